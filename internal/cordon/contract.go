@@ -1,0 +1,88 @@
+package cordon
+
+import (
+	"context"
+	"time"
+)
+
+// ContractStatus is where a contract is in its life:
+// draft → active → suspended ↔ active → terminated | expired.
+type ContractStatus string
+
+// The contract statuses.
+const (
+	ContractDraft      ContractStatus = "draft"
+	ContractActive     ContractStatus = "active"
+	ContractSuspended  ContractStatus = "suspended"
+	ContractTerminated ContractStatus = "terminated"
+	ContractExpired    ContractStatus = "expired"
+)
+
+// Priority is a service request's urgency, P1 (most urgent) to P4.
+type Priority string
+
+// The priorities.
+const (
+	P1 Priority = "P1"
+	P2 Priority = "P2"
+	P3 Priority = "P3"
+	P4 Priority = "P4"
+)
+
+// Priorities lists every priority, most urgent first.
+var Priorities = []Priority{P1, P2, P3, P4}
+
+// Valid reports whether p is a known priority.
+func (p Priority) Valid() bool { return p == P1 || p == P2 || p == P3 || p == P4 }
+
+// Scope is what a contract lets a partner do and see.
+type Scope struct {
+	Cities          []string        `json:"cities"`
+	ProductLines    []string        `json:"product_lines"` // product line codes
+	ServiceTypes    []Category      `json:"service_types"`
+	DocumentCeiling Classification  `json:"document_ceiling"`
+	Disclosure      DisclosureLevel `json:"disclosure"`
+	// DisclosureGraceHours: how long after resolution disclosed fields stay visible.
+	DisclosureGraceHours int `json:"disclosure_grace_hours"`
+}
+
+// SLATerms are the time limits for one priority.
+type SLATerms struct {
+	Accept  time.Duration `json:"accept"`
+	Respond time.Duration `json:"respond"`
+	OnSite  time.Duration `json:"on_site"`
+	Resolve time.Duration `json:"resolve"`
+}
+
+// Clauses name the contract clause behind each grant, e.g.
+// {"cities": "§3.1", "documents": "§5.2", "disclosure": "§6.1"}.
+type Clauses map[string]string
+
+// Contract binds a partner to its duties and scope.
+type Contract struct {
+	ID            int64
+	Number        string
+	PartnerID     int64
+	EffectiveFrom time.Time
+	ExpiresOn     time.Time
+	Status        ContractStatus
+	Scope         Scope
+	SLA           map[Priority]SLATerms
+	Clauses       Clauses
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// InForce reports whether the contract grants anything at time t: active,
+// and t within its effective period.
+func (c *Contract) InForce(t time.Time) bool {
+	return c.Status == ContractActive && !t.Before(c.EffectiveFrom) && t.Before(c.ExpiresOn)
+}
+
+// ContractService reads and writes contracts.
+type ContractService interface {
+	// FindContractByID returns ENOTFOUND when absent.
+	FindContractByID(ctx context.Context, id int64) (*Contract, error)
+	// CreateContract returns ECONFLICT when the number is taken.
+	CreateContract(ctx context.Context, c *Contract) error
+}

@@ -1,0 +1,57 @@
+package cordon
+
+import (
+	"context"
+	"time"
+)
+
+// DisclosureLevel says how much of a customer's identity a partner may see.
+// The levels are ordered: none < city < site < site_contact.
+type DisclosureLevel string
+
+// The disclosure levels.
+const (
+	DiscloseNone        DisclosureLevel = "none"
+	DiscloseCity        DisclosureLevel = "city"
+	DiscloseSite        DisclosureLevel = "site"
+	DiscloseSiteContact DisclosureLevel = "site_contact"
+)
+
+var disclosureRank = map[DisclosureLevel]int{DiscloseNone: 0, DiscloseCity: 1, DiscloseSite: 2, DiscloseSiteContact: 3}
+
+// Valid reports whether l is a known level.
+func (l DisclosureLevel) Valid() bool { _, ok := disclosureRank[l]; return ok }
+
+// AtLeast reports whether l discloses at least as much as m.
+func (l DisclosureLevel) AtLeast(m DisclosureLevel) bool {
+	return disclosureRank[l] >= disclosureRank[m]
+}
+
+// Customer is a military unit or company that owns delivered units. The
+// non-identifying part: partners may see the pseudonym and the city.
+type Customer struct {
+	ID        int64
+	Code      string // institute-internal reference
+	City      string
+	Identity  *CustomerIdentity // nil unless the caller may see it
+	CreatedAt time.Time
+}
+
+// CustomerIdentity holds the sensitive identity fields of a customer, kept
+// in a table of their own so that no query of the rest can leak them.
+type CustomerIdentity struct {
+	CustomerID      int64
+	Name            string
+	UnitDesignation string
+	ContactPerson   string
+	Phone           string
+	SiteAddress     string
+}
+
+// CustomerService reads and writes customers.
+type CustomerService interface {
+	// FindCustomerByID returns the customer with its identity; ENOTFOUND when absent.
+	FindCustomerByID(ctx context.Context, id int64) (*Customer, error)
+	// CreateCustomer stores the customer and, when set, its identity.
+	CreateCustomer(ctx context.Context, c *Customer) error
+}

@@ -1,0 +1,64 @@
+package cordon
+
+import (
+	"context"
+	"time"
+)
+
+// RootCause is the taxonomy of why a fault happened.
+type RootCause string
+
+// The root causes.
+const (
+	CauseDesign        RootCause = "design"
+	CauseManufacturing RootCause = "manufacturing"
+	CauseComponent     RootCause = "component"
+	CauseSoftware      RootCause = "software"
+	CauseInstallation  RootCause = "installation"
+	CauseOperation     RootCause = "operation"
+	CauseEnvironment   RootCause = "environment"
+	CauseTransport     RootCause = "transport"
+	CauseUnknown       RootCause = "unknown"
+)
+
+// RootCauses lists every root cause.
+var RootCauses = []RootCause{CauseDesign, CauseManufacturing, CauseComponent, CauseSoftware, CauseInstallation, CauseOperation, CauseEnvironment, CauseTransport, CauseUnknown}
+
+// Valid reports whether r is a known root cause.
+func (r RootCause) Valid() bool {
+	for _, x := range RootCauses {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// ServiceReport is what the technician did and found.
+type ServiceReport struct {
+	ID          int64
+	JobID       int64
+	Actions     string
+	PartsUsed   string
+	RootCause   RootCause
+	SignoffName string
+	SignoffAt   *time.Time
+	CreatedBy   int64
+	CreatedAt   time.Time
+}
+
+// Attachment is a file attached to a service report, stored by content.
+type Attachment struct {
+	ID        int64
+	ReportID  int64
+	MediaType string
+	Size      int64
+	SHA256    string
+	CreatedAt time.Time
+}
+
+// ReportService stores service reports.
+type ReportService interface {
+	// CreateReport stores a report for a job.
+	CreateReport(ctx context.Context, r *ServiceReport) error
+}

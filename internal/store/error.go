@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// TranslateError turns a database error into a cordon error with a message
+// safe for any user. what names the record ("Job", "User") for not-found and
+// conflict messages. Errors it does not know stay internal: the driver's text
+// is kept for the log, never shown.
+func TranslateError(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if cordon.AsError(err) != nil {
+		return err
+	}
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return cordon.ErrNotFound(what)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return cordon.Errorf(cordon.ECONFLICT, "%s already exists.", what)
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return cordon.Errorf(cordon.EINVALID, "%s refers to a record that does not exist.", what)
+	case errors.Is(err, gorm.ErrCheckConstraintViolated):
+		return cordon.Errorf(cordon.EINVALID, "%s has a value that is not allowed.", what)
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return &wrapped{cordon.Errorf(cordon.EUNAVAILABLE, "The request took too long."), err}
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// wrapped keeps the cause for the log while answering with a cordon error.
+type wrapped struct {
+	err   *cordon.Error
+	cause error
+}
+
+func (w *wrapped) Error() string   { return w.err.Error() + ": " + w.cause.Error() }
+func (w *wrapped) Unwrap() []error { return []error{w.err, w.cause} }

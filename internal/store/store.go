@@ -1,0 +1,175 @@
+// Package store keeps Cordon's data: GORM on PostgreSQL (production) or on an
+// embedded SQLite file (the default), versioned SQL migrations for both, the
+// per-request transaction, and the translation of database errors into
+// cordon errors. It is the only package that imports GORM.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the database engine under the store.
+type Dialect string
+
+// The supported dialects.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Config says where the data lives and how to reach it.
+type Config struct {
+	// URL is a postgres:// URL; empty selects SQLite in DataDir.
+	URL string
+	// DataDir holds the SQLite file when URL is empty.
+	DataDir string
+	// MaxOpenConns caps the pool; 0 picks a size for the machine.
+	MaxOpenConns int
+	// Now is the clock; nil means time.Now.
+	Now cordon.Clock
+}
+
+// DB is an open database with its dialect and clock.
+type DB struct {
+	gorm    *gorm.DB
+	sql     *sql.DB
+	dialect Dialect
+	now     cordon.Clock
+}
+
+// Open connects to the database the config names. It does not migrate.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	gcfg := &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return now().UTC() },
+	}
+	var (
+		gdb     *gorm.DB
+		err     error
+		dialect Dialect
+	)
+	switch {
+	case cfg.URL == "":
+		dialect = SQLite
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		path := filepath.Join(cfg.DataDir, "cordon.db")
+		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		gdb, err = gorm.Open(sqlite.Open(dsn), gcfg)
+	case strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://"):
+		dialect = Postgres
+		gdb, err = gorm.Open(postgres.Open(cfg.URL), gcfg)
+	default:
+		return nil, errors.New("DATABASE_URL must start with postgres:// or postgresql://")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	maxOpen := cfg.MaxOpenConns
+	if maxOpen <= 0 {
+		// A few connections per core keep PostgreSQL busy without queueing
+		// inside it; SQLite serialises writers anyway.
+		maxOpen = 4 * runtime.NumCPU()
+		if maxOpen < 8 {
+			maxOpen = 8
+		}
+	}
+	sqlDB.SetMaxOpenConns(maxOpen)
+	sqlDB.SetMaxIdleConns(maxOpen)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("reach %s database: %w", dialect, err)
+	}
+	return &DB{gorm: gdb, sql: sqlDB, dialect: dialect, now: now}, nil
+}
+
+// Dialect returns the engine under the store.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Now returns the store's clock reading in UTC.
+func (db *DB) Now() time.Time { return db.now().UTC() }
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks that the database answers; /readyz uses it.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return cordon.Errorf(cordon.EUNAVAILABLE, "Database unreachable.")
+	}
+	return nil
+}
+
+// Migrate applies every pending migration of the dialect.
+func (db *DB) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.dialect))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	gd := goose.DialectPostgres
+	if db.dialect == SQLite {
+		gd = goose.DialectSQLite3
+	}
+	p, err := goose.NewProvider(gd, db.sql, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+type txKey struct{}
+
+// WithTx runs fn in one transaction; services called with the context fn
+// receives use that transaction. Nested calls join the outer transaction.
+func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// conn returns the transaction in ctx, or the pool.
+func (db *DB) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return db.gorm.WithContext(ctx)
+}

@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// userRow is the users table.
+type userRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	OrgID        int64
+	Username     string
+	DisplayName  string
+	PasswordHash string
+	DisabledAt   *time.Time
+	FailedLogins int
+	LockedUntil  *time.Time
+	CreatedAt    time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+// userRoleRow is the user_roles table.
+type userRoleRow struct {
+	UserID int64 `gorm:"primaryKey"`
+	Role   string `gorm:"primaryKey"`
+}
+
+func (userRoleRow) TableName() string { return "user_roles" }
+
+func toUser(r *userRow, roles []cordon.Role, org *cordon.Org) *cordon.User {
+	return &cordon.User{
+		ID: r.ID, OrgID: r.OrgID, Org: org, Username: r.Username, DisplayName: r.DisplayName,
+		PasswordHash: r.PasswordHash, Roles: roles, DisabledAt: r.DisabledAt,
+		FailedLogins: r.FailedLogins, LockedUntil: r.LockedUntil, CreatedAt: r.CreatedAt,
+	}
+}
+
+// UserService implements cordon.UserService.
+type UserService struct{ db *DB }
+
+var _ cordon.UserService = (*UserService)(nil)
+
+// NewUserService returns the user store.
+func NewUserService(db *DB) *UserService { return &UserService{db: db} }
+
+// FindUserByID returns the user with roles and organisation; ENOTFOUND when absent.
+func (s *UserService) FindUserByID(ctx context.Context, id int64) (*cordon.User, error) {
+	return s.findOne(ctx, "users.id = ?", id)
+}
+
+// FindUserByUsername returns the user with roles and organisation; ENOTFOUND when absent.
+func (s *UserService) FindUserByUsername(ctx context.Context, username string) (*cordon.User, error) {
+	return s.findOne(ctx, "users.username = ?", username)
+}
+
+func (s *UserService) findOne(ctx context.Context, cond string, arg any) (*cordon.User, error) {
+	var r userRow
+	if err := s.db.conn(ctx).Where(cond, arg).First(&r).Error; err != nil {
+		return nil, TranslateError(err, "User")
+	}
+	users, err := s.complete(ctx, []userRow{r})
+	if err != nil {
+		return nil, err
+	}
+	return users[0], nil
+}
+
+// complete loads the roles and organisations of rows in two queries.
+func (s *UserService) complete(ctx context.Context, rows []userRow) ([]*cordon.User, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(rows))
+	orgIDs := make([]int64, 0, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+		orgIDs = append(orgIDs, r.OrgID)
+	}
+	var roleRows []userRoleRow
+	if err := s.db.conn(ctx).Where("user_id IN ?", ids).Order("role").Find(&roleRows).Error; err != nil {
+		return nil, TranslateError(err, "User")
+	}
+	roles := map[int64][]cordon.Role{}
+	for _, rr := range roleRows {
+		roles[rr.UserID] = append(roles[rr.UserID], cordon.Role(rr.Role))
+	}
+	var orgRows []orgRow
+	if err := s.db.conn(ctx).Where("id IN ?", orgIDs).Find(&orgRows).Error; err != nil {
+		return nil, TranslateError(err, "Organisation")
+	}
+	orgs := map[int64]*cordon.Org{}
+	for i := range orgRows {
+		orgs[orgRows[i].ID] = toOrg(&orgRows[i])
+	}
+	out := make([]*cordon.User, len(rows))
+	for i := range rows {
+		out[i] = toUser(&rows[i], roles[rows[i].ID], orgs[rows[i].OrgID])
+	}
+	return out, nil
+}
+
+// FindUsers returns a page of users ordered by username, and the total.
+func (s *UserService) FindUsers(ctx context.Context, f cordon.UserFilter) ([]*cordon.User, int, error) {
+	q := s.db.conn(ctx).Model(&userRow{})
+	if f.OrgID != nil {
+		q = q.Where("org_id = ?", *f.OrgID)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, TranslateError(err, "User")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
+	var rows []userRow
+	if err := q.Order("username").Offset(f.Offset).Limit(limit).Find(&rows).Error; err != nil {
+		return nil, 0, TranslateError(err, "User")
+	}
+	users, err := s.complete(ctx, rows)
+	return users, int(total), err
+}
+
+// CreateUser validates u, stores it with its roles and sets its ID.
+func (s *UserService) CreateUser(ctx context.Context, u *cordon.User) error {
+	u.Username = strings.TrimSpace(u.Username)
+	if u.Username == "" || len(u.Username) > 64 {
+		return cordon.FieldErrorf("username", "Username must be 1 to 64 characters.")
+	}
+	if u.PasswordHash == "" {
+		return cordon.FieldErrorf("password", "Password is required.")
+	}
+	if len(u.Roles) == 0 {
+		return cordon.FieldErrorf("roles", "At least one role is required.")
+	}
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		org, err := NewOrgService(s.db).FindOrgByID(ctx, u.OrgID)
+		if err != nil {
+			return cordon.FieldErrorf("org", "Organisation not found.")
+		}
+		for _, r := range u.Roles {
+			if !r.Valid() || !r.AllowedFor(org.Kind) {
+				return cordon.FieldErrorf("roles", "Role %q is not available to a %s user.", r, org.Kind)
+			}
+		}
+		row := userRow{
+			OrgID: u.OrgID, Username: u.Username, DisplayName: u.DisplayName,
+			PasswordHash: u.PasswordHash, CreatedAt: s.db.Now(),
+		}
+		if err := s.db.conn(ctx).Create(&row).Error; err != nil {
+			return TranslateError(err, "User")
+		}
+		for _, r := range u.Roles {
+			if err := s.db.conn(ctx).Create(&userRoleRow{UserID: row.ID, Role: string(r)}).Error; err != nil {
+				return TranslateError(err, "Role")
+			}
+		}
+		u.ID, u.CreatedAt, u.Org = row.ID, row.CreatedAt, org
+		return nil
+	})
+}
+
+// DisableUser marks the user disabled and revokes all its sessions in the
+// same transaction, so its tokens fail on the next request.
+func (s *UserService) DisableUser(ctx context.Context, id int64, at time.Time) error {
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		res := s.db.conn(ctx).Model(&userRow{}).Where("id = ?", id).Update("disabled_at", at.UTC())
+		if res.Error != nil {
+			return TranslateError(res.Error, "User")
+		}
+		if res.RowsAffected == 0 {
+			return cordon.ErrNotFound("User")
+		}
+		err := s.db.conn(ctx).Model(&sessionRow{}).
+			Where("user_id = ? AND revoked_at IS NULL", id).
+			Updates(map[string]any{"revoked_at": at.UTC(), "reason": "disabled"}).Error
+		return TranslateError(err, "Session")
+	})
+}
+
+// RecordLoginFailure counts a failure and sets the lock when lockUntil is set.
+func (s *UserService) RecordLoginFailure(ctx context.Context, id int64, lockUntil *time.Time) error {
+	upd := map[string]any{"failed_logins": gorm.Expr("failed_logins + 1")}
+	if lockUntil != nil {
+		upd["locked_until"] = lockUntil.UTC()
+	}
+	err := s.db.conn(ctx).Model(&userRow{}).Where("id = ?", id).Updates(upd).Error
+	return TranslateError(err, "User")
+}
+
+// RecordLoginSuccess clears the failure count and the lock.
+func (s *UserService) RecordLoginSuccess(ctx context.Context, id int64) error {
+	err := s.db.conn(ctx).Model(&userRow{}).Where("id = ?", id).
+		Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error
+	return TranslateError(err, "User")
+}
