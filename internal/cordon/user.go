@@ -61,8 +61,6 @@ type User struct {
 	PasswordHash string
 	Roles        []Role
 	DisabledAt   *time.Time
-	FailedLogins int
-	LockedUntil  *time.Time
 	CreatedAt    time.Time
 }
 
@@ -89,9 +87,4 @@ type UserService interface {
 	// DisableUser marks the user disabled and revokes every session of it at once.
 	// ENOTFOUND when there is no such user.
 	DisableUser(ctx context.Context, id int64, at time.Time) error
-	// RecordLoginFailure counts a failed login and locks the account until
-	// lockUntil when it is non-nil.
-	RecordLoginFailure(ctx context.Context, id int64, lockUntil *time.Time) error
-	// RecordLoginSuccess clears the failure count and any lock.
-	RecordLoginSuccess(ctx context.Context, id int64) error
 }

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/cordon/cordon/internal/cordon"
 )
 
@@ -18,8 +16,6 @@ type userRow struct {
 	DisplayName  string
 	PasswordHash string
 	DisabledAt   *time.Time
-	FailedLogins int
-	LockedUntil  *time.Time
 	CreatedAt    time.Time
 }
 
@@ -27,7 +23,7 @@ func (userRow) TableName() string { return "users" }
 
 // userRoleRow is the user_roles table.
 type userRoleRow struct {
-	UserID int64 `gorm:"primaryKey"`
+	UserID int64  `gorm:"primaryKey"`
 	Role   string `gorm:"primaryKey"`
 }
 
@@ -37,7 +33,7 @@ func toUser(r *userRow, roles []cordon.Role, org *cordon.Org) *cordon.User {
 	return &cordon.User{
 		ID: r.ID, OrgID: r.OrgID, Org: org, Username: r.Username, DisplayName: r.DisplayName,
 		PasswordHash: r.PasswordHash, Roles: roles, DisabledAt: r.DisabledAt,
-		FailedLogins: r.FailedLogins, LockedUntil: r.LockedUntil, CreatedAt: r.CreatedAt,
+		CreatedAt: r.CreatedAt,
 	}
 }
 
@@ -182,21 +178,4 @@ func (s *UserService) DisableUser(ctx context.Context, id int64, at time.Time) e
 			Updates(map[string]any{"revoked_at": at.UTC(), "reason": "disabled"}).Error
 		return TranslateError(err, "Session")
 	})
-}
-
-// RecordLoginFailure counts a failure and sets the lock when lockUntil is set.
-func (s *UserService) RecordLoginFailure(ctx context.Context, id int64, lockUntil *time.Time) error {
-	upd := map[string]any{"failed_logins": gorm.Expr("failed_logins + 1")}
-	if lockUntil != nil {
-		upd["locked_until"] = lockUntil.UTC()
-	}
-	err := s.db.conn(ctx).Model(&userRow{}).Where("id = ?", id).Updates(upd).Error
-	return TranslateError(err, "User")
-}
-
-// RecordLoginSuccess clears the failure count and the lock.
-func (s *UserService) RecordLoginSuccess(ctx context.Context, id int64) error {
-	err := s.db.conn(ctx).Model(&userRow{}).Where("id = ?", id).
-		Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error
-	return TranslateError(err, "User")
 }

@@ -21,8 +21,6 @@ CREATE TABLE users (
     display_name  text NOT NULL DEFAULT '',
     password_hash text NOT NULL,
     disabled_at   timestamptz,
-    failed_logins integer NOT NULL DEFAULT 0,
-    locked_until  timestamptz,
     created_at    timestamptz NOT NULL
 );
 CREATE INDEX users_org_id ON users (org_id);
@@ -31,6 +29,15 @@ CREATE TABLE user_roles (
     user_id bigint NOT NULL REFERENCES users(id),
     role    text NOT NULL,
     PRIMARY KEY (user_id, role)
+);
+
+-- Failed logins per username, known or not, so that a lock reveals nothing
+-- about whether the user exists.
+CREATE TABLE login_throttle (
+    username        text PRIMARY KEY,
+    failures        integer NOT NULL DEFAULT 0,
+    last_failure_at timestamptz NOT NULL,
+    locked_until    timestamptz
 );
 
 CREATE TABLE sessions (
@@ -271,6 +278,7 @@ DROP TABLE customer_identities;
 DROP TABLE customers;
 DROP TABLE refresh_tokens;
 DROP TABLE sessions;
+DROP TABLE login_throttle;
 DROP TABLE user_roles;
 DROP TABLE users;
 DROP TABLE orgs;
