@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// productLineRow is the product_lines table.
+type productLineRow struct {
+	ID   int64 `gorm:"primaryKey"`
+	Code string
+	Name string
+}
+
+func (productLineRow) TableName() string { return "product_lines" }
+
+func toProductLine(r *productLineRow) *cordon.ProductLine {
+	return &cordon.ProductLine{ID: r.ID, Code: r.Code, Name: r.Name}
+}
+
+// modelRow is the models table.
+type modelRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	ProductLineID int64
+	Code          string
+	Name          string
+}
+
+func (modelRow) TableName() string { return "models" }
+
+func toModel(r *modelRow) *cordon.Model {
+	return &cordon.Model{ID: r.ID, ProductLineID: r.ProductLineID, Code: r.Code, Name: r.Name}
+}
+
+// unitRow is the units table.
+type unitRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	ModelID        int64
+	CustomerID     int64
+	Serial         string
+	Batch          string
+	SiteCity       string
+	DeliveredOn    time.Time
+	WarrantyEnd    time.Time
+	FollowUpMonths int
+	NextVisitDue   *time.Time
+}
+
+func (unitRow) TableName() string { return "units" }
+
+func toUnit(r *unitRow) *cordon.Unit {
+	return &cordon.Unit{
+		ID: r.ID, ModelID: r.ModelID, CustomerID: r.CustomerID, Serial: r.Serial, Batch: r.Batch,
+		SiteCity: r.SiteCity, DeliveredOn: r.DeliveredOn, WarrantyEnd: r.WarrantyEnd,
+		FollowUpMonths: r.FollowUpMonths, NextVisitDue: r.NextVisitDue,
+	}
+}
+
+// CatalogService implements cordon.CatalogService.
+type CatalogService struct{ db *DB }
+
+var _ cordon.CatalogService = (*CatalogService)(nil)
+
+// NewCatalogService returns the store of product lines, models and units.
+func NewCatalogService(db *DB) *CatalogService { return &CatalogService{db: db} }
+
+// CreateProductLine stores p and sets its ID; ECONFLICT when the code is
+// taken, EINVALID without a code.
+func (s *CatalogService) CreateProductLine(ctx context.Context, p *cordon.ProductLine) error {
+	p.Code = strings.TrimSpace(p.Code)
+	if p.Code == "" {
+		return cordon.FieldErrorf("code", "Code is required.")
+	}
+	r := productLineRow{Code: p.Code, Name: p.Name}
+	if err := s.db.conn(ctx).Create(&r).Error; err != nil {
+		return TranslateError(err, "Product line")
+	}
+	*p = *toProductLine(&r)
+	return nil
+}
+
+// FindProductLines returns every product line, ordered by code.
+func (s *CatalogService) FindProductLines(ctx context.Context) ([]*cordon.ProductLine, error) {
+	var rows []productLineRow
+	if err := s.db.conn(ctx).Order("code").Find(&rows).Error; err != nil {
+		return nil, TranslateError(err, "Product line")
+	}
+	out := make([]*cordon.ProductLine, len(rows))
+	for i := range rows {
+		out[i] = toProductLine(&rows[i])
+	}
+	return out, nil
+}
+
+// CreateModel stores m and sets its ID; ECONFLICT when the code is taken,
+// EINVALID without a code or with an unknown product line.
+func (s *CatalogService) CreateModel(ctx context.Context, m *cordon.Model) error {
+	m.Code = strings.TrimSpace(m.Code)
+	if m.Code == "" {
+		return cordon.FieldErrorf("code", "Code is required.")
+	}
+	r := modelRow{ProductLineID: m.ProductLineID, Code: m.Code, Name: m.Name}
+	if err := s.db.conn(ctx).Create(&r).Error; err != nil {
+		return TranslateError(err, "Model")
+	}
+	*m = *toModel(&r)
+	return nil
+}
+
+// FindModelByID returns ENOTFOUND when there is no such model.
+func (s *CatalogService) FindModelByID(ctx context.Context, id int64) (*cordon.Model, error) {
+	var r modelRow
+	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
+		return nil, TranslateError(err, "Model")
+	}
+	return toModel(&r), nil
+}
+
+// CreateUnit stores u and sets its ID; ECONFLICT when the serial is taken,
+// EINVALID naming the field on bad input.
+func (s *CatalogService) CreateUnit(ctx context.Context, u *cordon.Unit) error {
+	u.Serial = strings.TrimSpace(u.Serial)
+	switch {
+	case u.Serial == "":
+		return cordon.FieldErrorf("serial", "Serial is required.")
+	case strings.TrimSpace(u.SiteCity) == "":
+		return cordon.FieldErrorf("site_city", "Site city is required.")
+	case u.FollowUpMonths < 0:
+		return cordon.FieldErrorf("follow_up_months", "Follow-up interval cannot be negative.")
+	}
+	r := unitRow{
+		ModelID: u.ModelID, CustomerID: u.CustomerID, Serial: u.Serial, Batch: u.Batch,
+		SiteCity: u.SiteCity, DeliveredOn: u.DeliveredOn.UTC(), WarrantyEnd: u.WarrantyEnd.UTC(),
+		FollowUpMonths: u.FollowUpMonths, NextVisitDue: utcPtr(u.NextVisitDue),
+	}
+	if err := s.db.conn(ctx).Create(&r).Error; err != nil {
+		return TranslateError(err, "Unit")
+	}
+	*u = *toUnit(&r)
+	return nil
+}
+
+// FindUnitByID returns ENOTFOUND when there is no such unit.
+func (s *CatalogService) FindUnitByID(ctx context.Context, id int64) (*cordon.Unit, error) {
+	var r unitRow
+	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
+		return nil, TranslateError(err, "Unit")
+	}
+	return toUnit(&r), nil
+}
+
+// utcPtr returns a copy of *t in UTC, or nil.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// timeOrNow returns t in UTC, or the store's clock when t is zero: records
+// that carry a history (requests, jobs, reports) may be given their time.
+func timeOrNow(db *DB, t time.Time) time.Time {
+	if t.IsZero() {
+		return db.Now()
+	}
+	return t.UTC()
+}

@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// blobRow is the blobs table: file content addressed by its SHA-256, shared
+// by documents and report attachments.
+type blobRow struct {
+	SHA256    string `gorm:"column:sha256;primaryKey"`
+	Size      int64
+	Content   []byte
+	CreatedAt time.Time
+}
+
+func (blobRow) TableName() string { return "blobs" }
+
+// documentRow is the documents table.
+type documentRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	Title          string
+	ProductLineID  int64
+	ModelID        *int64
+	Classification string
+	Version        string
+	PreviousID     *int64
+	MediaType      string
+	Size           int64
+	SHA256         string `gorm:"column:sha256"`
+	UploadedBy     int64
+	CreatedAt      time.Time
+}
+
+func (documentRow) TableName() string { return "documents" }
+
+func toDocument(r *documentRow) *cordon.Document {
+	return &cordon.Document{
+		ID: r.ID, Title: r.Title, ProductLineID: r.ProductLineID, ModelID: r.ModelID,
+		Classification: cordon.Classification(r.Classification), Version: r.Version,
+		PreviousID: r.PreviousID, MediaType: r.MediaType, Size: r.Size, SHA256: r.SHA256,
+		UploadedBy: r.UploadedBy, CreatedAt: r.CreatedAt,
+	}
+}
+
+// DocumentService implements cordon.DocumentService.
+type DocumentService struct{ db *DB }
+
+var _ cordon.DocumentService = (*DocumentService)(nil)
+
+// NewDocumentService returns the store of technical documents and their files.
+func NewDocumentService(db *DB) *DocumentService { return &DocumentService{db: db} }
+
+// CreateDocument stores content in the blob store (once per SHA-256) and the
+// record pointing at it, in one transaction, and sets d's ID, Size, SHA256
+// and CreatedAt. The size and checksum are computed here: whatever the
+// caller set is ignored. EINVALID naming the field on bad input.
+func (s *DocumentService) CreateDocument(ctx context.Context, d *cordon.Document, content []byte) error {
+	d.Title = strings.TrimSpace(d.Title)
+	switch {
+	case d.Title == "":
+		return cordon.FieldErrorf("title", "Title is required.")
+	case !d.Classification.Valid():
+		return cordon.FieldErrorf("classification", "Classification must be public, internal, restricted or confidential.")
+	case strings.TrimSpace(d.Version) == "":
+		return cordon.FieldErrorf("version", "Version is required.")
+	case strings.TrimSpace(d.MediaType) == "":
+		return cordon.FieldErrorf("media_type", "Media type is required.")
+	}
+	sum := sha256.Sum256(content)
+	if content == nil {
+		content = []byte{} // NOT NULL: an empty file is still a file
+	}
+	now := s.db.Now()
+	r := documentRow{
+		Title: d.Title, ProductLineID: d.ProductLineID, ModelID: d.ModelID,
+		Classification: string(d.Classification), Version: d.Version, PreviousID: d.PreviousID,
+		MediaType: d.MediaType, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]),
+		UploadedBy: d.UploadedBy, CreatedAt: now,
+	}
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		b := blobRow{SHA256: r.SHA256, Size: r.Size, Content: content, CreatedAt: now}
+		if err := s.db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&b).Error; err != nil {
+			return TranslateError(err, "File")
+		}
+		if err := s.db.conn(ctx).Create(&r).Error; err != nil {
+			return TranslateError(err, "Document")
+		}
+		*d = *toDocument(&r)
+		return nil
+	})
+}
+
+// FindDocumentByID returns the document record; ENOTFOUND when absent.
+func (s *DocumentService) FindDocumentByID(ctx context.Context, id int64) (*cordon.Document, error) {
+	var r documentRow
+	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
+		return nil, TranslateError(err, "Document")
+	}
+	return toDocument(&r), nil
+}
+
+// FindContent returns the file stored under the hex SHA-256 sum;
+// ENOTFOUND when there is none.
+func (s *DocumentService) FindContent(ctx context.Context, sha256 string) ([]byte, error) {
+	var b blobRow
+	if err := s.db.conn(ctx).Where("sha256 = ?", sha256).First(&b).Error; err != nil {
+		return nil, TranslateError(err, "File")
+	}
+	if b.Content == nil {
+		b.Content = []byte{}
+	}
+	return b.Content, nil
+}

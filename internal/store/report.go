@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// reportRow is the service_reports table.
+type reportRow struct {
+	ID          int64 `gorm:"primaryKey"`
+	JobID       int64
+	Actions     string
+	PartsUsed   string
+	RootCause   string
+	SignoffName string
+	SignoffAt   *time.Time
+	CreatedBy   int64
+	CreatedAt   time.Time
+}
+
+func (reportRow) TableName() string { return "service_reports" }
+
+func toReport(r *reportRow) *cordon.ServiceReport {
+	return &cordon.ServiceReport{
+		ID: r.ID, JobID: r.JobID, Actions: r.Actions, PartsUsed: r.PartsUsed,
+		RootCause: cordon.RootCause(r.RootCause), SignoffName: r.SignoffName,
+		SignoffAt: r.SignoffAt, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+	}
+}
+
+// ReportService implements cordon.ReportService.
+type ReportService struct{ db *DB }
+
+var _ cordon.ReportService = (*ReportService)(nil)
+
+// NewReportService returns the service report store.
+func NewReportService(db *DB) *ReportService { return &ReportService{db: db} }
+
+// CreateReport stores r and sets its ID; a zero CreatedAt means now.
+// EINVALID naming the field on bad input or an unknown job.
+func (s *ReportService) CreateReport(ctx context.Context, r *cordon.ServiceReport) error {
+	switch {
+	case strings.TrimSpace(r.Actions) == "":
+		return cordon.FieldErrorf("actions", "Actions are required.")
+	case !r.RootCause.Valid():
+		return cordon.FieldErrorf("root_cause", "Root cause %q is not in the taxonomy.", r.RootCause)
+	}
+	row := reportRow{
+		JobID: r.JobID, Actions: r.Actions, PartsUsed: r.PartsUsed, RootCause: string(r.RootCause),
+		SignoffName: r.SignoffName, SignoffAt: utcPtr(r.SignoffAt), CreatedBy: r.CreatedBy,
+		CreatedAt: timeOrNow(s.db, r.CreatedAt),
+	}
+	if err := s.db.conn(ctx).Create(&row).Error; err != nil {
+		return TranslateError(err, "Service report")
+	}
+	*r = *toReport(&row)
+	return nil
+}
+
+// FindReportByID returns ENOTFOUND when there is no such report.
+func (s *ReportService) FindReportByID(ctx context.Context, id int64) (*cordon.ServiceReport, error) {
+	var r reportRow
+	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
+		return nil, TranslateError(err, "Service report")
+	}
+	return toReport(&r), nil
+}
