@@ -1,0 +1,74 @@
+// Command cordon is the one binary of Cordon: it serves the API, migrates
+// the database, seeds the demo world and manages users.
+//
+//	cordon [serve]             run the server (the default)
+//	cordon migrate             apply database migrations
+//	cordon seed --demo         seed the demo world into an empty database
+//	cordon users create|disable|list
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	if err != nil {
+		var u usageError
+		if errors.As(err, &u) {
+			fmt.Fprintln(os.Stderr, "cordon:", err)
+			fmt.Fprint(os.Stderr, usage)
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "cordon:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  cordon [serve] [--addr ADDR] [--data-dir DIR]   run the server (default)
+  cordon migrate                                  apply database migrations
+  cordon seed --demo                              seed the demo world into an empty database
+  cordon users create --org CODE --username NAME --roles R1,R2 [--display-name NAME]
+                                                  (password from CORDON_USER_PASSWORD or standard input)
+  cordon users disable --username NAME
+  cordon users list [--org CODE]
+
+configuration (environment): DATABASE_URL, CORDON_DATA_DIR, CORDON_ADDR,
+  CORDON_DB_MAX_CONNS, CORDON_DEMO, CORDON_DEMO_PASSWORD, CORDON_LOG_LEVEL,
+  CORDON_TRUSTED_PROXIES (see README.md)
+`
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run is main without the process: tests call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args, getenv, stdout)
+	case "seed":
+		return runSeed(ctx, args, getenv, stdout)
+	case "users":
+		return runUsers(ctx, args, getenv, stdin, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cordon/cordon/internal/api"
+	"github.com/cordon/cordon/internal/authn"
+	"github.com/cordon/cordon/internal/authz"
+	"github.com/cordon/cordon/internal/cordon"
+	"github.com/cordon/cordon/internal/demo"
+	"github.com/cordon/cordon/internal/server"
+	"github.com/cordon/cordon/internal/store"
+	"github.com/cordon/cordon/policies"
+	"github.com/cordon/cordon/web"
+)
+
+// openStore opens and migrates the database the config names.
+func openStore(ctx context.Context, c *config) (*store.DB, error) {
+	db, err := store.Open(ctx, store.Config{URL: c.DatabaseURL, DataDir: c.DataDir, MaxOpenConns: c.MaxConns})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// app is the wired application: the store, the services and the server.
+type app struct {
+	db     *store.DB
+	auth   *authn.Service
+	server *server.Server
+}
+
+// newApp wires every package together. Only this package does that.
+func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, error) {
+	key, err := authn.LoadOrCreateKey(c.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	roles, err := authz.NewRoleEnforcer(policies.FS)
+	if err != nil {
+		return nil, fmt.Errorf("role rules: %w", err)
+	}
+	users := store.NewUserService(db)
+	auth := authn.NewService(authn.Config{
+		Users:    users,
+		Sessions: store.NewSessionService(db),
+		Throttle: store.NewLoginThrottle(db),
+		Key:      key,
+		Issuer:   "cordon",
+		Audience: "cordon-api",
+		Now:      now,
+	})
+	srv, err := server.New(server.Config{
+		Logger:         log,
+		Web:            web.FS,
+		Auth:           auth,
+		Roles:          roles,
+		DB:             db,
+		API:            api.Services{Users: users},
+		TrustedProxies: c.TrustedProxies,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &app{db: db, auth: auth, server: srv}, nil
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, _, err := loadConfig("serve", args, getenv, func(fs *flag.FlagSet, c *config) {
+		fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (CORDON_ADDR)")
+	})
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, c.LogLevel)
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := maybeSeedDemo(ctx, c, db, stdout); err != nil {
+		return err
+	}
+	a, err := newApp(c, db, log, time.Now)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	fmt.Fprintf(stdout, "Cordon is listening on http://%s (database: %s)\n", ln.Addr(), db.Dialect())
+	log.Info("listening", "addr", ln.Addr().String(), "dialect", string(db.Dialect()))
+	errc := make(chan error, 1)
+	go func() { errc <- a.server.App().Listener(ln) }()
+	select {
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return a.server.Shutdown(sctx)
+}
+
+// maybeSeedDemo seeds the demo world on first start: always with
+// CORDON_DEMO=on, on the embedded SQLite default with CORDON_DEMO=auto.
+func maybeSeedDemo(ctx context.Context, c *config, db *store.DB, stdout io.Writer) error {
+	if c.Demo == "off" || (c.Demo == "auto" && db.Dialect() != store.SQLite) {
+		return nil
+	}
+	return seedDemo(ctx, c, db, stdout, false, time.Now)
+}
+
+// seedDemo seeds the world unless it is there; explicit asks for an error
+// when it is.
+func seedDemo(ctx context.Context, c *config, db *store.DB, stdout io.Writer, explicit bool, now cordon.Clock) error {
+	seeded, err := demo.Seeded(ctx, store.NewOrgService(db))
+	if err != nil {
+		return err
+	}
+	if seeded {
+		if explicit {
+			return errors.New("the database already holds the demo world (or an institute): nothing seeded")
+		}
+		fmt.Fprintln(stdout, "Demo world present. Logins: dispatcher, quality, engineer, contracts, legal, admin, hefei.admin, hefei.tech, wuhan.admin, wuhan.tech, xian.admin, xian.tech (password as printed at first start, or CORDON_DEMO_PASSWORD).")
+		return nil
+	}
+	password, generated := c.DemoPassword, false
+	if password == "" {
+		var b [12]byte
+		rand.Read(b[:])
+		password, generated = base64.RawURLEncoding.EncodeToString(b[:]), true
+	}
+	if err := authn.ValidatePassword(password); err != nil {
+		return fmt.Errorf("CORDON_DEMO_PASSWORD: %s", cordon.ErrorMessage(err))
+	}
+	w, err := demo.Seed(ctx, demoStores(db), authn.HashPassword, password, now())
+	if err != nil {
+		return fmt.Errorf("seed demo world: %w", err)
+	}
+	fmt.Fprintf(stdout, "Seeded the demo world: %d partners, %d customers, %d units, %d documents, %d requests, %d jobs.\n",
+		3, w.Customers, w.Units, w.Documents, w.Requests, w.Jobs)
+	fmt.Fprintln(stdout, "Demo logins: dispatcher, quality, engineer, contracts, legal, admin (institute); hefei.admin, hefei.tech, wuhan.admin, wuhan.tech, xian.admin, xian.tech (partners).")
+	if generated {
+		fmt.Fprintf(stdout, "Demo password (shown once; set CORDON_DEMO_PASSWORD to choose it): %s\n", password)
+	} else {
+		fmt.Fprintln(stdout, "Demo password: the value of CORDON_DEMO_PASSWORD.")
+	}
+	return nil
+}
+
+// demoStores hands the seeder the store services it writes through.
+func demoStores(db *store.DB) demo.Stores {
+	return demo.Stores{
+		Orgs:      store.NewOrgService(db),
+		Users:     store.NewUserService(db),
+		Customers: store.NewCustomerService(db),
+		Catalog:   store.NewCatalogService(db),
+		Documents: store.NewDocumentService(db),
+		Contracts: store.NewContractService(db),
+		Requests:  store.NewRequestService(db),
+		Jobs:      store.NewJobService(db),
+		Reports:   store.NewReportService(db),
+		Tx:        db.WithTx,
+	}
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/cordon/cordon/internal/authn"
+	"github.com/cordon/cordon/internal/cordon"
+	"github.com/cordon/cordon/internal/store"
+)
+
+func runUsers(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"users needs create, disable or list"}
+	}
+	sub, args := args[0], args[1:]
+	var org, username, roles, display string
+	c, _, err := loadConfig("users "+sub, args, getenv, func(fs *flag.FlagSet, _ *config) {
+		fs.StringVar(&org, "org", "", "organisation code (institute, or a partner code)")
+		fs.StringVar(&username, "username", "", "login name")
+		fs.StringVar(&roles, "roles", "", "comma-separated roles")
+		fs.StringVar(&display, "display-name", "", "display name")
+	})
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	users, orgs := store.NewUserService(db), store.NewOrgService(db)
+	switch sub {
+	case "create":
+		if org == "" || username == "" || roles == "" {
+			return usageError{"users create needs --org, --username and --roles"}
+		}
+		o, err := orgs.FindOrgByCode(ctx, org)
+		if err != nil {
+			return fmt.Errorf("organisation %q: %s", org, cordon.ErrorMessage(err))
+		}
+		password := getenv("CORDON_USER_PASSWORD")
+		if password == "" {
+			fmt.Fprint(stdout, "Password: ")
+			line, err := bufio.NewReader(stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return fmt.Errorf("read password: no input")
+			}
+			password = strings.TrimRight(line, "\r\n")
+		}
+		if err := authn.ValidatePassword(password); err != nil {
+			return fmt.Errorf("%s", cordon.ErrorMessage(err))
+		}
+		hash, err := authn.HashPassword(password)
+		if err != nil {
+			return err
+		}
+		u := &cordon.User{OrgID: o.ID, Username: username, DisplayName: display, PasswordHash: hash}
+		for _, r := range strings.Split(roles, ",") {
+			u.Roles = append(u.Roles, cordon.Role(strings.TrimSpace(r)))
+		}
+		if err := users.CreateUser(ctx, u); err != nil {
+			return fmt.Errorf("create user: %s", cordon.ErrorMessage(err))
+		}
+		fmt.Fprintf(stdout, "Created user %s (id %d) in %s.\n", u.Username, u.ID, o.Code)
+		return nil
+	case "disable":
+		if username == "" {
+			return usageError{"users disable needs --username"}
+		}
+		u, err := users.FindUserByUsername(ctx, username)
+		if err != nil {
+			return fmt.Errorf("user %q: %s", username, cordon.ErrorMessage(err))
+		}
+		if err := users.DisableUser(ctx, u.ID, time.Now()); err != nil {
+			return fmt.Errorf("disable user: %s", cordon.ErrorMessage(err))
+		}
+		fmt.Fprintf(stdout, "Disabled user %s; its sessions are revoked.\n", u.Username)
+		return nil
+	case "list":
+		var f cordon.UserFilter
+		if org != "" {
+			o, err := orgs.FindOrgByCode(ctx, org)
+			if err != nil {
+				return fmt.Errorf("organisation %q: %s", org, cordon.ErrorMessage(err))
+			}
+			f.OrgID = &o.ID
+		}
+		list, total, err := users.FindUsers(ctx, f)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tUSERNAME\tORG\tROLES\tSTATUS")
+		for _, u := range list {
+			status := "active"
+			if u.Disabled() {
+				status = "disabled"
+			}
+			rs := make([]string, len(u.Roles))
+			for i, r := range u.Roles {
+				rs[i] = string(r)
+			}
+			code := ""
+			if u.Org != nil {
+				code = u.Org.Code
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", u.ID, u.Username, code, strings.Join(rs, ","), status)
+		}
+		tw.Flush()
+		fmt.Fprintf(stdout, "%d users.\n", total)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown users command %q", sub)}
+}

@@ -1,0 +1,31 @@
+// Package contracts holds the contracts Cordon keeps: the source form of
+// partner contracts (the JSON Schema every contract file is validated
+// against, and the example contracts) and the API contract, openapi.yaml.
+// It only embeds files; internal/contract and the tests read them.
+package contracts
+
+import (
+	"embed"
+	"io/fs"
+)
+
+// SchemaFile is the name of the contract JSON Schema within FS.
+const SchemaFile = "contract.schema.json"
+
+// ExamplesDir is the directory of example contracts within FS.
+const ExamplesDir = "examples"
+
+// OpenAPIFile is the name of the API contract (OpenAPI 3.1) within FS.
+const OpenAPIFile = "openapi.yaml"
+
+// files holds everything this directory ships in the binary. Add a pattern
+// here for each new file.
+//
+//go:embed contract.schema.json
+//go:embed examples/*.yaml
+//go:embed openapi.yaml
+var files embed.FS
+
+// FS returns the embedded files: the schema at SchemaFile, the example
+// contracts under ExamplesDir and the API contract at OpenAPIFile.
+func FS() fs.FS { return files }

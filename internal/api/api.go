@@ -1,0 +1,85 @@
+// Package api holds Cordon's JSON handlers under /api/v1: decoding and
+// validating requests, calling the services, and converting domain values
+// to response bodies. It never decides who may see what on its own: route
+// guards do the function-level check and the services the object level.
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// Services are the domain services the handlers call.
+type Services struct {
+	Users cordon.UserService
+}
+
+// Handler holds the services; its methods are the route handlers.
+type Handler struct {
+	svc  Services
+	auth cordon.AuthService
+}
+
+// New returns the handlers.
+func New(svc Services, auth cordon.AuthService) *Handler {
+	return &Handler{svc: svc, auth: auth}
+}
+
+// Guards are the route middleware the server provides.
+type Guards struct {
+	// Authenticated requires a valid access token.
+	Authenticated fiber.Handler
+	// Require allows only roles that may take action on resource.
+	Require func(resource, action string) fiber.Handler
+}
+
+// Register adds every /api/v1 route to r.
+func Register(r fiber.Router, h *Handler, g Guards) {
+	registerAuthRoutes(r, h, g)
+}
+
+// decodeJSON reads a JSON body strictly: the content type must be JSON,
+// unknown fields and trailing data are refused, and every problem is a
+// clear EINVALID that never echoes parser internals.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
+	if ct != fiber.MIMEApplicationJSON {
+		return cordon.Errorf(cordon.EINVALID, "The request body must be JSON (Content-Type: application/json).")
+	}
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return cordon.Errorf(cordon.EINVALID, "The request body must hold one JSON object.")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return cordon.Errorf(cordon.EINVALID, "The request body is empty.")
+	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):
+		return cordon.Errorf(cordon.EINVALID, "The request body is not valid JSON.")
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return cordon.FieldErrorf(typ.Field, "Field %q has the wrong type.", typ.Field)
+		}
+		return cordon.Errorf(cordon.EINVALID, "The request body has the wrong shape.")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return cordon.FieldErrorf(name, "Unknown field %q.", name)
+	}
+	return cordon.Errorf(cordon.EINVALID, "The request body is not valid JSON.")
+}

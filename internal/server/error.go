@@ -1,0 +1,111 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// statusOf maps error codes to HTTP statuses: the one table.
+var statusOf = map[string]int{
+	cordon.EINVALID:         http.StatusBadRequest,
+	cordon.EUNAUTHENTICATED: http.StatusUnauthorized,
+	cordon.EFORBIDDEN:       http.StatusForbidden,
+	cordon.ENOTFOUND:        http.StatusNotFound,
+	cordon.ECONFLICT:        http.StatusConflict,
+	cordon.ETOOLARGE:        http.StatusRequestEntityTooLarge,
+	cordon.ETOOMANY:         http.StatusTooManyRequests,
+	cordon.EUNAVAILABLE:     http.StatusServiceUnavailable,
+	cordon.EINTERNAL:        http.StatusInternalServerError,
+}
+
+// fromFiber turns Fiber's own errors (unknown route, body too large,
+// method not allowed, timeouts) into cordon errors with our wording.
+func fromFiber(fe *fiber.Error) *cordon.Error {
+	switch fe.Code {
+	case fiber.StatusNotFound:
+		return cordon.ErrNotFound("Page")
+	case fiber.StatusRequestEntityTooLarge:
+		return cordon.Errorf(cordon.ETOOLARGE, "The request body is too large.")
+	case fiber.StatusRequestHeaderFieldsTooLarge:
+		return cordon.Errorf(cordon.ETOOLARGE, "The request headers are too large.")
+	case fiber.StatusMethodNotAllowed:
+		return cordon.Errorf(cordon.ENOTFOUND, "Page not found.")
+	case fiber.StatusBadRequest:
+		return cordon.Errorf(cordon.EINVALID, "The request is malformed.")
+	case fiber.StatusRequestTimeout:
+		return cordon.Errorf(cordon.EUNAVAILABLE, "The request took too long.")
+	case fiber.StatusUnauthorized:
+		return cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+	case fiber.StatusForbidden:
+		return cordon.Errorf(cordon.EFORBIDDEN, "You may not do this.")
+	case fiber.StatusTooManyRequests:
+		return cordon.Errorf(cordon.ETOOMANY, "Too many requests. Try again later.")
+	}
+	return cordon.Errorf(cordon.EINTERNAL, "Internal error.")
+}
+
+// problem is an RFC 9457 problem+json body.
+type problem struct {
+	Type      string `json:"type"`
+	Title     string `json:"title"`
+	Status    int    `json:"status"`
+	Detail    string `json:"detail"`
+	Code      string `json:"code"`
+	Field     string `json:"field,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// handleError is the one error handler: code → status from the table,
+// internal errors logged with the request id and answered generically.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	e := cordon.AsError(err)
+	var fe *fiber.Error
+	if e == nil && errors.As(err, &fe) {
+		e = fromFiber(fe)
+	}
+	if e == nil {
+		e = cordon.Errorf(cordon.EINTERNAL, "Internal error.")
+	}
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	rid := requestID(c)
+	if status >= 500 {
+		s.log.Error("request failed", "request_id", rid, "method", c.Method(), "route", routeOf(c), "code", e.Code, "err", err.Error())
+	}
+	if e.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(e.RetryAfter))
+	}
+	if status == http.StatusUnauthorized {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="cordon"`)
+	}
+	p := problem{
+		Type:      "https://cordon.invalid/problems/" + strings.ReplaceAll(e.Code, "_", "-"),
+		Title:     http.StatusText(status),
+		Status:    status,
+		Detail:    e.Message,
+		Code:      e.Code,
+		Field:     e.Field,
+		RequestID: rid,
+	}
+	c.Status(status)
+	// Pages for browsers, problem+json for everything else (and always
+	// under /api, and when the request could not even be parsed).
+	if !strings.HasPrefix(c.Path(), "/api/") && strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMETextHTML) {
+		return s.pages.renderError(c, status, rid)
+	}
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	body, merr := json.Marshal(p)
+	if merr != nil {
+		return c.SendString(`{"title":"Internal Server Error","status":500}`)
+	}
+	return c.Send(body)
+}
