@@ -9,52 +9,17 @@ package authz
 
 import "github.com/cordon/cordon/internal/cordon"
 
-// Resource kinds named by role rules, beyond those in package cordon
-// (cordon.ResJob, cordon.ResRequest, cordon.ResCustomer, cordon.ResDocument,
-// cordon.ResContract, cordon.ResPartner, cordon.ResUser, cordon.ResAudit,
-// cordon.ResPolicy).
-const (
-	ResUnit        = "unit"         // delivered units and their follow-up plans
-	ResSLA         = "sla"          // SLA clocks, at-risk and breached jobs
-	ResScorecard   = "scorecard"    // partner scorecards and rankings
-	ResSurvey      = "survey"       // satisfaction surveys and follow-up calls
-	ResQuality     = "quality"      // root-cause statistics and analysis
-	ResCampaign    = "campaign"     // inspection campaigns
-	ResSettings    = "settings"     // system settings
-	ResAccessEvent = "access_event" // individual access-log events
-	ResMe          = "me"           // the caller's own profile
-	ResAuth        = "auth"         // the caller's own session: refresh, logout
-)
-
-// Actions named by role rules, beyond those in package cordon
-// (cordon.ActList, cordon.ActView, cordon.ActCreate, cordon.ActUpdate,
-// cordon.ActAccept, cordon.ActDecline, cordon.ActDisclose,
-// cordon.ActDownload, cordon.ActDispatch, cordon.ActManage).
-const (
-	ActVerify    = "verify"    // a job's resolution; the audit log's proofs
-	ActClose     = "close"     // a verified job
-	ActReopen    = "reopen"    // a verified or closed job
-	ActAssign    = "assign"    // a job to a technician
-	ActReport    = "report"    // file a service report on a job
-	ActExplain   = "explain"   // show why a policy allowed or denied
-	ActExport    = "export"    // evidence bundles, scorecards
-	ActActivate  = "activate"  // a contract
-	ActSuspend   = "suspend"   // a contract
-	ActTerminate = "terminate" // a contract
-	ActDelete    = "delete"    // remove a record where that is allowed at all
-
-	// ActAny, in a role rule's action column, stands for every action on
-	// the resource. It is never a request's action.
-	ActAny = "*"
-)
+// ActAny, in a role rule's action column, stands for every action on the
+// resource. It is never a request's action.
+const ActAny = "*"
 
 // Resources lists every resource kind a policy may name, in one place.
 var Resources = []string{
 	cordon.ResJob, cordon.ResRequest, cordon.ResCustomer, cordon.ResDocument,
 	cordon.ResContract, cordon.ResPartner, cordon.ResUser, cordon.ResAudit,
 	cordon.ResPolicy,
-	ResUnit, ResSLA, ResScorecard, ResSurvey, ResQuality, ResCampaign,
-	ResSettings, ResAccessEvent, ResMe, ResAuth,
+	cordon.ResUnit, cordon.ResSLA, cordon.ResScorecard, cordon.ResSurvey, cordon.ResQuality, cordon.ResCampaign,
+	cordon.ResSettings, cordon.ResAccessEvent, cordon.ResMe, cordon.ResAuth,
 }
 
 // Actions lists every action a policy may name (ActAny aside), in one place.
@@ -62,8 +27,8 @@ var Actions = []string{
 	cordon.ActList, cordon.ActView, cordon.ActCreate, cordon.ActUpdate,
 	cordon.ActAccept, cordon.ActDecline, cordon.ActDisclose,
 	cordon.ActDownload, cordon.ActDispatch, cordon.ActManage,
-	ActVerify, ActClose, ActReopen, ActAssign, ActReport, ActExplain,
-	ActExport, ActActivate, ActSuspend, ActTerminate, ActDelete,
+	cordon.ActVerify, cordon.ActClose, cordon.ActReopen, cordon.ActAssign, cordon.ActReport, cordon.ActExplain,
+	cordon.ActExport, cordon.ActActivate, cordon.ActSuspend, cordon.ActTerminate, cordon.ActDelete,
 }
 
 func known(list []string, s string) bool {

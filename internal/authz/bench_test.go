@@ -29,7 +29,7 @@ func benchGrants(n int) []cordon.Grant {
 			ProductLines: []string{benchLines[p%lines], benchLines[(p+1)%lines]},
 			ServiceTypes: []cordon.Category{cordon.CatFault, cordon.CatMaintenance, cordon.CatInstallation},
 		}
-		for _, act := range []string{cordon.ActView, cordon.ActAccept, cordon.ActDecline, cordon.ActUpdate, ActReport} {
+		for _, act := range []string{cordon.ActView, cordon.ActAccept, cordon.ActDecline, cordon.ActUpdate, cordon.ActReport} {
 			g := base
 			g.Resource, g.Action, g.Clause = cordon.ResJob, act, "§3.1"
 			gs = append(gs, g)
@@ -179,7 +179,7 @@ func BenchmarkRoleAllow(b *testing.B) {
 		res, act string
 		want     bool
 	}{
-		{"allow", cordon.ResJob, ActReport, true},
+		{"allow", cordon.ResJob, cordon.ActReport, true},
 		{"deny", cordon.ResContract, cordon.ActView, false},
 	}
 	for _, c := range cases {

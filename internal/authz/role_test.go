@@ -158,14 +158,14 @@ func TestRoleNever(t *testing.T) {
 		for _, act := range Actions {
 			for _, r := range cordon.PartnerRoles {
 				switch res {
-				case cordon.ResContract, cordon.ResAudit, ResAccessEvent, cordon.ResPolicy, ResSettings,
-					cordon.ResRequest, ResUnit, ResSLA, ResQuality, ResCampaign, ResSurvey:
+				case cordon.ResContract, cordon.ResAudit, cordon.ResAccessEvent, cordon.ResPolicy, cordon.ResSettings,
+					cordon.ResRequest, cordon.ResUnit, cordon.ResSLA, cordon.ResQuality, cordon.ResCampaign, cordon.ResSurvey:
 					if e.Allow([]cordon.Role{r}, res, act) {
 						t.Errorf("Allow(%s, %s, %s) = true; partner roles never get %s", r, res, act, res)
 					}
 				}
 			}
-			if res != ResMe && res != ResAuth && !readOnly[act] && e.Allow([]cordon.Role{cordon.RoleLegalAuditor}, res, act) {
+			if res != cordon.ResMe && res != cordon.ResAuth && !readOnly[act] && e.Allow([]cordon.Role{cordon.RoleLegalAuditor}, res, act) {
 				t.Errorf("Allow(legal_auditor, %s, %s) = true; legal is read-only", res, act)
 			}
 			if res == cordon.ResCustomer && e.Allow([]cordon.Role{cordon.RoleAdmin}, res, act) {

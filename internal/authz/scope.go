@@ -44,19 +44,10 @@ const DefaultDecisionCache = 512
 //
 // Any value set must be granted: a document query that names a City is
 // denied by a grant that lists no cities. Action list needs no attributes.
-type Query struct {
-	PartnerID      int64
-	Resource       string
-	Action         string
-	City           string
-	ProductLine    string
-	Category       cordon.Category
-	Classification cordon.Classification
-	Disclosure     cordon.DisclosureLevel
-}
+type Query = cordon.ScopeQuery
 
 // missing returns the name of a field q needs for its resource and lacks.
-func (q Query) missing() string {
+func missing(q Query) string {
 	if q.Action == cordon.ActList {
 		return ""
 	}
@@ -331,7 +322,7 @@ func (s *ScopeEnforcer) buildShard(partnerID int64, grants []cordon.Grant) (*sha
 // q lacks a field its resource needs or Casbin fails; it is not a
 // cordon.Error, so it surfaces as an internal error.
 func (s *ScopeEnforcer) Decide(q Query) (cordon.Decided, error) {
-	if f := q.missing(); f != "" {
+	if f := missing(q); f != "" {
 		return cordon.Decided{}, fmt.Errorf("authz: scope query for %s %s lacks %s", q.Resource, q.Action, f)
 	}
 	sh := s.state.Load().shards[q.PartnerID]

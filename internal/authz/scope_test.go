@@ -29,7 +29,7 @@ func hefeiGrants() []cordon.Grant {
 		ServiceTypes: []cordon.Category{cordon.CatFault, cordon.CatMaintenance, cordon.CatInstallation},
 	}
 	var gs []cordon.Grant
-	for _, act := range []string{cordon.ActView, cordon.ActAccept, cordon.ActDecline, ActReport} {
+	for _, act := range []string{cordon.ActView, cordon.ActAccept, cordon.ActDecline, cordon.ActReport} {
 		g := base
 		g.Resource, g.Action, g.Clause = cordon.ResJob, act, "§3.1"
 		gs = append(gs, g)

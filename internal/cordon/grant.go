@@ -30,6 +30,17 @@ const (
 	ResUser     = "user"
 	ResAudit    = "audit"
 	ResPolicy   = "policy"
+
+	ResUnit        = "unit"         // delivered units and their follow-up plans
+	ResSLA         = "sla"          // SLA clocks, at-risk and breached jobs
+	ResScorecard   = "scorecard"    // partner scorecards and rankings
+	ResSurvey      = "survey"       // satisfaction surveys and follow-up calls
+	ResQuality     = "quality"      // root-cause statistics and analysis
+	ResCampaign    = "campaign"     // inspection campaigns
+	ResSettings    = "settings"     // system settings
+	ResAccessEvent = "access_event" // individual access-log events
+	ResMe          = "me"           // the caller's own profile
+	ResAuth        = "auth"         // the caller's own session: refresh, logout
 )
 
 // Actions named by grants, role rules and access events.
@@ -44,7 +55,49 @@ const (
 	ActDownload = "download"
 	ActDispatch = "dispatch"
 	ActManage   = "manage"
+
+	ActVerify    = "verify"    // a job's resolution; the audit log's proofs
+	ActClose     = "close"     // a verified job
+	ActReopen    = "reopen"    // a verified or closed job
+	ActAssign    = "assign"    // a job to a technician
+	ActReport    = "report"    // file a service report on a job
+	ActExplain   = "explain"   // show why a policy allowed or denied
+	ActExport    = "export"    // evidence bundles, scorecards
+	ActActivate  = "activate"  // a contract
+	ActSuspend   = "suspend"   // a contract
+	ActTerminate = "terminate" // a contract
+	ActDelete    = "delete"    // remove a record where that is allowed at all
 )
+
+// ScopeQuery asks whether a partner may take an action on one object, given
+// the object's attributes. Fields that do not apply to the resource stay empty.
+type ScopeQuery struct {
+	PartnerID      int64
+	Resource       string
+	Action         string
+	City           string
+	ProductLine    string
+	Category       Category
+	Classification Classification
+	Disclosure     DisclosureLevel
+}
+
+// ScopePolicy makes object-level decisions from the compiled contracts.
+type ScopePolicy interface {
+	// Decide answers one query; a partner without grants is denied.
+	Decide(q ScopeQuery) (Decided, error)
+	// Grants returns the partner's grants for resource and action, from which
+	// lists derive their parameterised SQL conditions.
+	Grants(partnerID int64, resource, action string) []Grant
+}
+
+// ListScope limits a list to what the caller may see. The zero value shows
+// nothing; All is set only for institute callers. Otherwise each grant
+// contributes one OR-ed condition on the rows' city, product line and type.
+type ListScope struct {
+	All    bool
+	Grants []Grant
+}
 
 // Decided is the outcome of a scope decision: allowed or not, and the
 // contract and clause of the grant that allowed it.
