@@ -15,6 +15,9 @@ const SchemaFile = "contract.schema.json"
 // ExamplesDir is the directory of example contracts within FS.
 const ExamplesDir = "examples"
 
+// CitiesFile lists the cities a contract may name, one per line.
+const CitiesFile = "cities.txt"
+
 // OpenAPIFile is the name of the API contract (OpenAPI 3.1) within FS.
 const OpenAPIFile = "openapi.yaml"
 
@@ -24,6 +27,7 @@ const OpenAPIFile = "openapi.yaml"
 //go:embed contract.schema.json
 //go:embed examples/*.yaml
 //go:embed openapi.yaml
+//go:embed cities.txt
 var files embed.FS
 
 // FS returns the embedded files: the schema at SchemaFile, the example

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -201,26 +200,28 @@ func loadSpec(t *testing.T) *openapi3.T {
 	return spec
 }
 
-// findOperation matches a concrete path against the spec's templates.
+// findOperation matches a concrete path against the spec's templates,
+// segment by segment; a {name} segment matches any one segment.
 func findOperation(doc *openapi3.T, method, path string) (string, *openapi3.PathItem, *openapi3.Operation, map[string]string) {
+	got := strings.Split(path, "/")
 	for tmpl, item := range doc.Paths.Map() {
-		names := []string{}
-		re := "^" + regexp.MustCompile(`\{[^}]+\}`).ReplaceAllStringFunc(regexp.QuoteMeta(tmpl), func(s string) string {
-			names = append(names, strings.Trim(s, "{}"))
-			return `([^/]+)`
-		}) + "$"
-		// QuoteMeta escaped the braces; match the escaped form.
-		re = strings.ReplaceAll(re, `\{`, "{")
-		re = strings.ReplaceAll(re, `\}`, "}")
-		m := regexp.MustCompile(re).FindStringSubmatch(path)
-		if m == nil {
+		want := strings.Split(tmpl, "/")
+		if len(want) != len(got) {
 			continue
 		}
 		params := map[string]string{}
-		for i, n := range names {
-			params[n] = m[i+1]
+		ok := true
+		for i, w := range want {
+			switch {
+			case strings.HasPrefix(w, "{") && strings.HasSuffix(w, "}") && got[i] != "":
+				params[strings.Trim(w, "{}")] = got[i]
+			case w != got[i]:
+				ok = false
+			}
 		}
-		return tmpl, item, item.GetOperation(method), params
+		if ok {
+			return tmpl, item, item.GetOperation(method), params
+		}
 	}
 	return "", nil, nil, nil
 }

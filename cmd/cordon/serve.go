@@ -8,16 +8,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/cordon/cordon/contracts"
 	"github.com/cordon/cordon/internal/api"
 	"github.com/cordon/cordon/internal/authn"
 	"github.com/cordon/cordon/internal/authz"
+	"github.com/cordon/cordon/internal/contract"
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/demo"
+	"github.com/cordon/cordon/internal/dispatch"
 	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/policies"
@@ -39,9 +43,12 @@ func openStore(ctx context.Context, c *config) (*store.DB, error) {
 
 // app is the wired application: the store, the services and the server.
 type app struct {
-	db     *store.DB
-	auth   *authn.Service
-	server *server.Server
+	db       *store.DB
+	auth     *authn.Service
+	scope    *authz.ScopeEnforcer
+	registry *contract.Registry
+	manager  *contract.Manager
+	server   *server.Server
 }
 
 // newApp wires every package together. Only this package does that.
@@ -54,7 +61,25 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 	if err != nil {
 		return nil, fmt.Errorf("role rules: %w", err)
 	}
-	users := store.NewUserService(db)
+	scope, err := authz.NewScopeEnforcer(policies.FS)
+	if err != nil {
+		return nil, fmt.Errorf("scope rules: %w", err)
+	}
+	users, orgs, contractStore := store.NewUserService(db), store.NewOrgService(db), store.NewContractService(db)
+	registry := contract.NewRegistry(contract.RegistryConfig{
+		Contracts: contractStore, Orgs: orgs, Scope: scope, Events: store.NewEvents(db), Now: now, Log: log,
+	})
+	if err := registry.Reload(context.Background()); err != nil {
+		return nil, err
+	}
+	cities, err := fs.ReadFile(contracts.FS(), contracts.CitiesFile)
+	if err != nil {
+		return nil, fmt.Errorf("cities: %w", err)
+	}
+	manager := contract.NewManager(contract.ManagerConfig{
+		Contracts: contractStore, Orgs: orgs, Catalog: store.NewCatalogService(db), Registry: registry,
+		Cities: contract.ParseCities(cities), Now: now,
+	})
 	auth := authn.NewService(authn.Config{
 		Users:    users,
 		Sessions: store.NewSessionService(db),
@@ -65,18 +90,19 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Now:      now,
 	})
 	srv, err := server.New(server.Config{
-		Logger:         log,
-		Web:            web.FS,
-		Auth:           auth,
-		Roles:          roles,
-		DB:             db,
-		API:            api.Services{Users: users},
+		Logger: log,
+		Web:    web.FS,
+		Auth:   auth,
+		Roles:  roles,
+		DB:     db,
+		API: api.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager,
+			Jobs: dispatch.NewDesk(dispatch.DeskConfig{Jobs: store.NewJobService(db), Orgs: orgs, Scope: scope, Access: store.NewAccessLog(db)})},
 		TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &app{db: db, auth: auth, server: srv}, nil
+	return &app{db: db, auth: auth, scope: scope, registry: registry, manager: manager, server: srv}, nil
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
@@ -109,6 +135,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintf(stdout, "Cordon is listening on http://%s (database: %s)\n", ln.Addr(), db.Dialect())
 	log.Info("listening", "addr", ln.Addr().String(), "dialect", string(db.Dialect()))
+	go a.registry.Run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.App().Listener(ln) }()
 	select {

@@ -18,7 +18,11 @@ import (
 
 // Services are the domain services the handlers call.
 type Services struct {
-	Users cordon.UserService
+	Users     cordon.UserService
+	Orgs      cordon.OrgService
+	Contracts cordon.ContractService
+	Manager   cordon.ContractManager
+	Jobs      cordon.JobDesk
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -43,6 +47,9 @@ type Guards struct {
 // Register adds every /api/v1 route to r.
 func Register(r fiber.Router, h *Handler, g Guards) {
 	registerAuthRoutes(r, h, g)
+	registerPartnerRoutes(r, h, g)
+	registerContractRoutes(r, h, g)
+	registerJobRoutes(r, h, g)
 }
 
 // decodeJSON reads a JSON body strictly: the content type must be JSON,

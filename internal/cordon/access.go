@@ -35,9 +35,27 @@ type AccessEvent struct {
 	DownloadID string
 }
 
-// AccessLog writes access events. A failing write must stop the data being
-// served: callers write the event before they answer.
+// AccessEventFilter selects access events; nil fields do not filter.
+type AccessEventFilter struct {
+	OrgID      *int64
+	UserID     *int64
+	ContractNo *string
+	Resource   *string
+	ResourceID *string
+	Action     *string
+	Decision   *Decision
+	From, To   *time.Time
+	Offset     int
+	Limit      int // 0: all
+}
+
+// AccessLog writes and reads access events. A failing write must stop the
+// data being served: callers write the event before they answer.
 type AccessLog interface {
-	// RecordAccess appends the event; any error means the access must not proceed.
+	// RecordAccess appends the event, committed on its own (not inside the
+	// request's transaction, so a denial is kept even when the request
+	// fails); any error means the access must not proceed.
 	RecordAccess(ctx context.Context, e *AccessEvent) error
+	// FindAccessEvents returns a page of events in order of id, and the total.
+	FindAccessEvents(ctx context.Context, f AccessEventFilter) ([]*AccessEvent, int, error)
 }

@@ -79,10 +79,55 @@ func (c *Contract) InForce(t time.Time) bool {
 	return c.Status == ContractActive && !t.Before(c.EffectiveFrom) && t.Before(c.ExpiresOn)
 }
 
+// ContractFilter selects contracts; nil fields do not filter.
+type ContractFilter struct {
+	PartnerID *int64
+	Status    *ContractStatus
+	Number    *string
+	Offset    int
+	Limit     int // 0: all
+}
+
 // ContractService reads and writes contracts.
 type ContractService interface {
 	// FindContractByID returns ENOTFOUND when absent.
 	FindContractByID(ctx context.Context, id int64) (*Contract, error)
+	// FindContracts returns a page of contracts, newest first, and the total.
+	FindContracts(ctx context.Context, f ContractFilter) ([]*Contract, int, error)
 	// CreateContract returns ECONFLICT when the number is taken.
 	CreateContract(ctx context.Context, c *Contract) error
+	// UpdateDraft replaces the terms of a draft contract (matched by ID);
+	// ECONFLICT when it is no longer a draft.
+	UpdateDraft(ctx context.Context, c *Contract) error
+	// SetContractStatus moves a contract from one status to another
+	// atomically; ECONFLICT when it is no longer in from. When the new status
+	// ends the partner's rights (suspended, terminated, expired) the open jobs
+	// under the contract are revoked and their requests go back to dispatch,
+	// in the same transaction. It returns the number of jobs revoked.
+	SetContractStatus(ctx context.Context, id int64, from, to ContractStatus, at time.Time) (int, error)
+}
+
+// ContractEvents tell every replica that contracts changed, so each
+// reloads its compiled scope.
+type ContractEvents interface {
+	// NotifyContractsChanged tells the other replicas.
+	NotifyContractsChanged(ctx context.Context) error
+	// ListenContractsChanged calls fn on every change another replica
+	// announces until ctx ends, reconnecting when the connection drops. It
+	// also calls fn after each reconnection, since changes may have been missed.
+	ListenContractsChanged(ctx context.Context, fn func()) error
+}
+
+// ContractManager carries out contract administration.
+type ContractManager interface {
+	// ImportContract creates a draft from the contract's source form (YAML
+	// or JSON) or replaces the draft with the same number, and says whether
+	// it created one. EINVALID lists every problem with its line.
+	ImportContract(ctx context.Context, name string, source []byte) (*Contract, bool, error)
+	// ChangeContractStatus applies a lifecycle action: activate, suspend,
+	// resume or terminate. ECONFLICT when the action is not allowed now or
+	// activation would overlap another active contract of the partner.
+	ChangeContractStatus(ctx context.Context, id int64, action string) (*Contract, error)
+	// ContractGrants returns the grants the contract compiles to now.
+	ContractGrants(ctx context.Context, id int64) ([]Grant, error)
 }

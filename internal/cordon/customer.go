@@ -2,6 +2,10 @@ package cordon
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
 	"time"
 )
 
@@ -54,4 +58,15 @@ type CustomerService interface {
 	FindCustomerByID(ctx context.Context, id int64) (*Customer, error)
 	// CreateCustomer stores the customer and, when set, its identity.
 	CreateCustomer(ctx context.Context, c *Customer) error
+}
+
+// Pseudonym is how a partner sees a customer: CUST- and four hex digits of
+// an HMAC-SHA256 of the customer id under the partner's own key, so it is
+// stable for that partner and unlinkable across partners.
+func Pseudonym(partnerKey []byte, customerID int64) string {
+	m := hmac.New(sha256.New, partnerKey)
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(customerID))
+	m.Write(b[:])
+	return fmt.Sprintf("CUST-%X", m.Sum(nil)[:2])
 }

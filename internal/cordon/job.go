@@ -47,6 +47,43 @@ type Job struct {
 	ClosedAt       *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	Request *ServiceRequest // filled by finders
+}
+
+// Open reports whether the job is still held by its partner or engineer.
+func (j *Job) Open() bool {
+	switch j.Status {
+	case JobOffered, JobAccepted, JobEnRoute, JobOnSite, JobWaitingCustomer, JobWaitingParts, JobReopened:
+		return true
+	}
+	return false
+}
+
+// JobView is a job as one caller may see it: for a partner, the customer
+// appears as a pseudonym stable for that partner, and the contract and
+// clause that allowed the view are named.
+type JobView struct {
+	Job         *Job
+	CustomerRef string // pseudonym (CUST-7F3A) for partners; the customer code for the institute
+	ContractNo  string
+	Clause      string
+}
+
+// JobListFilter is what a caller may ask of the job list.
+type JobListFilter struct {
+	Statuses []JobStatus
+	Offset   int
+	Limit    int
+}
+
+// JobDesk is the job list and job page of every role, scoped to the caller.
+type JobDesk interface {
+	// ListJobs returns the caller's page of jobs, newest first, and the total.
+	ListJobs(ctx context.Context, f JobListFilter) ([]*JobView, int, error)
+	// ViewJob returns one job; ENOTFOUND when it does not exist or lies
+	// outside the caller's scope, alike.
+	ViewJob(ctx context.Context, id int64) (*JobView, error)
 }
 
 // JobEvent is one change of a job: the timeline.
@@ -60,10 +97,26 @@ type JobEvent struct {
 	Note    string
 }
 
+// JobFilter selects jobs; nil and empty fields do not filter, except Scope.
+type JobFilter struct {
+	PartnerID *int64
+	Statuses  []JobStatus
+	// Scope limits the jobs to what the caller may see: its zero value
+	// shows nothing, All shows everything, and each grant adds the jobs
+	// whose site city, product line and category it covers.
+	Scope  ListScope
+	Offset int
+	Limit  int // 0: all
+}
+
 // JobService reads and writes jobs.
 type JobService interface {
+	// FindJobs returns a page of jobs, newest first, and the total.
+	FindJobs(ctx context.Context, f JobFilter) ([]*Job, int, error)
 	// CreateJob stores the job and its first event.
 	CreateJob(ctx context.Context, j *Job, first *JobEvent) error
+	// FindJobByID returns the job with its request; ENOTFOUND when absent.
+	FindJobByID(ctx context.Context, id int64) (*Job, error)
 	// AddJobEvent appends an event to a job's timeline.
 	AddJobEvent(ctx context.Context, e *JobEvent) error
 }

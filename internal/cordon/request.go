@@ -54,6 +54,7 @@ type ServiceRequest struct {
 	CustomerID    int64
 	ModelID       *int64
 	ProductLineID int64
+	ProductLine   string // the line's code; filled by finders
 	Category      Category
 	Priority      Priority
 	Description   string

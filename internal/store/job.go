@@ -158,7 +158,52 @@ func (s *JobService) FindJobByID(ctx context.Context, id int64) (*cordon.Job, er
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Job")
 	}
-	return toJob(&r), nil
+	jobs := []*cordon.Job{toJob(&r)}
+	if err := s.withRequests(ctx, jobs); err != nil {
+		return nil, err
+	}
+	return jobs[0], nil
+}
+
+// withRequests fills each job's request, with its product line code, in
+// two more queries.
+func (s *JobService) withRequests(ctx context.Context, jobs []*cordon.Job) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.RequestID
+	}
+	var rows []requestRow
+	if err := s.db.conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return TranslateError(err, "Service request")
+	}
+	lineIDs := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		lineIDs = append(lineIDs, r.ProductLineID)
+	}
+	var lines []productLineRow
+	if err := s.db.conn(ctx).Where("id IN ?", lineIDs).Find(&lines).Error; err != nil {
+		return TranslateError(err, "Product line")
+	}
+	code := make(map[int64]string, len(lines))
+	for _, l := range lines {
+		code[l.ID] = l.Code
+	}
+	byID := make(map[int64]*cordon.ServiceRequest, len(rows))
+	for i := range rows {
+		r := toRequest(&rows[i])
+		r.ProductLine = code[r.ProductLineID]
+		byID[r.ID] = r
+	}
+	for _, j := range jobs {
+		j.Request = byID[j.RequestID]
+		if j.Request == nil {
+			return cordon.ErrNotFound("Service request")
+		}
+	}
+	return nil
 }
 
 // FindJobEvents returns the timeline of a job, oldest first; empty when the
@@ -173,4 +218,58 @@ func (s *JobService) FindJobEvents(ctx context.Context, jobID int64) ([]*cordon.
 		out[i] = toJobEvent(&rows[i])
 	}
 	return out, nil
+}
+
+// FindJobs returns a page of jobs, newest first, and the total. The scope
+// becomes parameterised SQL: one OR-ed term per grant on the request's site
+// city, product line and category; an empty scope matches nothing.
+func (s *JobService) FindJobs(ctx context.Context, f cordon.JobFilter) ([]*cordon.Job, int, error) {
+	q := s.db.conn(ctx).Model(&jobRow{}).
+		Joins("JOIN service_requests r ON r.id = jobs.request_id").
+		Joins("JOIN product_lines pl ON pl.id = r.product_line_id")
+	if f.PartnerID != nil {
+		q = q.Where("jobs.partner_id = ?", *f.PartnerID)
+	}
+	if len(f.Statuses) > 0 {
+		st := make([]string, len(f.Statuses))
+		for i, x := range f.Statuses {
+			st[i] = string(x)
+		}
+		q = q.Where("jobs.status IN ?", st)
+	}
+	if !f.Scope.All {
+		terms := s.db.gorm.Where("1 = 0")
+		for _, g := range f.Scope.Grants {
+			if len(g.Cities) == 0 || len(g.ProductLines) == 0 || len(g.ServiceTypes) == 0 {
+				continue // a grant with an empty set grants nothing
+			}
+			cats := make([]string, len(g.ServiceTypes))
+			for i, c := range g.ServiceTypes {
+				cats[i] = string(c)
+			}
+			terms = terms.Or(s.db.gorm.Where("jobs.partner_id = ? AND r.site_city IN ? AND pl.code IN ? AND r.category IN ?",
+				g.PartnerID, g.Cities, g.ProductLines, cats))
+		}
+		q = q.Where(terms)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, TranslateError(err, "Job")
+	}
+	q = q.Select("jobs.*").Order("jobs.created_at DESC, jobs.id DESC").Offset(f.Offset)
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []jobRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, 0, TranslateError(err, "Job")
+	}
+	out := make([]*cordon.Job, len(rows))
+	for i := range rows {
+		out[i] = toJob(&rows[i])
+	}
+	if err := s.withRequests(ctx, out); err != nil {
+		return nil, 0, err
+	}
+	return out, int(total), nil
 }

@@ -78,3 +78,67 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *cordon.Org) error {
 	*o = *toOrg(&r)
 	return nil
 }
+
+// FindOrgs returns a page of organisations ordered by code, and the total.
+func (s *OrgService) FindOrgs(ctx context.Context, f cordon.OrgFilter) ([]*cordon.Org, int, error) {
+	q := s.db.conn(ctx).Model(&orgRow{})
+	if f.Kind != nil {
+		q = q.Where("kind = ?", string(*f.Kind))
+	}
+	if f.ID != nil {
+		q = q.Where("id = ?", *f.ID)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, TranslateError(err, "Organisation")
+	}
+	q = q.Order("code").Offset(f.Offset)
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []orgRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, 0, TranslateError(err, "Organisation")
+	}
+	out := make([]*cordon.Org, len(rows))
+	for i := range rows {
+		out[i] = toOrg(&rows[i])
+	}
+	return out, int(total), nil
+}
+
+// UpdateOrg applies upd and returns the organisation.
+func (s *OrgService) UpdateOrg(ctx context.Context, id int64, upd cordon.OrgUpdate) (*cordon.Org, error) {
+	set := map[string]any{}
+	if upd.Name != nil {
+		set["name"] = *upd.Name
+	}
+	if upd.HomeCity != nil {
+		set["home_city"] = *upd.HomeCity
+	}
+	if upd.Contact != nil {
+		set["contact"] = *upd.Contact
+	}
+	if upd.WebhookURL != nil {
+		set["webhook_url"] = *upd.WebhookURL
+	}
+	if len(set) > 0 {
+		res := s.db.conn(ctx).Model(&orgRow{}).Where("id = ?", id).Updates(set)
+		if res.Error != nil {
+			return nil, TranslateError(res.Error, "Organisation")
+		}
+		if res.RowsAffected == 0 {
+			return nil, cordon.ErrNotFound("Partner")
+		}
+	}
+	return s.FindOrgByID(ctx, id)
+}
+
+// PseudonymKey returns the organisation's secret key for pseudonyms.
+func (s *OrgService) PseudonymKey(ctx context.Context, id int64) ([]byte, error) {
+	var r orgRow
+	if err := s.db.conn(ctx).Select("id", "pseudonym_key").First(&r, id).Error; err != nil {
+		return nil, TranslateError(err, "Organisation")
+	}
+	return r.PseudonymKey, nil
+}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"testing"
 
+	_ "github.com/glebarez/go-sqlite"  // the "sqlite" database/sql driver, for Exec
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver for schema set-up
 
 	"github.com/cordon/cordon/internal/cordon"
@@ -103,4 +104,23 @@ func Each(t *testing.T, opt Options, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t, opt)) })
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t, opt)) })
+}
+
+// Exec runs raw SQL on the database a test's store uses, on a connection of
+// its own: url for PostgreSQL (with its search_path), or the SQLite file in
+// dataDir. Tests use it to break things on purpose.
+func Exec(t testing.TB, url, dataDir, query string) {
+	t.Helper()
+	driver, dsn := "pgx", url
+	if url == "" {
+		driver, dsn = "sqlite", "file:"+dataDir+"/cordon.db?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
 }

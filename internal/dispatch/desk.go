@@ -1,0 +1,148 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// DeskConfig holds what the job desk needs.
+type DeskConfig struct {
+	Jobs   cordon.JobService
+	Orgs   cordon.OrgService
+	Scope  cordon.ScopePolicy
+	Access cordon.AccessLog
+}
+
+// Desk is the job list and job page, scoped to the caller: institute users
+// see every job; a partner sees only its own jobs that its contracts in
+// force cover, each view recorded in the access log with the contract and
+// clause that allowed it, and anything else is the same 404 as a job that
+// does not exist (the denial recorded too).
+type Desk struct{ cfg DeskConfig }
+
+var _ cordon.JobDesk = (*Desk)(nil)
+
+// NewDesk returns the job desk.
+func NewDesk(cfg DeskConfig) *Desk { return &Desk{cfg: cfg} }
+
+// ListJobs returns the caller's page of jobs, newest first.
+func (d *Desk) ListJobs(ctx context.Context, f cordon.JobListFilter) ([]*cordon.JobView, int, error) {
+	a := cordon.ActorFromContext(ctx)
+	if a == nil {
+		return nil, 0, cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+	}
+	jf := cordon.JobFilter{Statuses: f.Statuses, Offset: f.Offset, Limit: f.Limit}
+	if a.IsPartner() {
+		jf.PartnerID = &a.PartnerID
+		jf.Scope = cordon.ListScope{Grants: d.cfg.Scope.Grants(a.PartnerID, cordon.ResJob, cordon.ActView)}
+	} else {
+		jf.Scope = cordon.ListScope{All: true}
+	}
+	jobs, total, err := d.cfg.Jobs.FindJobs(ctx, jf)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list jobs: %w", err)
+	}
+	views := make([]*cordon.JobView, len(jobs))
+	var key []byte
+	if a.IsPartner() && len(jobs) > 0 {
+		if key, err = d.cfg.Orgs.PseudonymKey(ctx, a.PartnerID); err != nil {
+			return nil, 0, fmt.Errorf("list jobs: %w", err)
+		}
+	}
+	for i, j := range jobs {
+		views[i] = &cordon.JobView{Job: j, CustomerRef: customerRef(a, key, j)}
+		if a.IsPartner() {
+			dec, err := d.decide(a, j)
+			if err != nil {
+				return nil, 0, err
+			}
+			views[i].ContractNo, views[i].Clause = dec.ContractNo, dec.Clause
+		}
+	}
+	if a.IsPartner() {
+		ev := d.event(ctx, a, "", cordon.ActList, cordon.Allow)
+		if len(views) > 0 {
+			ev.ContractNo, ev.Clause = views[0].ContractNo, views[0].Clause
+		}
+		if err := d.cfg.Access.RecordAccess(ctx, ev); err != nil {
+			return nil, 0, fmt.Errorf("record job list: %w", err)
+		}
+	}
+	return views, total, nil
+}
+
+// ViewJob returns one job if the caller may see it.
+func (d *Desk) ViewJob(ctx context.Context, id int64) (*cordon.JobView, error) {
+	a := cordon.ActorFromContext(ctx)
+	if a == nil {
+		return nil, cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+	}
+	j, err := d.cfg.Jobs.FindJobByID(ctx, id)
+	if err != nil && cordon.ErrorCode(err) != cordon.ENOTFOUND {
+		return nil, fmt.Errorf("view job %d: %w", id, err)
+	}
+	if !a.IsPartner() {
+		if err != nil {
+			return nil, err
+		}
+		return &cordon.JobView{Job: j, CustomerRef: customerRef(a, nil, j)}, nil
+	}
+	var dec cordon.Decided
+	if err == nil && j.PartnerID != nil && *j.PartnerID == a.PartnerID {
+		if dec, err = d.decide(a, j); err != nil {
+			return nil, err
+		}
+	}
+	if !dec.Allowed {
+		// Outside scope or missing: the same answer, and the attempt recorded.
+		if err := d.cfg.Access.RecordAccess(ctx, d.event(ctx, a, strconv.FormatInt(id, 10), cordon.ActView, cordon.Deny)); err != nil {
+			return nil, fmt.Errorf("record job denial: %w", err)
+		}
+		return nil, cordon.ErrNotFound("Job")
+	}
+	ev := d.event(ctx, a, strconv.FormatInt(id, 10), cordon.ActView, cordon.Allow)
+	ev.ContractNo, ev.Clause = dec.ContractNo, dec.Clause
+	if err := d.cfg.Access.RecordAccess(ctx, ev); err != nil {
+		return nil, fmt.Errorf("record job view: %w", err)
+	}
+	key, err := d.cfg.Orgs.PseudonymKey(ctx, a.PartnerID)
+	if err != nil {
+		return nil, fmt.Errorf("view job %d: %w", id, err)
+	}
+	return &cordon.JobView{Job: j, CustomerRef: customerRef(a, key, j), ContractNo: dec.ContractNo, Clause: dec.Clause}, nil
+}
+
+// decide asks the compiled scope whether the partner may view the job.
+func (d *Desk) decide(a *cordon.Actor, j *cordon.Job) (cordon.Decided, error) {
+	dec, err := d.cfg.Scope.Decide(cordon.ScopeQuery{
+		PartnerID: a.PartnerID, Resource: cordon.ResJob, Action: cordon.ActView,
+		City: j.Request.SiteCity, ProductLine: j.Request.ProductLine, Category: j.Request.Category,
+	})
+	if err != nil {
+		return cordon.Decided{}, fmt.Errorf("decide job %d: %w", j.ID, err)
+	}
+	return dec, nil
+}
+
+func (d *Desk) event(ctx context.Context, a *cordon.Actor, id, action string, dec cordon.Decision) *cordon.AccessEvent {
+	m := cordon.MetaFromContext(ctx)
+	ev := &cordon.AccessEvent{
+		UserID: a.UserID, OrgID: a.OrgID, Resource: cordon.ResJob, ResourceID: id, Action: action,
+		Decision: dec, RequestID: m.RequestID, ClientIP: m.ClientIP,
+	}
+	if id != "" {
+		ev.Purpose = "job:" + id
+	}
+	return ev
+}
+
+// customerRef is the customer as the caller may name it.
+func customerRef(a *cordon.Actor, key []byte, j *cordon.Job) string {
+	if a.IsPartner() {
+		return cordon.Pseudonym(key, j.Request.CustomerID)
+	}
+	return "customer:" + strconv.FormatInt(j.Request.CustomerID, 10)
+}
