@@ -112,28 +112,9 @@ func (s *ContractService) CreateContract(ctx context.Context, c *cordon.Contract
 	case !c.ExpiresOn.After(c.EffectiveFrom):
 		return cordon.FieldErrorf("expires_on", "The expiry date must be after the effective date.")
 	}
-	scope, err := json.Marshal(c.Scope)
+	terms, err := contractTerms(c)
 	if err != nil {
-		return fmt.Errorf("contract %s: scope: %w", c.Number, err)
-	}
-	clauses := c.Clauses
-	if clauses == nil {
-		clauses = cordon.Clauses{}
-	}
-	clauseJSON, err := json.Marshal(clauses)
-	if err != nil {
-		return fmt.Errorf("contract %s: clauses: %w", c.Number, err)
-	}
-	sla := make(map[cordon.Priority]slaTermsJSON, len(c.SLA))
-	for p, t := range c.SLA {
-		if !p.Valid() {
-			return cordon.FieldErrorf("sla", "SLA priority %q is not one of P1 to P4.", p)
-		}
-		sla[p] = slaTermsJSON{Accept: t.Accept.String(), Respond: t.Respond.String(), OnSite: t.OnSite.String(), Resolve: t.Resolve.String()}
-	}
-	slaJSON, err := json.Marshal(sla)
-	if err != nil {
-		return fmt.Errorf("contract %s: sla: %w", c.Number, err)
+		return err
 	}
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		var partner orgRow
@@ -145,11 +126,8 @@ func (s *ContractService) CreateContract(ctx context.Context, c *cordon.Contract
 			return cordon.FieldErrorf("partner", "The party to a contract must be a partner organisation.")
 		}
 		now := s.db.Now()
-		r := contractRow{
-			Number: c.Number, PartnerID: c.PartnerID, EffectiveFrom: c.EffectiveFrom.UTC(),
-			ExpiresOn: c.ExpiresOn.UTC(), Status: string(c.Status), Scope: string(scope),
-			SLA: string(slaJSON), Clauses: string(clauseJSON), CreatedAt: now, UpdatedAt: now,
-		}
+		r := terms
+		r.Number, r.PartnerID, r.Status, r.CreatedAt, r.UpdatedAt = c.Number, c.PartnerID, string(c.Status), now, now
 		if err := s.db.conn(ctx).Create(&r).Error; err != nil {
 			return TranslateError(err, "Contract")
 		}
@@ -157,4 +135,150 @@ func (s *ContractService) CreateContract(ctx context.Context, c *cordon.Contract
 		c.EffectiveFrom, c.ExpiresOn = r.EffectiveFrom, r.ExpiresOn
 		return nil
 	})
+}
+
+// contractTerms encodes the dates, scope, SLA terms and clauses of c.
+func contractTerms(c *cordon.Contract) (contractRow, error) {
+	switch {
+	case !c.ExpiresOn.After(c.EffectiveFrom):
+		return contractRow{}, cordon.FieldErrorf("expires_on", "The expiry date must be after the effective date.")
+	}
+	scope, err := json.Marshal(c.Scope)
+	if err != nil {
+		return contractRow{}, fmt.Errorf("contract %s: scope: %w", c.Number, err)
+	}
+	clauses := c.Clauses
+	if clauses == nil {
+		clauses = cordon.Clauses{}
+	}
+	clauseJSON, err := json.Marshal(clauses)
+	if err != nil {
+		return contractRow{}, fmt.Errorf("contract %s: clauses: %w", c.Number, err)
+	}
+	sla := make(map[cordon.Priority]slaTermsJSON, len(c.SLA))
+	for p, t := range c.SLA {
+		if !p.Valid() {
+			return contractRow{}, cordon.FieldErrorf("sla", "SLA priority %q is not one of P1 to P4.", p)
+		}
+		sla[p] = slaTermsJSON{Accept: t.Accept.String(), Respond: t.Respond.String(), OnSite: t.OnSite.String(), Resolve: t.Resolve.String()}
+	}
+	slaJSON, err := json.Marshal(sla)
+	if err != nil {
+		return contractRow{}, fmt.Errorf("contract %s: sla: %w", c.Number, err)
+	}
+	return contractRow{
+		EffectiveFrom: c.EffectiveFrom.UTC(), ExpiresOn: c.ExpiresOn.UTC(),
+		Scope: string(scope), SLA: string(slaJSON), Clauses: string(clauseJSON),
+	}, nil
+}
+
+// FindContracts returns a page of contracts, newest first, and the total.
+func (s *ContractService) FindContracts(ctx context.Context, f cordon.ContractFilter) ([]*cordon.Contract, int, error) {
+	q := s.db.conn(ctx).Model(&contractRow{})
+	if f.PartnerID != nil {
+		q = q.Where("partner_id = ?", *f.PartnerID)
+	}
+	if f.Status != nil {
+		q = q.Where("status = ?", string(*f.Status))
+	}
+	if f.Number != nil {
+		q = q.Where("number = ?", *f.Number)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, TranslateError(err, "Contract")
+	}
+	q = q.Order("id DESC").Offset(f.Offset)
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []contractRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, 0, TranslateError(err, "Contract")
+	}
+	out := make([]*cordon.Contract, 0, len(rows))
+	for i := range rows {
+		c, err := toContract(&rows[i])
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c)
+	}
+	return out, int(total), nil
+}
+
+// UpdateDraft replaces the dates and terms of a draft.
+func (s *ContractService) UpdateDraft(ctx context.Context, c *cordon.Contract) error {
+	terms, err := contractTerms(c)
+	if err != nil {
+		return err
+	}
+	res := s.db.conn(ctx).Model(&contractRow{}).
+		Where("id = ? AND status = ?", c.ID, string(cordon.ContractDraft)).
+		Updates(map[string]any{
+			"effective_from": terms.EffectiveFrom, "expires_on": terms.ExpiresOn, "scope": terms.Scope,
+			"sla": terms.SLA, "clauses": terms.Clauses, "updated_at": s.db.Now(),
+		})
+	if res.Error != nil {
+		return TranslateError(res.Error, "Contract")
+	}
+	if res.RowsAffected == 0 {
+		return cordon.Errorf(cordon.ECONFLICT, "Contract %s is not a draft; only drafts can be changed.", c.Number)
+	}
+	return nil
+}
+
+// openJobStatuses are the states of a job a partner still holds.
+var openJobStatuses = []string{
+	string(cordon.JobOffered), string(cordon.JobAccepted), string(cordon.JobEnRoute), string(cordon.JobOnSite),
+	string(cordon.JobWaitingCustomer), string(cordon.JobWaitingParts), string(cordon.JobReopened),
+}
+
+// SetContractStatus moves the contract from one status to another and,
+// when the partner's rights end, revokes its open jobs under the contract
+// and reopens their requests for dispatch, all in one transaction.
+func (s *ContractService) SetContractStatus(ctx context.Context, id int64, from, to cordon.ContractStatus, at time.Time) (int, error) {
+	revoked := 0
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		res := s.db.conn(ctx).Model(&contractRow{}).Where("id = ? AND status = ?", id, string(from)).
+			Updates(map[string]any{"status": string(to), "updated_at": at.UTC()})
+		if res.Error != nil {
+			return TranslateError(res.Error, "Contract")
+		}
+		if res.RowsAffected == 0 {
+			if _, err := s.FindContractByID(ctx, id); err != nil {
+				return err
+			}
+			return cordon.Errorf(cordon.ECONFLICT, "The contract is no longer %s.", from)
+		}
+		if to != cordon.ContractSuspended && to != cordon.ContractTerminated && to != cordon.ContractExpired {
+			return nil
+		}
+		var jobs []jobRow
+		if err := s.db.conn(ctx).Where("contract_id = ? AND status IN ?", id, openJobStatuses).Find(&jobs).Error; err != nil {
+			return TranslateError(err, "Job")
+		}
+		for _, j := range jobs {
+			res := s.db.conn(ctx).Model(&jobRow{}).Where("id = ? AND status = ?", j.ID, j.Status).
+				Updates(map[string]any{"status": string(cordon.JobRevoked), "updated_at": at.UTC()})
+			if res.Error != nil {
+				return TranslateError(res.Error, "Job")
+			}
+			if res.RowsAffected == 0 {
+				continue
+			}
+			ev := jobEventRow{JobID: j.ID, At: at.UTC(), From: j.Status, To: string(cordon.JobRevoked),
+				Note: fmt.Sprintf("Contract %s; returned for redispatch.", to)}
+			if err := s.db.conn(ctx).Create(&ev).Error; err != nil {
+				return TranslateError(err, "Job event")
+			}
+			if err := s.db.conn(ctx).Model(&requestRow{}).Where("id = ?", j.RequestID).
+				Update("status", string(cordon.RequestOpen)).Error; err != nil {
+				return TranslateError(err, "Service request")
+			}
+			revoked++
+		}
+		return nil
+	})
+	return revoked, err
 }

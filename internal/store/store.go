@@ -52,6 +52,7 @@ type Config struct {
 
 // DB is an open database with its dialect and clock.
 type DB struct {
+	url     string
 	gorm    *gorm.DB
 	sql     *sql.DB
 	dialect Dialect
@@ -113,7 +114,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("reach %s database: %w", dialect, err)
 	}
-	return &DB{gorm: gdb, sql: sqlDB, dialect: dialect, now: now}, nil
+	return &DB{url: cfg.URL, gorm: gdb, sql: sqlDB, dialect: dialect, now: now}, nil
 }
 
 // Dialect returns the engine under the store.
