@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -145,4 +147,50 @@ func TestServeFirstStart(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not shut down")
 	}
+}
+
+func TestContractAndPolicyCommands(t *testing.T) {
+	eachCLI(t, func(t *testing.T, c *cli) {
+		c.env["CORDON_DEMO_PASSWORD"] = demoPassword
+		if _, err := c.run("", "seed", "--demo"); err != nil {
+			t.Fatal(err)
+		}
+		examples, _ := filepath.Glob("../../contracts/examples/*.yaml")
+		if len(examples) != 3 {
+			t.Fatalf("examples: %v", examples)
+		}
+		out, err := c.run("", append([]string{"contracts", "validate"}, examples...)...)
+		if err != nil || !strings.Contains(out, "3 files valid.") {
+			t.Fatalf("validate the examples: %v: %s", err, out)
+		}
+		dir := t.TempDir()
+		bad := filepath.Join(dir, "bad.yaml")
+		os.WriteFile(bad, []byte(strings.Replace(nanjingContract, "expires: 2027-12-31", "expires: 2025-12-31\nbonus: yes", 1)), 0o600)
+		good := filepath.Join(dir, "good.yaml")
+		os.WriteFile(good, []byte(strings.Replace(nanjingContract, "partner: nanjing", "partner: wuhan", 1)), 0o600)
+		out, err = c.run("", "contracts", "import", good, bad)
+		if err == nil {
+			t.Fatalf("import with a bad file succeeded: %s", out)
+		}
+		for _, want := range []string{"bad.yaml:5:", "bonus", "bad.yaml:4:"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("problems lack %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "Created draft") {
+			t.Errorf("something was imported although a file was bad:\n%s", out)
+		}
+		out, err = c.run("", "contracts", "import", good)
+		if err != nil || !strings.Contains(out, "Created draft NJ-2026-001") {
+			t.Fatalf("import: %v: %s", err, out)
+		}
+		out, err = c.run("", "policy", "explain", "--user", "wuhan.tech", "--action", "list", "--resource", "document")
+		if err != nil || !strings.HasPrefix(out, "ALLOW (role)") {
+			t.Errorf("policy explain: %v: %s", err, out)
+		}
+		out, err = c.run("", "policy", "explain", "--user", "wuhan.tech", "--action", "create", "--resource", "contract")
+		if err != nil || !strings.HasPrefix(out, "DENY (role)") {
+			t.Errorf("policy explain deny: %v: %s", err, out)
+		}
+	})
 }

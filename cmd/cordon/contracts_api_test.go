@@ -256,3 +256,50 @@ func (h *harness) countJobs(partnerID int64, st cordon.JobStatus) (int, error) {
 }
 
 func postgresURLForTest(t *testing.T) string { return storetest.PostgresURL(t) }
+
+func TestPolicyExplain(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		legal, _ := h.login("legal")
+		admin, _ := h.login("contracts")
+		ids := h.partnerIDs(admin)
+		var hefeiJob, wuhanJob int64
+		for id := range h.jobsOf(ids["hefei"]) {
+			hefeiJob = id
+		}
+		for id := range h.jobsOf(ids["wuhan"]) {
+			wuhanJob = id
+		}
+		for _, tc := range []struct {
+			user, action, resource string
+			allowed                bool
+			layer, contract        string
+		}{
+			{"hefei.tech", "view", fmt.Sprintf("job:%d", hefeiJob), true, "scope", "HF-2026-001"},
+			{"hefei.tech", "view", fmt.Sprintf("job:%d", wuhanJob), false, "scope", ""},
+			{"hefei.tech", "view", "contract", false, "role", ""},
+			{"dispatcher", "view", fmt.Sprintf("job:%d", wuhanJob), true, "role", ""},
+			{"legal", "create", "contract", false, "role", ""},
+		} {
+			t.Run(tc.user+" "+tc.action+" "+tc.resource, func(t *testing.T) {
+				r := h.do("GET", "/api/v1/policy/explain?user="+tc.user+"&action="+tc.action+"&resource="+tc.resource, legal, nil)
+				if r.Status != 200 {
+					t.Fatalf("explain: %d %s", r.Status, r.Body)
+				}
+				m := r.JSON(t)
+				if m["allowed"] != tc.allowed || m["layer"] != tc.layer || (tc.contract != "" && (m["contract_no"] != tc.contract || m["clause"] == "")) {
+					t.Errorf("got %v, want allowed=%v layer=%s contract=%q", m, tc.allowed, tc.layer, tc.contract)
+				}
+			})
+		}
+		tech, _ := h.login("hefei.tech")
+		if r := h.do("GET", "/api/v1/policy/explain?user=hefei.tech&action=view&resource=job", tech, nil); r.Status != 403 {
+			t.Errorf("a partner asks for explanations: got %d, want 403", r.Status)
+		}
+		if r := h.do("GET", "/api/v1/policy/explain?user=nobody&action=view&resource=job", legal, nil); r.Status != 404 {
+			t.Errorf("unknown user: got %d, want 404", r.Status)
+		}
+		if r := h.do("GET", "/api/v1/policy/explain?user=legal&action=view&resource=spaceship", legal, nil); r.Status != 400 {
+			t.Errorf("unknown resource: got %d, want 400", r.Status)
+		}
+	})
+}

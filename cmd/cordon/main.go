@@ -5,6 +5,8 @@
 //	cordon migrate             apply database migrations
 //	cordon seed --demo         seed the demo world into an empty database
 //	cordon users create|disable|list
+//	cordon contracts validate|import FILE...
+//	cordon policy explain --user U --action A --resource R
 package main
 
 import (
@@ -41,6 +43,9 @@ const usage = `usage:
                                                   (password from CORDON_USER_PASSWORD or standard input)
   cordon users disable --username NAME
   cordon users list [--org CODE]
+  cordon contracts validate FILE...               check contract files; every problem with file and line
+  cordon contracts import FILE...                 create or update drafts (all files valid, or nothing)
+  cordon policy explain --user U --action A --resource KIND[:ID]
 
 configuration (environment): DATABASE_URL, CORDON_DATA_DIR, CORDON_ADDR,
   CORDON_DB_MAX_CONNS, CORDON_DEMO, CORDON_DEMO_PASSWORD, CORDON_LOG_LEVEL,
@@ -66,6 +71,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runSeed(ctx, args, getenv, stdout)
 	case "users":
 		return runUsers(ctx, args, getenv, stdin, stdout)
+	case "contracts":
+		return runContracts(ctx, args, getenv, stdout)
+	case "policy":
+		return runPolicy(ctx, args, getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

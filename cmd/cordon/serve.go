@@ -43,12 +43,13 @@ func openStore(ctx context.Context, c *config) (*store.DB, error) {
 
 // app is the wired application: the store, the services and the server.
 type app struct {
-	db       *store.DB
-	auth     *authn.Service
-	scope    *authz.ScopeEnforcer
-	registry *contract.Registry
-	manager  *contract.Manager
-	server   *server.Server
+	db        *store.DB
+	explainer *authz.Explainer
+	auth      *authn.Service
+	scope     *authz.ScopeEnforcer
+	registry  *contract.Registry
+	manager   *contract.Manager
+	server    *server.Server
 }
 
 // newApp wires every package together. Only this package does that.
@@ -80,6 +81,11 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Contracts: contractStore, Orgs: orgs, Catalog: store.NewCatalogService(db), Registry: registry,
 		Cities: contract.ParseCities(cities), Now: now,
 	})
+	jobs := store.NewJobService(db)
+	explainer := authz.NewExplainer(authz.ExplainerConfig{
+		Users: users, Jobs: jobs, Documents: store.NewDocumentService(db), Catalog: store.NewCatalogService(db),
+		Roles: roles, Scope: scope,
+	})
 	auth := authn.NewService(authn.Config{
 		Users:    users,
 		Sessions: store.NewSessionService(db),
@@ -95,14 +101,14 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Auth:   auth,
 		Roles:  roles,
 		DB:     db,
-		API: api.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager,
-			Jobs: dispatch.NewDesk(dispatch.DeskConfig{Jobs: store.NewJobService(db), Orgs: orgs, Scope: scope, Access: store.NewAccessLog(db)})},
+		API: api.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager, Explainer: explainer,
+			Jobs: dispatch.NewDesk(dispatch.DeskConfig{Jobs: jobs, Orgs: orgs, Scope: scope, Access: store.NewAccessLog(db)})},
 		TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &app{db: db, auth: auth, scope: scope, registry: registry, manager: manager, server: srv}, nil
+	return &app{db: db, explainer: explainer, auth: auth, scope: scope, registry: registry, manager: manager, server: srv}, nil
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {

@@ -23,6 +23,7 @@ type Services struct {
 	Contracts cordon.ContractService
 	Manager   cordon.ContractManager
 	Jobs      cordon.JobDesk
+	Explainer cordon.PolicyExplainer
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -50,6 +51,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerPartnerRoutes(r, h, g)
 	registerContractRoutes(r, h, g)
 	registerJobRoutes(r, h, g)
+	registerPolicyRoutes(r, h, g)
 }
 
 // decodeJSON reads a JSON body strictly: the content type must be JSON,

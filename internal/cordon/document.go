@@ -56,6 +56,8 @@ type Document struct {
 
 // DocumentService reads and writes document records and their content.
 type DocumentService interface {
+	// FindDocumentByID returns ENOTFOUND when absent.
+	FindDocumentByID(ctx context.Context, id int64) (*Document, error)
 	// CreateDocument stores the record and its content (content-addressed).
 	CreateDocument(ctx context.Context, d *Document, content []byte) error
 }

@@ -1,5 +1,7 @@
 package cordon
 
+import "context"
+
 // Grant is one compiled scope rule: a clause of an active contract that lets
 // a partner take an action on a kind of resource within the contract's
 // scope. Compiling a contract yields a few grants (one per clause and
@@ -105,4 +107,24 @@ type Decided struct {
 	Allowed    bool
 	ContractNo string
 	Clause     string
+}
+
+// Explanation says why a user may or may not take an action on a resource:
+// which layer decided, and for a partner's allowed access, the contract and
+// clause.
+type Explanation struct {
+	Allowed    bool
+	Layer      string // "role" (function level) or "scope" (object level)
+	Reason     string
+	ContractNo string
+	Clause     string
+}
+
+// PolicyExplainer answers "may this user do this?" for legal and contract
+// administration.
+type PolicyExplainer interface {
+	// Explain decides for username, action and a resource given as a kind
+	// ("job") or a kind and an id ("job:42", "document:7"). ENOTFOUND for an
+	// unknown user or object; EINVALID for a resource it cannot read.
+	Explain(ctx context.Context, username, action, resource string) (*Explanation, error)
 }
