@@ -1,0 +1,111 @@
+package dispatch
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// Candidate is one party a request may be offered to: a partner under a
+// contract whose scope covers the request, or the institute's own
+// engineers (InHouse).
+type Candidate struct {
+	PartnerID   int64  // 0 for in-house
+	PartnerCode string // the partner org's code
+	HomeCity    string
+	ContractNo  string // the contract the offer would be made under
+	Clause      string // the clause of that contract that grants the request's scope
+	// Score is the partner's scorecard, 0 to 1, higher better; NaN or
+	// negative when the partner has none yet.
+	Score    float64
+	OpenJobs int // jobs the partner holds that are not yet resolved
+	InHouse  bool
+}
+
+// scored reports whether c has a scorecard.
+func (c *Candidate) scored() bool { return !math.IsNaN(c.Score) && c.Score >= 0 }
+
+// Rank returns the candidates for a request at siteCity in the order to
+// offer them, leaving cands as it is. The order is total and depends on
+// nothing but the candidates, so the same input always ranks the same:
+//
+//  1. partners before the in-house engineers, who always come last: the
+//     institute keeps a job only when no partner takes it. When cands has
+//     no in-house candidate, Rank appends one (InHouse, zero otherwise), so
+//     the dispatcher always has somewhere to send the request;
+//  2. partners whose home city is the site city (trimmed, case-folded)
+//     before the others;
+//  3. partners with a scorecard before partners without one, whatever the
+//     score: a new partner earns its place by being in the right city, not
+//     by outranking a proven one; among scored partners, the higher score
+//     first;
+//  4. fewer open jobs first;
+//  5. then by partner code, partner id, contract number and clause.
+func Rank(cands []Candidate, siteCity string) []Candidate {
+	out := make([]Candidate, len(cands), len(cands)+1)
+	copy(out, cands)
+	if !slices.ContainsFunc(out, func(c Candidate) bool { return c.InHouse }) {
+		out = append(out, Candidate{InHouse: true})
+	}
+	city := strings.TrimSpace(siteCity)
+	home := func(c *Candidate) bool {
+		return city != "" && strings.EqualFold(strings.TrimSpace(c.HomeCity), city)
+	}
+	slices.SortStableFunc(out, func(a, b Candidate) int {
+		if a.InHouse != b.InHouse {
+			return boolFirst(!a.InHouse, !b.InHouse)
+		}
+		if ha, hb := home(&a), home(&b); ha != hb {
+			return boolFirst(ha, hb)
+		}
+		sa, sb := a.scored(), b.scored()
+		if sa != sb {
+			return boolFirst(sa, sb)
+		}
+		if sa && a.Score != b.Score {
+			return cmp.Compare(b.Score, a.Score)
+		}
+		return cmp.Or(
+			cmp.Compare(a.OpenJobs, b.OpenJobs),
+			strings.Compare(a.PartnerCode, b.PartnerCode),
+			cmp.Compare(a.PartnerID, b.PartnerID),
+			strings.Compare(a.ContractNo, b.ContractNo),
+			strings.Compare(a.Clause, b.Clause),
+		)
+	})
+	return out
+}
+
+// boolFirst orders true before false, for a sort that compared a and b.
+func boolFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+// OfferDeadline returns when an offer made at now under contract c for a
+// request of priority p lapses: now plus the contract's accept term for p.
+// It returns EINVALID naming "priority" when p is unknown or the contract
+// sets no accept term for it, and naming "contract" when there is no
+// contract (in-house jobs have no offer deadline).
+func OfferDeadline(c *cordon.Contract, p cordon.Priority, now time.Time) (time.Time, error) {
+	if c == nil {
+		return time.Time{}, cordon.FieldErrorf("contract", "An offer deadline needs a contract.")
+	}
+	if !p.Valid() {
+		return time.Time{}, cordon.FieldErrorf("priority", "Unknown priority %q.", p)
+	}
+	terms, ok := c.SLA[p]
+	if !ok || terms.Accept <= 0 {
+		return time.Time{}, cordon.FieldErrorf("priority", "Contract %s sets no time to accept a %s job.", c.Number, p)
+	}
+	return now.Add(terms.Accept), nil
+}
