@@ -59,7 +59,7 @@ func TestArchitecture(t *testing.T) {
 	// Third-party imports allowed only in the named package directories.
 	exclusive := map[string][]string{
 		"gorm.io/":                 {"internal/store"},
-		"github.com/glebarez/":     {"internal/store"},
+		"github.com/glebarez/":     {"internal/store", "internal/store/storetest"},
 		"github.com/pressly/goose": {"internal/store"},
 		"github.com/casbin/":       {"internal/authz"},
 		"github.com/golang-jwt/":   {"internal/authn"},
