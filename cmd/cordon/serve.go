@@ -86,6 +86,12 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Users: users, Jobs: jobs, Documents: store.NewDocumentService(db), Catalog: store.NewCatalogService(db),
 		Roles: roles, Scope: scope,
 	})
+	access, requests := store.NewAccessLog(db), store.NewRequestService(db)
+	desk := dispatch.NewDesk(dispatch.DeskConfig{Jobs: jobs, Orgs: orgs, Scope: scope, Access: access})
+	dispatcher := dispatch.NewDispatcher(dispatch.DispatcherConfig{
+		Desk: desk, Requests: requests, Jobs: jobs, Catalog: store.NewCatalogService(db),
+		Customers: store.NewCustomerService(db), Contracts: contractStore, Orgs: orgs, Scope: scope, Access: access, Now: now,
+	})
 	auth := authn.NewService(authn.Config{
 		Users:    users,
 		Sessions: store.NewSessionService(db),
@@ -102,7 +108,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Roles:  roles,
 		DB:     db,
 		API: api.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager, Explainer: explainer,
-			Jobs: dispatch.NewDesk(dispatch.DeskConfig{Jobs: jobs, Orgs: orgs, Scope: scope, Access: store.NewAccessLog(db)})},
+			Jobs: desk, Dispatch: dispatcher, Requests: requests},
 		TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -24,6 +25,8 @@ type Services struct {
 	Manager   cordon.ContractManager
 	Jobs      cordon.JobDesk
 	Explainer cordon.PolicyExplainer
+	Dispatch  cordon.DispatchService
+	Requests  cordon.RequestService
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -43,7 +46,11 @@ type Guards struct {
 	Authenticated fiber.Handler
 	// Require allows only roles that may take action on resource.
 	Require func(resource, action string) fiber.Handler
+	// RequireAny allows roles that may take any of the (resource, action) pairs.
+	RequireAny func(pairs ...[2]string) fiber.Handler
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // Register adds every /api/v1 route to r.
 func Register(r fiber.Router, h *Handler, g Guards) {
@@ -51,6 +58,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerPartnerRoutes(r, h, g)
 	registerContractRoutes(r, h, g)
 	registerJobRoutes(r, h, g)
+	registerRequestRoutes(r, h, g)
 	registerPolicyRoutes(r, h, g)
 }
 

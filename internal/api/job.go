@@ -12,6 +12,114 @@ import (
 func registerJobRoutes(r fiber.Router, h *Handler, g Guards) {
 	r.Get("/jobs", g.Authenticated, g.Require(cordon.ResJob, cordon.ActList), h.handleJobList)
 	r.Get("/jobs/:id", g.Authenticated, g.Require(cordon.ResJob, cordon.ActView), h.handleJobView)
+	r.Get("/jobs/:id/events", g.Authenticated, g.Require(cordon.ResJob, cordon.ActView), h.handleJobEvents)
+	r.Post("/jobs/:id/accept", g.Authenticated, g.Require(cordon.ResJob, cordon.ActAccept), h.handleJobMove(cordon.JobAccepted))
+	r.Post("/jobs/:id/decline", g.Authenticated, g.Require(cordon.ResJob, cordon.ActDecline), h.handleJobMove(cordon.JobDeclined))
+	// Which move a role may make is the lifecycle's to decide; the guard
+	// lets through every role with some move on jobs.
+	r.Post("/jobs/:id/transition", g.Authenticated, g.RequireAny(
+		[2]string{cordon.ResJob, cordon.ActUpdate}, [2]string{cordon.ResJob, cordon.ActVerify},
+		[2]string{cordon.ResJob, cordon.ActClose}, [2]string{cordon.ResJob, cordon.ActReopen}), h.handleJobMove(""))
+	r.Get("/jobs/:id/customer", g.Authenticated, g.RequireAny(
+		[2]string{cordon.ResCustomer, cordon.ActDisclose}, [2]string{cordon.ResCustomer, cordon.ActView}), h.handleJobCustomer)
+}
+
+type moveJSON struct {
+	To     string `json:"to"`
+	Reason string `json:"reason"`
+}
+
+// handleJobMove applies a lifecycle move: to is fixed for accept and
+// decline, and read from the body for /transition.
+func (h *Handler) handleJobMove(to cordon.JobStatus) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c, "Job")
+		if err != nil {
+			return err
+		}
+		var in moveJSON
+		if len(c.Body()) > 0 || to == "" {
+			if err := decodeJSON(c, &in); err != nil {
+				return err
+			}
+		}
+		m := cordon.JobMove{To: to, Reason: in.Reason}
+		if to == "" {
+			m.To = cordon.JobStatus(in.To)
+			if !validJobStatus(m.To) {
+				return cordon.FieldErrorf("to", "Unknown job status %q.", in.To)
+			}
+		} else if in.To != "" {
+			return cordon.FieldErrorf("to", "This route sets the status itself; leave out to.")
+		}
+		if len(m.Reason) > 2000 {
+			return cordon.FieldErrorf("reason", "The reason is longer than 2000 characters.")
+		}
+		if _, err := h.svc.Dispatch.MoveJob(c.UserContext(), id, m); err != nil {
+			return err
+		}
+		v, err := h.svc.Jobs.ViewJob(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(toJobJSON(v))
+	}
+}
+
+type jobEventJSON struct {
+	At      time.Time `json:"at"`
+	ActorID *int64    `json:"actor_id"`
+	From    string    `json:"from"`
+	To      string    `json:"to"`
+	Note    string    `json:"note"`
+}
+
+func (h *Handler) handleJobEvents(c *fiber.Ctx) error {
+	id, err := idParam(c, "Job")
+	if err != nil {
+		return err
+	}
+	evs, err := h.svc.Dispatch.JobTimeline(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	out := make([]jobEventJSON, len(evs))
+	for i, e := range evs {
+		out[i] = jobEventJSON{At: e.At, ActorID: e.ActorID, From: string(e.From), To: string(e.To), Note: e.Note}
+	}
+	return c.JSON(fiber.Map{"items": out})
+}
+
+type disclosureJSON struct {
+	Level         string     `json:"level"`
+	Fields        []string   `json:"fields"`
+	City          string     `json:"city,omitempty"`
+	Name          string     `json:"name,omitempty"`
+	Unit          string     `json:"unit_designation,omitempty"`
+	SiteAddress   string     `json:"site_address,omitempty"`
+	ContactPerson string     `json:"contact_person,omitempty"`
+	Phone         string     `json:"phone,omitempty"`
+	ContractNo    string     `json:"contract_no,omitempty"`
+	Clause        string     `json:"clause,omitempty"`
+	Until         *time.Time `json:"until,omitempty"`
+}
+
+func (h *Handler) handleJobCustomer(c *fiber.Ctx) error {
+	id, err := idParam(c, "Job")
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.Dispatch.DiscloseCustomer(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	out := disclosureJSON{Level: string(d.Level), Fields: d.Fields, City: d.City, ContractNo: d.ContractNo, Clause: d.Clause, Until: d.Until}
+	if d.Customer != nil {
+		out.Name, out.Unit, out.SiteAddress = d.Customer.Name, d.Customer.UnitDesignation, d.Customer.SiteAddress
+		out.ContactPerson, out.Phone = d.Customer.ContactPerson, d.Customer.Phone
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(out)
 }
 
 type jobJSON struct {

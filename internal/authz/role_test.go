@@ -110,12 +110,12 @@ func TestRoleAllow(t *testing.T) {
 			allow: []ra{
 				{"job", "list"}, {"job", "view"}, {"job", "accept"}, {"job", "decline"}, {"job", "assign"},
 				{"job", "update"}, {"job", "report"}, {"document", "download"}, {"customer", "disclose"},
-				{"scorecard", "view"}, {"user", "create"}, {"user", "manage"}, {"partner", "view"},
+				{"scorecard", "view"}, {"user", "create"}, {"user", "manage"}, {"partner", "view"}, {"partner", "list"},
 			},
 			deny: []ra{
 				{"contract", "view"}, {"contract", "list"}, {"audit", "list"}, {"access_event", "view"},
 				{"policy", "view"}, {"settings", "view"}, {"customer", "view"}, {"job", "dispatch"},
-				{"job", "close"}, {"request", "view"}, {"partner", "update"}, {"partner", "list"},
+				{"job", "close"}, {"request", "view"}, {"partner", "update"},
 			},
 		},
 		{

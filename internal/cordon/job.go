@@ -117,6 +117,17 @@ type JobService interface {
 	CreateJob(ctx context.Context, j *Job, first *JobEvent) error
 	// FindJobByID returns the job with its request; ENOTFOUND when absent.
 	FindJobByID(ctx context.Context, id int64) (*Job, error)
+	// FindJobEvents returns a job's timeline, oldest first.
+	FindJobEvents(ctx context.Context, jobID int64) ([]*JobEvent, error)
+	// MoveJob stores j's new status and timestamps and appends ev, only if
+	// the job is still in from; ECONFLICT otherwise. Exactly one of many
+	// concurrent moves from the same status succeeds.
+	MoveJob(ctx context.Context, j *Job, from JobStatus, ev *JobEvent) error
+	// OfferJob creates an offer for an open request and marks the request
+	// dispatched, in one transaction; ECONFLICT when it is no longer open.
+	OfferJob(ctx context.Context, j *Job, ev *JobEvent) error
+	// CountOpenJobs returns the number of open jobs per partner.
+	CountOpenJobs(ctx context.Context) (map[int64]int, error)
 	// AddJobEvent appends an event to a job's timeline.
 	AddJobEvent(ctx context.Context, e *JobEvent) error
 }

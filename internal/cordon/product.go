@@ -35,6 +35,15 @@ type Unit struct {
 	NextVisitDue   *time.Time // nil when no visit is planned
 }
 
+// UnitFilter selects delivered units; nil fields do not filter.
+type UnitFilter struct {
+	SiteCity    *string
+	ProductLine *string // code
+	CustomerID  *int64
+	Offset      int
+	Limit       int // 0: all
+}
+
 // CatalogService reads and writes product lines, models and delivered units.
 type CatalogService interface {
 	// CreateProductLine returns ECONFLICT when the code is taken.
@@ -43,6 +52,12 @@ type CatalogService interface {
 	CreateModel(ctx context.Context, m *Model) error
 	// CreateUnit returns ECONFLICT when the serial is taken.
 	CreateUnit(ctx context.Context, u *Unit) error
+	// FindUnitByID returns ENOTFOUND when absent.
+	FindUnitByID(ctx context.Context, id int64) (*Unit, error)
+	// FindModelByID returns ENOTFOUND when absent.
+	FindModelByID(ctx context.Context, id int64) (*Model, error)
+	// FindUnits returns a page of delivered units ordered by serial, and the total.
+	FindUnits(ctx context.Context, f UnitFilter) ([]*Unit, int, error)
 	// FindProductLines returns every product line.
 	FindProductLines(ctx context.Context) ([]*ProductLine, error)
 }

@@ -64,8 +64,94 @@ type ServiceRequest struct {
 	CreatedAt     time.Time
 }
 
+// RequestFilter selects service requests; empty fields do not filter.
+type RequestFilter struct {
+	Statuses []RequestStatus
+	Offset   int
+	Limit    int // 0: all
+}
+
 // RequestService reads and writes service requests.
 type RequestService interface {
 	// CreateRequest returns EINVALID naming the field on bad input.
 	CreateRequest(ctx context.Context, r *ServiceRequest) error
+	// FindRequestByID returns the request with its product line code;
+	// ENOTFOUND when absent.
+	FindRequestByID(ctx context.Context, id int64) (*ServiceRequest, error)
+	// FindRequests returns a page of requests, oldest first, and the total.
+	FindRequests(ctx context.Context, f RequestFilter) ([]*ServiceRequest, int, error)
+}
+
+// Intake is what a dispatcher records when a customer calls: a delivered
+// unit, or a customer and a model when the unit is not known.
+type Intake struct {
+	UnitID      *int64
+	CustomerID  *int64
+	ModelID     *int64
+	Category    Category
+	Priority    Priority
+	Description string
+	SiteCity    string // defaults to the unit's site city
+}
+
+// Candidate is a partner (or the institute's own engineers) who could take
+// a request, with the clause that makes it eligible.
+type Candidate struct {
+	PartnerID   int64 // 0: in-house
+	PartnerCode string
+	HomeCity    string
+	ContractID  int64
+	ContractNo  string
+	Clause      string
+	OpenJobs    int
+	InHouse     bool
+}
+
+// DispatchTarget names who gets an offer: a partner, the in-house
+// engineers, or the best candidate.
+type DispatchTarget struct {
+	PartnerID int64
+	InHouse   bool
+	Auto      bool
+}
+
+// JobMove is a change a caller asks of a job: a new status, with a reason
+// where one is required (decline, reopen).
+type JobMove struct {
+	To     JobStatus
+	Reason string
+}
+
+// Disclosure is the customer identity a partner may see for a job, with
+// the contract and clause that allow it.
+type Disclosure struct {
+	Level      DisclosureLevel
+	City       string
+	Customer   *CustomerIdentity // only the fields the level allows are set
+	Fields     []string
+	ContractNo string
+	Clause     string
+	Until      *time.Time // when the window closes; nil while the job is open
+}
+
+// DispatchService is the daily work of the dispatcher, the partners and the
+// quality department: intake, dispatch, the job lifecycle and disclosure.
+type DispatchService interface {
+	// CreateRequest records an intake; EINVALID naming the field.
+	CreateRequest(ctx context.Context, in Intake) (*ServiceRequest, error)
+	// Candidates lists who could take a request, best first; partners
+	// outside scope never appear, the in-house engineers always do.
+	Candidates(ctx context.Context, requestID int64) ([]Candidate, error)
+	// Dispatch offers the request; ECONFLICT when it is not open, EINVALID
+	// when the partner's contract does not cover it.
+	Dispatch(ctx context.Context, requestID int64, to DispatchTarget) (*Job, error)
+	// MoveJob applies a lifecycle move for the caller; ENOTFOUND outside
+	// scope, EFORBIDDEN for a role that may never make it, ECONFLICT (saying
+	// what is allowed) when the job is elsewhere or changed meanwhile.
+	MoveJob(ctx context.Context, jobID int64, m JobMove) (*Job, error)
+	// JobTimeline returns the job's events, oldest first, within scope.
+	JobTimeline(ctx context.Context, jobID int64) ([]*JobEvent, error)
+	// DiscloseCustomer returns what the caller's contract lets it see of
+	// the job's customer, and records the disclosure.
+	DiscloseCustomer(ctx context.Context, jobID int64) (*Disclosure, error)
 }

@@ -55,7 +55,7 @@ func (d *Desk) ListJobs(ctx context.Context, f cordon.JobListFilter) ([]*cordon.
 	for i, j := range jobs {
 		views[i] = &cordon.JobView{Job: j, CustomerRef: customerRef(a, key, j)}
 		if a.IsPartner() {
-			dec, err := d.decide(a, j)
+			dec, err := d.decide(a, j, cordon.ActView)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -74,39 +74,19 @@ func (d *Desk) ListJobs(ctx context.Context, f cordon.JobListFilter) ([]*cordon.
 	return views, total, nil
 }
 
-// ViewJob returns one job if the caller may see it.
+// ViewJob returns one job if the caller may see it; a partner's view is
+// recorded with the contract and clause that allowed it.
 func (d *Desk) ViewJob(ctx context.Context, id int64) (*cordon.JobView, error) {
 	a := cordon.ActorFromContext(ctx)
 	if a == nil {
 		return nil, cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
 	}
-	j, err := d.cfg.Jobs.FindJobByID(ctx, id)
-	if err != nil && cordon.ErrorCode(err) != cordon.ENOTFOUND {
-		return nil, fmt.Errorf("view job %d: %w", id, err)
+	j, dec, err := d.find(ctx, a, id, cordon.ActView, true)
+	if err != nil {
+		return nil, err
 	}
 	if !a.IsPartner() {
-		if err != nil {
-			return nil, err
-		}
 		return &cordon.JobView{Job: j, CustomerRef: customerRef(a, nil, j)}, nil
-	}
-	var dec cordon.Decided
-	if err == nil && j.PartnerID != nil && *j.PartnerID == a.PartnerID {
-		if dec, err = d.decide(a, j); err != nil {
-			return nil, err
-		}
-	}
-	if !dec.Allowed {
-		// Outside scope or missing: the same answer, and the attempt recorded.
-		if err := d.cfg.Access.RecordAccess(ctx, d.event(ctx, a, strconv.FormatInt(id, 10), cordon.ActView, cordon.Deny)); err != nil {
-			return nil, fmt.Errorf("record job denial: %w", err)
-		}
-		return nil, cordon.ErrNotFound("Job")
-	}
-	ev := d.event(ctx, a, strconv.FormatInt(id, 10), cordon.ActView, cordon.Allow)
-	ev.ContractNo, ev.Clause = dec.ContractNo, dec.Clause
-	if err := d.cfg.Access.RecordAccess(ctx, ev); err != nil {
-		return nil, fmt.Errorf("record job view: %w", err)
 	}
 	key, err := d.cfg.Orgs.PseudonymKey(ctx, a.PartnerID)
 	if err != nil {
@@ -115,10 +95,46 @@ func (d *Desk) ViewJob(ctx context.Context, id int64) (*cordon.JobView, error) {
 	return &cordon.JobView{Job: j, CustomerRef: customerRef(a, key, j), ContractNo: dec.ContractNo, Clause: dec.Clause}, nil
 }
 
-// decide asks the compiled scope whether the partner may view the job.
-func (d *Desk) decide(a *cordon.Actor, j *cordon.Job) (cordon.Decided, error) {
+// find loads a job for the caller. Institute users find any job. A
+// partner finds only its own jobs that a contract in force lets it take
+// action on; anything else — another partner's job, a job outside its
+// scope, a job that does not exist — is the same ENOTFOUND, and the attempt
+// is recorded. With record set, an allowed access is recorded too.
+func (d *Desk) find(ctx context.Context, a *cordon.Actor, id int64, action string, record bool) (*cordon.Job, cordon.Decided, error) {
+	j, err := d.cfg.Jobs.FindJobByID(ctx, id)
+	if err != nil && cordon.ErrorCode(err) != cordon.ENOTFOUND {
+		return nil, cordon.Decided{}, fmt.Errorf("find job %d: %w", id, err)
+	}
+	if !a.IsPartner() {
+		return j, cordon.Decided{Allowed: err == nil}, err
+	}
+	var dec cordon.Decided
+	if err == nil && j.PartnerID != nil && *j.PartnerID == a.PartnerID {
+		if dec, err = d.decide(a, j, action); err != nil {
+			return nil, cordon.Decided{}, err
+		}
+	}
+	idText := strconv.FormatInt(id, 10)
+	if !dec.Allowed {
+		if err := d.cfg.Access.RecordAccess(ctx, d.event(ctx, a, idText, action, cordon.Deny)); err != nil {
+			return nil, cordon.Decided{}, fmt.Errorf("record job denial: %w", err)
+		}
+		return nil, cordon.Decided{}, cordon.ErrNotFound("Job")
+	}
+	if record {
+		ev := d.event(ctx, a, idText, action, cordon.Allow)
+		ev.ContractNo, ev.Clause = dec.ContractNo, dec.Clause
+		if err := d.cfg.Access.RecordAccess(ctx, ev); err != nil {
+			return nil, cordon.Decided{}, fmt.Errorf("record job %s: %w", action, err)
+		}
+	}
+	return j, dec, nil
+}
+
+// decide asks the compiled scope whether the partner may act on the job.
+func (d *Desk) decide(a *cordon.Actor, j *cordon.Job, action string) (cordon.Decided, error) {
 	dec, err := d.cfg.Scope.Decide(cordon.ScopeQuery{
-		PartnerID: a.PartnerID, Resource: cordon.ResJob, Action: cordon.ActView,
+		PartnerID: a.PartnerID, Resource: cordon.ResJob, Action: action,
 		City: j.Request.SiteCity, ProductLine: j.Request.ProductLine, Category: j.Request.Category,
 	})
 	if err != nil {

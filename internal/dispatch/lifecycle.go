@@ -241,20 +241,21 @@ func Transition(j *cordon.Job, history []*cordon.JobEvent, m Move) (*cordon.JobE
 		}
 		return nil, cordon.Errorf(cordon.EFORBIDDEN, "Your role may not %s.", forbidden[m.To])
 	}
-	if notAssignee(j, m.By) {
-		who &^= worker
-		if ever[m.To]&who == 0 {
-			return nil, cordon.Errorf(cordon.EFORBIDDEN, "This job is assigned to someone else.")
-		}
-	}
-
 	pausedFrom := PausedFrom(history)
 	if waiting(j.Status) && pausedFrom == "" && slices.Contains(pausable, m.To) && who&worker != 0 {
 		return nil, fmt.Errorf("dispatch: job %d is %s but its timeline does not say what it paused from", j.ID, j.Status)
 	}
-	open := allowed(j, pausedFrom, who, m.At)
-	if !slices.Contains(open, m.To) {
+	// A move the job's status does not allow is a conflict before it is a
+	// matter of assignment: of many concurrent accepts, the losers learn
+	// that the offer is taken (409), not that it is someone else's (403).
+	if !slices.Contains(allowed(j, pausedFrom, who, m.At), m.To) {
 		return nil, conflict(j, pausedFrom, who, m)
+	}
+	if notAssignee(j, m.By) {
+		who &^= worker
+		if !slices.Contains(allowed(j, pausedFrom, who, m.At), m.To) {
+			return nil, cordon.Errorf(cordon.EFORBIDDEN, "This job is assigned to someone else.")
+		}
 	}
 	reason := strings.TrimSpace(m.Reason)
 	switch {

@@ -160,3 +160,20 @@ func (s *Server) require(resource, action string) fiber.Handler {
 		return c.Next()
 	}
 }
+
+// requireAny allows the request when one of the actor's roles may take one
+// of the (resource, action) pairs.
+func (s *Server) requireAny(pairs ...[2]string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		a := cordon.ActorFromContext(c.UserContext())
+		if a == nil {
+			return cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+		}
+		for _, p := range pairs {
+			if s.cfg.Roles.Allow(a.Roles, p[0], p[1]) {
+				return c.Next()
+			}
+		}
+		return cordon.Errorf(cordon.EFORBIDDEN, "Your role may not do this.")
+	}
+}

@@ -118,6 +118,7 @@ func (s *Server) routes() {
 	api.Register(v1, api.New(s.cfg.API, s.cfg.Auth), api.Guards{
 		Authenticated: s.authenticate,
 		Require:       s.require,
+		RequireAny:    s.requireAny,
 	})
 	// Anything else is a 404: problem+json under /api, the error page elsewhere.
 	s.app.Use(func(c *fiber.Ctx) error { return cordon.ErrNotFound("Page") })

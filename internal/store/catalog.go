@@ -169,3 +169,35 @@ func timeOrNow(db *DB, t time.Time) time.Time {
 	}
 	return t.UTC()
 }
+
+// FindUnits returns a page of delivered units ordered by serial, and the total.
+func (s *CatalogService) FindUnits(ctx context.Context, f cordon.UnitFilter) ([]*cordon.Unit, int, error) {
+	q := s.db.conn(ctx).Model(&unitRow{})
+	if f.SiteCity != nil {
+		q = q.Where("units.site_city = ?", *f.SiteCity)
+	}
+	if f.CustomerID != nil {
+		q = q.Where("units.customer_id = ?", *f.CustomerID)
+	}
+	if f.ProductLine != nil {
+		q = q.Joins("JOIN models m ON m.id = units.model_id").Joins("JOIN product_lines pl ON pl.id = m.product_line_id").
+			Where("pl.code = ?", *f.ProductLine)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, TranslateError(err, "Unit")
+	}
+	q = q.Select("units.*").Order("units.serial").Offset(f.Offset)
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []unitRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, 0, TranslateError(err, "Unit")
+	}
+	out := make([]*cordon.Unit, len(rows))
+	for i := range rows {
+		out[i] = toUnit(&rows[i])
+	}
+	return out, int(total), nil
+}

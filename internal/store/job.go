@@ -273,3 +273,76 @@ func (s *JobService) FindJobs(ctx context.Context, f cordon.JobFilter) ([]*cordo
 	}
 	return out, int(total), nil
 }
+
+// MoveJob stores the job's new status, assignee and timestamps and appends
+// ev, only if the job is still in from: a conditional UPDATE, so of many
+// concurrent moves from one status exactly one succeeds. When the move ends
+// a partner's hold on the request (declined, expired, revoked), the request
+// goes back to dispatch; when it closes the job, the request closes.
+func (s *JobService) MoveJob(ctx context.Context, j *cordon.Job, from cordon.JobStatus, ev *cordon.JobEvent) error {
+	if err := validateJobEvent(ev); err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		res := s.db.conn(ctx).Model(&jobRow{}).Where("id = ? AND status = ?", j.ID, string(from)).
+			Updates(map[string]any{
+				"status": string(j.Status), "assignee_id": j.AssigneeID, "accepted_at": utcPtr(j.AcceptedAt),
+				"resolved_at": utcPtr(j.ResolvedAt), "closed_at": utcPtr(j.ClosedAt), "updated_at": j.UpdatedAt.UTC(),
+			})
+		if res.Error != nil {
+			return TranslateError(res.Error, "Job")
+		}
+		if res.RowsAffected == 0 {
+			return cordon.Errorf(cordon.ECONFLICT, "The job changed meanwhile; reload it and try again.")
+		}
+		ev.JobID = j.ID
+		if err := s.addEvent(ctx, ev); err != nil {
+			return err
+		}
+		var reqStatus cordon.RequestStatus
+		switch j.Status {
+		case cordon.JobDeclined, cordon.JobExpired, cordon.JobRevoked:
+			reqStatus = cordon.RequestOpen
+		case cordon.JobClosed:
+			reqStatus = cordon.RequestClosed
+		default:
+			return nil
+		}
+		err := s.db.conn(ctx).Model(&requestRow{}).Where("id = ?", j.RequestID).Update("status", string(reqStatus)).Error
+		return TranslateError(err, "Service request")
+	})
+}
+
+// CountOpenJobs returns the number of open jobs per partner.
+func (s *JobService) CountOpenJobs(ctx context.Context) (map[int64]int, error) {
+	var rows []struct {
+		PartnerID int64
+		N         int
+	}
+	err := s.db.conn(ctx).Model(&jobRow{}).Select("partner_id, count(*) AS n").
+		Where("partner_id IS NOT NULL AND status IN ?", openJobStatuses).Group("partner_id").Scan(&rows).Error
+	if err != nil {
+		return nil, TranslateError(err, "Job")
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.PartnerID] = r.N
+	}
+	return out, nil
+}
+
+// OfferJob creates an offer for an open request and marks the request
+// dispatched, only if it is still open: ECONFLICT otherwise.
+func (s *JobService) OfferJob(ctx context.Context, j *cordon.Job, ev *cordon.JobEvent) error {
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		res := s.db.conn(ctx).Model(&requestRow{}).Where("id = ? AND status = ?", j.RequestID, string(cordon.RequestOpen)).
+			Update("status", string(cordon.RequestDispatched))
+		if res.Error != nil {
+			return TranslateError(res.Error, "Service request")
+		}
+		if res.RowsAffected == 0 {
+			return cordon.Errorf(cordon.ECONFLICT, "The request is not waiting for dispatch.")
+		}
+		return s.CreateJob(ctx, j, ev)
+	})
+}

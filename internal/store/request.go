@@ -81,5 +81,49 @@ func (s *RequestService) FindRequestByID(ctx context.Context, id int64) (*cordon
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Service request")
 	}
-	return toRequest(&r), nil
+	out := toRequest(&r)
+	var line productLineRow
+	if err := s.db.conn(ctx).First(&line, r.ProductLineID).Error; err != nil {
+		return nil, TranslateError(err, "Product line")
+	}
+	out.ProductLine = line.Code
+	return out, nil
+}
+
+// FindRequests returns a page of requests, oldest first, and the total.
+func (s *RequestService) FindRequests(ctx context.Context, f cordon.RequestFilter) ([]*cordon.ServiceRequest, int, error) {
+	q := s.db.conn(ctx).Model(&requestRow{})
+	if len(f.Statuses) > 0 {
+		st := make([]string, len(f.Statuses))
+		for i, x := range f.Statuses {
+			st[i] = string(x)
+		}
+		q = q.Where("status IN ?", st)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, TranslateError(err, "Service request")
+	}
+	q = q.Order("created_at, id").Offset(f.Offset)
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []requestRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, 0, TranslateError(err, "Service request")
+	}
+	var lines []productLineRow
+	if err := s.db.conn(ctx).Find(&lines).Error; err != nil {
+		return nil, 0, TranslateError(err, "Product line")
+	}
+	code := map[int64]string{}
+	for _, l := range lines {
+		code[l.ID] = l.Code
+	}
+	out := make([]*cordon.ServiceRequest, len(rows))
+	for i := range rows {
+		out[i] = toRequest(&rows[i])
+		out[i].ProductLine = code[rows[i].ProductLineID]
+	}
+	return out, int(total), nil
 }
