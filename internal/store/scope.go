@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// appRole is the PostgreSQL role a scoped transaction runs as: no login,
+// no BYPASSRLS, owner of nothing (migration 00002).
+const appRole = "cordon_app"
+
+// scopeSQL enters the scope in one round trip. set_config('role', ..., true)
+// is SET LOCAL ROLE; the app.* settings are what the row-level security
+// policies read. All of them end with the transaction.
+const scopeSQL = `SELECT set_config('role', '` + appRole + `', true),
+	set_config('app.org_id', ?, true),
+	set_config('app.org_kind', ?, true),
+	set_config('app.partner_id', ?, true),
+	set_config('app.now', ?, true)`
+
+type scopeKey struct{}
+
+// scope is what a scoped transaction was entered with.
+type scope struct {
+	orgID, orgKind, partnerID string
+}
+
+func scopeOf(a *cordon.Actor) scope {
+	s := scope{orgKind: string(a.OrgKind)}
+	if a.OrgID != 0 {
+		s.orgID = strconv.FormatInt(a.OrgID, 10)
+	}
+	if a.OrgKind == cordon.OrgPartner && a.PartnerID != 0 {
+		s.partnerID = strconv.FormatInt(a.PartnerID, 10)
+	}
+	return s
+}
+
+// InScope runs fn on behalf of actor a, confined by the database itself:
+// on PostgreSQL, fn runs in one transaction as the role cordon_app with
+// app.org_id, app.org_kind, app.partner_id and app.now (the store's clock)
+// set, so that row-level security shows a partner only what its contracts
+// in force allow, whatever SQL the services run. Every service called with
+// the context fn receives runs inside that transaction (WithTx joins it).
+// The transaction commits when fn returns nil and rolls back otherwise.
+//
+// A nil actor is refused with EUNAUTHENTICATED before anything runs. A
+// nested call for the same organisation joins the scoped transaction; for
+// another one, or inside a transaction WithTx began, it is an internal
+// error: a scope is never widened, narrowed or mixed with unscoped work.
+//
+// SQLite has no row-level security: there InScope just runs fn, and the
+// application layer alone keeps partners apart (docs/isolation.md).
+func (db *DB) InScope(ctx context.Context, a *cordon.Actor, fn func(ctx context.Context) error) error {
+	if a == nil {
+		return cordon.Errorf(cordon.EUNAUTHENTICATED, "Please log in.")
+	}
+	if db.dialect != Postgres {
+		return fn(ctx)
+	}
+	s := scopeOf(a)
+	if outer, ok := ctx.Value(scopeKey{}).(scope); ok {
+		if outer != s {
+			return errors.New("store: InScope for another organisation inside a scoped transaction")
+		}
+		return fn(ctx)
+	}
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return errors.New("store: InScope inside an unscoped transaction")
+	}
+	now := db.Now().Format(time.RFC3339Nano)
+	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(scopeSQL, s.orgID, s.orgKind, s.partnerID, now).Error; err != nil {
+			return TranslateError(err, "Scope")
+		}
+		ctx := context.WithValue(context.WithValue(ctx, txKey{}, tx), scopeKey{}, s)
+		return fn(ctx)
+	})
+}
