@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -130,8 +131,9 @@ func routeOf(c *fiber.Ctx) string {
 	return "unmatched"
 }
 
-// authenticate requires a valid bearer token whose session is live and puts
-// the actor into the request's context.
+// authenticate requires a valid bearer token whose session is live, puts
+// the actor into the request's context, and runs the rest of the request
+// in the actor's data scope.
 func (s *Server) authenticate(c *fiber.Ctx) error {
 	h := c.Get(fiber.HeaderAuthorization)
 	const prefix = "Bearer "
@@ -142,8 +144,13 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.SetUserContext(cordon.NewContextWithActor(c.UserContext(), actor))
-	return c.Next()
+	// The rest of the request runs in the caller's data scope: on
+	// PostgreSQL one transaction under row-level security, committed only
+	// when the handler succeeds.
+	return s.cfg.Scope.InScope(cordon.NewContextWithActor(c.UserContext(), actor), actor, func(ctx context.Context) error {
+		c.SetUserContext(ctx)
+		return c.Next()
+	})
 }
 
 // require is the function-level check: one of the actor's roles must be

@@ -19,6 +19,12 @@ import (
 	"github.com/cordon/cordon/internal/cordon"
 )
 
+// Scoper runs a request's work in the caller's data scope: on PostgreSQL
+// one transaction under row-level security for the caller's organisation.
+type Scoper interface {
+	InScope(ctx context.Context, a *cordon.Actor, fn func(ctx context.Context) error) error
+}
+
 // Pinger tells whether the database answers.
 type Pinger interface {
 	Ping(ctx context.Context) error
@@ -31,6 +37,7 @@ type Config struct {
 	Auth     cordon.AuthService
 	Roles    cordon.RoleAuthorizer
 	DB       Pinger
+	Scope    Scoper
 	Registry *prometheus.Registry // nil: a fresh registry
 	API      api.Services
 
@@ -67,6 +74,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 60 * time.Second
+	}
+	if cfg.Auth == nil || cfg.Roles == nil || cfg.DB == nil || cfg.Scope == nil {
+		return nil, fmt.Errorf("server: Auth, Roles, DB and Scope are required")
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()

@@ -50,9 +50,9 @@ var _ cordon.AccessLog = (*AccessLog)(nil)
 // NewAccessLog returns the access event store.
 func NewAccessLog(db *DB) *AccessLog { return &AccessLog{db: db} }
 
-// RecordAccess appends e on the pool, outside any request transaction, so
-// that it is committed before the data is served and survives a request
-// that fails afterwards. It sets e.ID and, when zero, e.At.
+// RecordAccess appends e on the side pool, outside any request
+// transaction, so that it is committed before the data is served and
+// survives a request that fails afterwards. It sets e.ID and, when zero, e.At.
 func (l *AccessLog) RecordAccess(ctx context.Context, e *cordon.AccessEvent) error {
 	if e.At.IsZero() {
 		e.At = l.db.Now()
@@ -70,7 +70,7 @@ func (l *AccessLog) RecordAccess(ctx context.Context, e *cordon.AccessEvent) err
 	}
 	// Never the request's transaction: a denial must be kept when the
 	// request rolls back, and the event must be committed before we answer.
-	if err := l.db.gorm.WithContext(ctx).Create(&r).Error; err != nil {
+	if err := l.db.side.WithContext(ctx).Create(&r).Error; err != nil {
 		return TranslateError(err, "Access event")
 	}
 	e.ID = r.ID

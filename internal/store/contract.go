@@ -272,11 +272,7 @@ func (s *ContractService) SetContractStatus(ctx context.Context, id int64, from,
 			if err := s.db.conn(ctx).Create(&ev).Error; err != nil {
 				return TranslateError(err, "Job event")
 			}
-			if err := s.db.conn(ctx).Model(&requestRow{}).Where("id = ?", j.RequestID).
-				Update("status", string(cordon.RequestOpen)).Error; err != nil {
-				return TranslateError(err, "Service request")
-			}
-			revoked++
+			revoked++ // the request goes back to dispatch by trigger
 		}
 		return nil
 	})

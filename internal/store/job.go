@@ -276,9 +276,9 @@ func (s *JobService) FindJobs(ctx context.Context, f cordon.JobFilter) ([]*cordo
 
 // MoveJob stores the job's new status, assignee and timestamps and appends
 // ev, only if the job is still in from: a conditional UPDATE, so of many
-// concurrent moves from one status exactly one succeeds. When the move ends
-// a partner's hold on the request (declined, expired, revoked), the request
-// goes back to dispatch; when it closes the job, the request closes.
+// concurrent moves from one status exactly one succeeds. The request
+// follows by trigger (migration 00004): back to dispatch when the job is
+// declined, expired or revoked; closed when the job closes.
 func (s *JobService) MoveJob(ctx context.Context, j *cordon.Job, from cordon.JobStatus, ev *cordon.JobEvent) error {
 	if err := validateJobEvent(ev); err != nil {
 		return err
@@ -296,20 +296,7 @@ func (s *JobService) MoveJob(ctx context.Context, j *cordon.Job, from cordon.Job
 			return cordon.Errorf(cordon.ECONFLICT, "The job changed meanwhile; reload it and try again.")
 		}
 		ev.JobID = j.ID
-		if err := s.addEvent(ctx, ev); err != nil {
-			return err
-		}
-		var reqStatus cordon.RequestStatus
-		switch j.Status {
-		case cordon.JobDeclined, cordon.JobExpired, cordon.JobRevoked:
-			reqStatus = cordon.RequestOpen
-		case cordon.JobClosed:
-			reqStatus = cordon.RequestClosed
-		default:
-			return nil
-		}
-		err := s.db.conn(ctx).Model(&requestRow{}).Where("id = ?", j.RequestID).Update("status", string(reqStatus)).Error
-		return TranslateError(err, "Service request")
+		return s.addEvent(ctx, ev)
 	})
 }
 

@@ -26,11 +26,13 @@ var _ cordon.ContractEvents = (*Events)(nil)
 func NewEvents(db *DB) *Events { return &Events{db: db, backoff: 500 * time.Millisecond} }
 
 // NotifyContractsChanged tells the other replicas that contracts changed.
+// Inside a transaction the notice is sent when it commits, so no replica
+// reloads before the change is visible to it.
 func (e *Events) NotifyContractsChanged(ctx context.Context) error {
 	if e.db.dialect != Postgres {
 		return nil
 	}
-	return TranslateError(e.db.gorm.WithContext(ctx).Exec("SELECT pg_notify(?, '')", contractsChannel).Error, "Notification")
+	return TranslateError(e.db.conn(ctx).Exec("SELECT pg_notify(?, '')", contractsChannel).Error, "Notification")
 }
 
 // ListenContractsChanged calls fn for every change announced, and after

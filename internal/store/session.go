@@ -85,6 +85,7 @@ func NewSessionService(db *DB) *SessionService { return &SessionService{db: db} 
 // CreateSession stores s with its first refresh token in one transaction and
 // sets first.SessionID. EINVALID when an id or hash is missing.
 func (s *SessionService) CreateSession(ctx context.Context, sess *cordon.Session, first *cordon.RefreshToken) error {
+	ctx = detach(ctx)
 	if sess.ID == "" || sess.UserID == 0 {
 		return cordon.FieldErrorf("session", "Session id and user are required.")
 	}
@@ -121,6 +122,7 @@ func (s *SessionService) CreateSession(ctx context.Context, sess *cordon.Session
 // Call it outside any transaction of your own: the reuse revocation must
 // commit although the call fails.
 func (s *SessionService) RotateRefreshToken(ctx context.Context, old string, next *cordon.RefreshToken, now time.Time) (*cordon.Session, error) {
+	ctx = detach(ctx)
 	if next == nil || next.Hash == "" {
 		return nil, cordon.FieldErrorf("refresh_token", "Refresh token is required.")
 	}
@@ -186,6 +188,7 @@ func (s *SessionService) RotateRefreshToken(ctx context.Context, old string, nex
 // RevokeSession revokes the session; revoking a revoked one is not an error.
 // ENOTFOUND when there is no such session.
 func (s *SessionService) RevokeSession(ctx context.Context, id string, reason string, at time.Time) error {
+	ctx = detach(ctx)
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		var n int64
 		if err := s.db.conn(ctx).Model(&sessionRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
@@ -210,6 +213,7 @@ func (s *SessionService) revoke(ctx context.Context, id, reason string, at time.
 // organisation, when the session is neither revoked nor expired at now and
 // the user is not disabled; EUNAUTHENTICATED otherwise.
 func (s *SessionService) ActiveSession(ctx context.Context, id string, now time.Time) (*cordon.Session, *cordon.User, error) {
+	ctx = detach(ctx)
 	var r sessionUserRow
 	err := s.db.conn(ctx).Table("sessions").
 		Select(`sessions.id, sessions.user_id, sessions.created_at, sessions.expires_at,

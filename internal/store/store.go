@@ -52,8 +52,13 @@ type Config struct {
 
 // DB is an open database with its dialect and clock.
 type DB struct {
-	url     string
-	gorm    *gorm.DB
+	url  string
+	gorm *gorm.DB
+	// side is a small pool of its own for writes that must commit apart
+	// from a request's transaction (access events): a request holding a
+	// pool connection for its scoped transaction must never wait on its
+	// own pool to record its access. On SQLite it is the same pool.
+	side    *gorm.DB
 	sql     *sql.DB
 	dialect Dialect
 	now     cordon.Clock
@@ -114,7 +119,23 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("reach %s database: %w", dialect, err)
 	}
-	return &DB{url: cfg.URL, gorm: gdb, sql: sqlDB, dialect: dialect, now: now}, nil
+	side := gdb
+	if dialect == Postgres {
+		if side, err = gorm.Open(postgres.Open(cfg.URL), gcfg); err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("open %s database: %w", dialect, err)
+		}
+		sideSQL, err := side.DB()
+		if err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("open %s database: %w", dialect, err)
+		}
+		n := max(2, maxOpen/4)
+		sideSQL.SetMaxOpenConns(n)
+		sideSQL.SetMaxIdleConns(n)
+		sideSQL.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	return &DB{url: cfg.URL, gorm: gdb, side: side, sql: sqlDB, dialect: dialect, now: now}, nil
 }
 
 // Dialect returns the engine under the store.
@@ -123,8 +144,15 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // Now returns the store's clock reading in UTC.
 func (db *DB) Now() time.Time { return db.now().UTC() }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close closes the pools.
+func (db *DB) Close() error {
+	if db.side != db.gorm {
+		if s, err := db.side.DB(); err == nil {
+			s.Close()
+		}
+	}
+	return db.sql.Close()
+}
 
 // Ping checks that the database answers; /readyz uses it.
 func (db *DB) Ping(ctx context.Context) error {
@@ -173,4 +201,15 @@ func (db *DB) conn(ctx context.Context) *gorm.DB {
 		return tx.WithContext(ctx)
 	}
 	return db.gorm.WithContext(ctx)
+}
+
+// detached shadows any transaction and scope in a context.
+type detached struct{}
+
+// detach returns ctx without the request's transaction and data scope.
+// Authentication state (sessions, refresh tokens, the login throttle) lives
+// outside every data scope: the application role may not touch it, and a
+// logout must not roll back with a failing request.
+func detach(ctx context.Context) context.Context {
+	return context.WithValue(context.WithValue(ctx, txKey{}, detached{}), scopeKey{}, detached{})
 }

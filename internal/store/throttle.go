@@ -36,6 +36,7 @@ func throttleKey(username string) string {
 // Check returns the end of the username's lock when it is locked at now, and
 // nil when it is not.
 func (t *LoginThrottle) Check(ctx context.Context, username string, now time.Time) (*time.Time, error) {
+	ctx = detach(ctx)
 	var r throttleRow
 	err := t.db.conn(ctx).Where("username = ?", throttleKey(username)).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -59,6 +60,7 @@ func (t *LoginThrottle) Check(ctx context.Context, username string, now time.Tim
 // upserted, then locked (FOR UPDATE on PostgreSQL; SQLite transactions take
 // the write lock at BEGIN).
 func (t *LoginThrottle) Fail(ctx context.Context, username string, now time.Time, window time.Duration, lockFor func(failures int) time.Duration) (*time.Time, error) {
+	ctx = detach(ctx)
 	key := throttleKey(username)
 	now = now.UTC()
 	var lockedUntil *time.Time
@@ -99,6 +101,7 @@ func (t *LoginThrottle) Fail(ctx context.Context, username string, now time.Time
 
 // Reset forgets the failures and any lock of username, after a good login.
 func (t *LoginThrottle) Reset(ctx context.Context, username string) error {
+	ctx = detach(ctx)
 	err := t.db.conn(ctx).Where("username = ?", throttleKey(username)).Delete(&throttleRow{}).Error
 	return TranslateError(err, "Login throttle")
 }

@@ -165,6 +165,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *cordon.User) error {
 // DisableUser marks the user disabled and revokes all its sessions in the
 // same transaction, so its tokens fail on the next request.
 func (s *UserService) DisableUser(ctx context.Context, id int64, at time.Time) error {
+	ctx = detach(ctx) // sessions are outside every data scope
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		res := s.db.conn(ctx).Model(&userRow{}).Where("id = ?", id).Update("disabled_at", at.UTC())
 		if res.Error != nil {
