@@ -159,6 +159,7 @@ func TestBadRequests(t *testing.T) {
 			{"two objects", `{"username":"a","password":"b"}{}`, nil, 400, ""},
 			{"missing username", `{"password":"b"}`, nil, 400, "username"},
 			{"not JSON content type", `{"username":"a","password":"b"}`, []string{"Content-Type", "text/plain"}, 400, ""},
+			{"JSON over 1 MiB", `{"username":"` + strings.Repeat("a", 2<<20) + `","password":"b"}`, nil, 413, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := h.do("POST", "/api/v1/auth/login", "", tc.body, tc.headers...)
@@ -202,7 +203,7 @@ func TestSizeLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{", 2<<20)
+	fmt.Fprintf(conn, "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{", 64<<20)
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ type config struct {
 	DemoPassword   string
 	LogLevel       slog.Level
 	TrustedProxies []*net.IPNet
+	DownloadQuota  int // documents per user per day
 }
 
 // loadConfig reads the environment, then lets flags override it.
@@ -37,6 +38,14 @@ func loadConfig(name string, args []string, getenv func(string) string, extra fu
 			return nil, nil, fmt.Errorf("CORDON_DB_MAX_CONNS must be a number from 1 to 1000")
 		}
 		c.MaxConns = n
+	}
+	c.DownloadQuota = 100
+	if v := getenv("CORDON_DOWNLOAD_QUOTA"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			return nil, nil, fmt.Errorf("CORDON_DOWNLOAD_QUOTA must be a number from 1 to 100000")
+		}
+		c.DownloadQuota = n
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(orDefault(getenv("CORDON_LOG_LEVEL"), "info"))); err != nil {
 		return nil, nil, fmt.Errorf("CORDON_LOG_LEVEL: %w", err)

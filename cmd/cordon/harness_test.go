@@ -59,7 +59,7 @@ func eachDB(t *testing.T, fn func(t *testing.T, h *harness)) {
 func newHarness(t *testing.T, url string) *harness {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
-	c := &config{DatabaseURL: url, DataDir: t.TempDir(), DemoPassword: demoPassword, Demo: "on"}
+	c := &config{DatabaseURL: url, DataDir: t.TempDir(), DemoPassword: demoPassword, Demo: "on", DownloadQuota: 100}
 	db, err := store.Open(context.Background(), store.Config{URL: url, DataDir: c.DataDir, MaxOpenConns: 8, Now: clk.Now})
 	if err != nil {
 		t.Fatalf("open: %v", err)

@@ -22,6 +22,7 @@ import (
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/demo"
 	"github.com/cordon/cordon/internal/dispatch"
+	"github.com/cordon/cordon/internal/document"
 	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/policies"
@@ -92,6 +93,10 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Desk: desk, Requests: requests, Jobs: jobs, Catalog: store.NewCatalogService(db),
 		Customers: store.NewCustomerService(db), Contracts: contractStore, Orgs: orgs, Scope: scope, Access: access, Now: now,
 	})
+	library := document.NewLibrary(document.LibraryConfig{
+		Documents: store.NewDocumentService(db), Catalog: store.NewCatalogService(db), Orgs: orgs,
+		Scope: scope, Access: access, Now: now, Limits: document.DefaultLimits(), DailyQuota: c.DownloadQuota,
+	})
 	auth := authn.NewService(authn.Config{
 		Users:    users,
 		Sessions: store.NewSessionService(db),
@@ -109,7 +114,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		DB:     db,
 		Scope:  db,
 		API: api.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager, Explainer: explainer,
-			Jobs: desk, Dispatch: dispatcher, Requests: requests},
+			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library},
 		TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {

@@ -27,6 +27,7 @@ type Services struct {
 	Explainer cordon.PolicyExplainer
 	Dispatch  cordon.DispatchService
 	Requests  cordon.RequestService
+	Documents cordon.DocumentLibrary
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -59,8 +60,13 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerContractRoutes(r, h, g)
 	registerJobRoutes(r, h, g)
 	registerRequestRoutes(r, h, g)
+	registerDocumentRoutes(r, h, g)
 	registerPolicyRoutes(r, h, g)
 }
+
+// maxJSON caps JSON request bodies; the server's own cap is higher, for
+// document uploads.
+const maxJSON = 1 << 20
 
 // decodeJSON reads a JSON body strictly: the content type must be JSON,
 // unknown fields and trailing data are refused, and every problem is a
@@ -69,6 +75,9 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
 	if ct != fiber.MIMEApplicationJSON {
 		return cordon.Errorf(cordon.EINVALID, "The request body must be JSON (Content-Type: application/json).")
+	}
+	if len(c.Body()) > maxJSON {
+		return cordon.Errorf(cordon.ETOOLARGE, "The request body is larger than %d KiB.", maxJSON>>10)
 	}
 	dec := json.NewDecoder(bytes.NewReader(c.Body()))
 	dec.DisallowUnknownFields()

@@ -2,6 +2,7 @@ package cordon
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -58,4 +59,122 @@ type AccessLog interface {
 	RecordAccess(ctx context.Context, e *AccessEvent) error
 	// FindAccessEvents returns a page of events in order of id, and the total.
 	FindAccessEvents(ctx context.Context, f AccessEventFilter) ([]*AccessEvent, int, error)
+	// CountAccess counts matching events outside any data scope, for
+	// quotas and alerts that must see a partner's own events.
+	CountAccess(ctx context.Context, f AccessEventFilter) (int, error)
+}
+
+// The sealed access log (docs/audit.md): a single sealer folds access events,
+// in id order, into an RFC 6962 Merkle log and signs a checkpoint of it per
+// batch. Hashes are SHA-256.
+
+// AuditCheckpoint is a signed statement of the sealed log: its size (the
+// number of sealed events) and Merkle root, when the sealer made it, and the
+// signed note (golang.org/x/mod/sumdb/note) that says so.
+type AuditCheckpoint struct {
+	Size uint64
+	Root [32]byte
+	At   time.Time
+	Note []byte
+}
+
+// AuditLeaf is one sealed event: its index in the log, its id, and the
+// RFC 6962 hash of its canonical leaf.
+type AuditLeaf struct {
+	Index   uint64
+	EventID int64
+	Hash    [32]byte
+}
+
+// AuditNode is the hash of a perfect subtree of the log: the 2^Level leaves
+// from index Index<<Level on. Level 0 nodes are the leaves.
+type AuditNode struct {
+	Level uint8
+	Index uint64
+	Hash  [32]byte
+}
+
+// AuditGap is a run of event ids the sealer passed over because no event
+// with them was ever committed: inserts that rolled back.
+type AuditGap struct {
+	FirstID, LastID int64
+	At              time.Time
+}
+
+// AuditState is how far sealing has come: the log's size, the lowest event
+// id not yet sealed (every lower id is a leaf or a gap), and the compact
+// Merkle tree of the log.
+type AuditState struct {
+	Size        uint64
+	NextEventID int64
+	Tree        []byte
+}
+
+// AuditSeal is one batch of sealing, written all or nothing.
+type AuditSeal struct {
+	Prev, Next AuditState // the batch applies only while the state is still Prev
+	Leaves     []AuditLeaf
+	Nodes      []AuditNode // the perfect subtrees the leaves complete
+	Gaps       []AuditGap
+	Checkpoint *AuditCheckpoint // nil when the batch only records gaps
+}
+
+// AuditInclusion proves that an event is in the log: the audit path from
+// its leaf to the root of the checkpoint.
+type AuditInclusion struct {
+	EventID    int64
+	LeafIndex  uint64
+	Leaf       []byte // the canonical leaf content
+	LeafHash   [32]byte
+	Path       [][32]byte
+	Checkpoint *AuditCheckpoint
+}
+
+// AuditConsistency proves that the log at size To extends the log at size
+// From, with the roots at both sizes and the checkpoints, where there are
+// checkpoints of those sizes.
+type AuditConsistency struct {
+	From, To                     uint64
+	FromRoot, ToRoot             [32]byte
+	Path                         [][32]byte
+	FromCheckpoint, ToCheckpoint *AuditCheckpoint
+}
+
+// AuditExport selects the sealed events an export holds: At in [From, To);
+// nil bounds do not limit.
+type AuditExport struct {
+	From, To *time.Time
+}
+
+// AuditService is the access log as legal reads it: events, checkpoints,
+// proofs and evidence for offline verification. Callers must hold the
+// audit and access_event rights; the route guards check them.
+type AuditService interface {
+	// FindAccessEvents returns a page of events in id order, and the total.
+	FindAccessEvents(ctx context.Context, f AccessEventFilter) ([]*AccessEvent, int, error)
+	// LeafIndexes returns the leaf index of each of the events that is
+	// sealed; events not sealed yet are absent from the map.
+	LeafIndexes(ctx context.Context, eventIDs []int64) (map[int64]uint64, error)
+	// ExportAccessEvents writes every event the filter selects as CSV and
+	// records the export in the access log. It returns EINVALID when the
+	// filter selects more than an export may hold.
+	ExportAccessEvents(ctx context.Context, f AccessEventFilter, w io.Writer) error
+	// PublicKey returns the verifier key of the checkpoints, in the note
+	// verifier key format (name+hash+key).
+	PublicKey(ctx context.Context) (string, error)
+	// FindCheckpoints returns a page of checkpoints, latest first, and the
+	// total.
+	FindCheckpoints(ctx context.Context, offset, limit int) ([]*AuditCheckpoint, int, error)
+	// ProveInclusion proves that the event is in the latest checkpoint.
+	// ENOTFOUND: no such event, or not sealed yet.
+	ProveInclusion(ctx context.Context, eventID int64) (*AuditInclusion, error)
+	// ProveConsistency proves that the log at size to extends the log at
+	// size from; to 0 means the latest checkpoint. EINVALID: from > to, or
+	// to beyond the latest checkpoint.
+	ProveConsistency(ctx context.Context, from, to uint64) (*AuditConsistency, error)
+	// ExportBundle writes an evidence bundle (a zip) of the sealed events
+	// the export selects, with their proofs, the checkpoint, the verifier
+	// key and instructions, and records the export in the access log.
+	// ENOTFOUND: nothing sealed yet; EINVALID: too many events.
+	ExportBundle(ctx context.Context, f AuditExport, w io.Writer) (int, error)
 }

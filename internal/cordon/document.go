@@ -52,10 +52,65 @@ type Document struct {
 	SHA256         string // hex; also the content address of the file
 	UploadedBy     int64
 	CreatedAt      time.Time
+
+	ProductLine string // the line's code; filled by finders
+}
+
+// DocumentFilter selects documents; nil fields do not filter, except Scope.
+type DocumentFilter struct {
+	Title       *string // contains, case-insensitive
+	ProductLine *string // code
+	ModelID     *int64
+	// Scope limits the documents to what the caller may see: the zero value
+	// shows nothing, All everything, and each grant adds its product lines
+	// up to its classification ceiling.
+	Scope  ListScope
+	Offset int
+	Limit  int // 0: all
+}
+
+// DocumentUpload is a new document, or a new version of one.
+type DocumentUpload struct {
+	Title          string
+	ProductLine    string
+	ModelID        *int64
+	Classification Classification
+	Version        string
+	PreviousID     *int64
+	Content        []byte
+}
+
+// Download is a document's file as served to one caller: for a partner,
+// stamped for that download.
+type Download struct {
+	Document   *Document
+	Content    []byte
+	MediaType  string
+	SHA256     string // of Content, the bytes served
+	DownloadID string
+}
+
+// DocumentLibrary is the technical document library, scoped to the caller.
+type DocumentLibrary interface {
+	// ListDocuments returns the caller's page of documents and the total.
+	ListDocuments(ctx context.Context, f DocumentFilter) ([]*Document, int, error)
+	// ViewDocument returns one document; ENOTFOUND alike for one outside
+	// the caller's scope and one that does not exist.
+	ViewDocument(ctx context.Context, id int64) (*Document, error)
+	// DownloadDocument returns the file; a partner's copy carries a visible
+	// stamp on every page and its download id. ETOOMANY past the daily quota.
+	DownloadDocument(ctx context.Context, id int64) (*Download, error)
+	// UploadDocument checks the file by content and stores it; EINVALID or
+	// ETOOLARGE for a file that is not an acceptable PDF, PNG or JPEG.
+	UploadDocument(ctx context.Context, u DocumentUpload) (*Document, error)
 }
 
 // DocumentService reads and writes document records and their content.
 type DocumentService interface {
+	// FindDocuments returns a page of documents, newest first, and the total.
+	FindDocuments(ctx context.Context, f DocumentFilter) ([]*Document, int, error)
+	// FindContent returns a file by its SHA-256; ENOTFOUND when absent.
+	FindContent(ctx context.Context, sha256 string) ([]byte, error)
 	// FindDocumentByID returns ENOTFOUND when absent.
 	FindDocumentByID(ctx context.Context, id int64) (*Document, error)
 	// CreateDocument stores the record and its content (content-addressed).

@@ -41,7 +41,7 @@ type Config struct {
 	Registry *prometheus.Registry // nil: a fresh registry
 	API      api.Services
 
-	BodyLimit      int           // bytes; default 1 MiB
+	BodyLimit      int           // bytes; default 32 MiB (documents); JSON bodies are capped at 1 MiB by the API
 	ReadTimeout    time.Duration // default 15 s
 	WriteTimeout   time.Duration // default 60 s
 	IdleTimeout    time.Duration // default 60 s
@@ -64,7 +64,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.BodyLimit <= 0 {
-		cfg.BodyLimit = 1 << 20
+		cfg.BodyLimit = 32 << 20
 	}
 	if cfg.ReadTimeout <= 0 {
 		cfg.ReadTimeout = 15 * time.Second
@@ -104,6 +104,9 @@ func New(cfg Config) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// Logger returns the server's logger.
+func (s *Server) Logger() *slog.Logger { return s.log }
 
 // App returns the Fiber application, for tests (app.Test) and for Listen.
 func (s *Server) App() *fiber.App { return s.app }

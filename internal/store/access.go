@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/cordon/cordon/internal/cordon"
 )
 
@@ -77,9 +79,38 @@ func (l *AccessLog) RecordAccess(ctx context.Context, e *cordon.AccessEvent) err
 	return nil
 }
 
+// CountAccess counts matching events on the side pool, outside any data
+// scope (a partner's scope sees no access events at all).
+func (l *AccessLog) CountAccess(ctx context.Context, f cordon.AccessEventFilter) (int, error) {
+	var n int64
+	err := filterAccess(l.db.side.WithContext(ctx).Model(&accessEventRow{}), f).Count(&n).Error
+	return int(n), TranslateError(err, "Access event")
+}
+
 // FindAccessEvents returns a page of events in id order, and the total.
 func (l *AccessLog) FindAccessEvents(ctx context.Context, f cordon.AccessEventFilter) ([]*cordon.AccessEvent, int, error) {
-	q := l.db.conn(ctx).Model(&accessEventRow{})
+	q := filterAccess(l.db.conn(ctx).Model(&accessEventRow{}), f)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, TranslateError(err, "Access event")
+	}
+	q = q.Order("id").Offset(f.Offset)
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []accessEventRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, 0, TranslateError(err, "Access event")
+	}
+	out := make([]*cordon.AccessEvent, len(rows))
+	for i := range rows {
+		out[i] = toAccessEvent(&rows[i])
+	}
+	return out, int(total), nil
+}
+
+// filterAccess adds the filter's conditions to q.
+func filterAccess(q *gorm.DB, f cordon.AccessEventFilter) *gorm.DB {
 	if f.OrgID != nil {
 		q = q.Where("org_id = ?", *f.OrgID)
 	}
@@ -107,21 +138,5 @@ func (l *AccessLog) FindAccessEvents(ctx context.Context, f cordon.AccessEventFi
 	if f.To != nil {
 		q = q.Where("at < ?", f.To.UTC())
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, TranslateError(err, "Access event")
-	}
-	q = q.Order("id").Offset(f.Offset)
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit)
-	}
-	var rows []accessEventRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, 0, TranslateError(err, "Access event")
-	}
-	out := make([]*cordon.AccessEvent, len(rows))
-	for i := range rows {
-		out[i] = toAccessEvent(&rows[i])
-	}
-	return out, int(total), nil
+	return q
 }

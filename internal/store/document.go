@@ -104,7 +104,85 @@ func (s *DocumentService) FindDocumentByID(ctx context.Context, id int64) (*cord
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Document")
 	}
-	return toDocument(&r), nil
+	docs := []*cordon.Document{toDocument(&r)}
+	if err := s.withLines(ctx, docs); err != nil {
+		return nil, err
+	}
+	return docs[0], nil
+}
+
+// withLines fills each document's product line code.
+func (s *DocumentService) withLines(ctx context.Context, docs []*cordon.Document) error {
+	var lines []productLineRow
+	if err := s.db.conn(ctx).Find(&lines).Error; err != nil {
+		return TranslateError(err, "Product line")
+	}
+	code := make(map[int64]string, len(lines))
+	for _, l := range lines {
+		code[l.ID] = l.Code
+	}
+	for _, d := range docs {
+		d.ProductLine = code[d.ProductLineID]
+	}
+	return nil
+}
+
+// FindDocuments returns a page of documents, newest first, and the total.
+// The scope becomes parameterised SQL: one OR-ed term per grant, its
+// product lines and the classifications at or below its ceiling; an empty
+// scope matches nothing.
+func (s *DocumentService) FindDocuments(ctx context.Context, f cordon.DocumentFilter) ([]*cordon.Document, int, error) {
+	q := s.db.conn(ctx).Model(&documentRow{}).Joins("JOIN product_lines pl ON pl.id = documents.product_line_id")
+	if f.Title != nil && *f.Title != "" {
+		q = q.Where("LOWER(documents.title) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(*f.Title))+"%")
+	}
+	if f.ProductLine != nil {
+		q = q.Where("pl.code = ?", *f.ProductLine)
+	}
+	if f.ModelID != nil {
+		q = q.Where("documents.model_id = ?", *f.ModelID)
+	}
+	if !f.Scope.All {
+		terms := s.db.gorm.Where("1 = 0")
+		for _, g := range f.Scope.Grants {
+			var classes []string
+			for _, c := range cordon.Classifications {
+				if c.AtMost(g.Ceiling) {
+					classes = append(classes, string(c))
+				}
+			}
+			if len(g.ProductLines) == 0 || len(classes) == 0 {
+				continue // a grant with an empty set grants nothing
+			}
+			terms = terms.Or(s.db.gorm.Where("pl.code IN ? AND documents.classification IN ?", g.ProductLines, classes))
+		}
+		q = q.Where(terms)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, TranslateError(err, "Document")
+	}
+	q = q.Select("documents.*").Order("documents.created_at DESC, documents.id DESC").Offset(f.Offset)
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	var rows []documentRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, 0, TranslateError(err, "Document")
+	}
+	out := make([]*cordon.Document, len(rows))
+	for i := range rows {
+		out[i] = toDocument(&rows[i])
+	}
+	if err := s.withLines(ctx, out); err != nil {
+		return nil, 0, err
+	}
+	return out, int(total), nil
+}
+
+// escapeLike escapes LIKE's wildcards in a user's search text.
+func escapeLike(s string) string {
+	return strings.NewReplacer("\\", "\\\\", "%", "\\%", "_", "\\_").Replace(s)
 }
 
 // FindContent returns the file stored under the hex SHA-256 sum;

@@ -1,0 +1,173 @@
+package api
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// maxUpload caps a document file; the server's body cap is set above it.
+const maxUpload = 25 << 20
+
+func registerDocumentRoutes(r fiber.Router, h *Handler, g Guards) {
+	r.Get("/documents", g.Authenticated, g.Require(cordon.ResDocument, cordon.ActList), h.handleDocumentList)
+	r.Post("/documents", g.Authenticated, g.Require(cordon.ResDocument, cordon.ActCreate), h.handleDocumentUpload)
+	r.Get("/documents/:id", g.Authenticated, g.Require(cordon.ResDocument, cordon.ActView), h.handleDocumentView)
+	r.Get("/documents/:id/download", g.Authenticated, g.Require(cordon.ResDocument, cordon.ActDownload), h.handleDocumentDownload)
+}
+
+type documentJSON struct {
+	ID             int64     `json:"id"`
+	Title          string    `json:"title"`
+	ProductLine    string    `json:"product_line"`
+	ModelID        *int64    `json:"model_id"`
+	Classification string    `json:"classification"`
+	Version        string    `json:"version"`
+	PreviousID     *int64    `json:"previous_id"`
+	MediaType      string    `json:"media_type"`
+	Size           int64     `json:"size"`
+	SHA256         string    `json:"sha256"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+func toDocumentJSON(d *cordon.Document) documentJSON {
+	return documentJSON{ID: d.ID, Title: d.Title, ProductLine: d.ProductLine, ModelID: d.ModelID,
+		Classification: string(d.Classification), Version: d.Version, PreviousID: d.PreviousID,
+		MediaType: d.MediaType, Size: d.Size, SHA256: d.SHA256, CreatedAt: d.CreatedAt}
+}
+
+func (h *Handler) handleDocumentList(c *fiber.Ctx) error {
+	offset, limit, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	f := cordon.DocumentFilter{Offset: offset, Limit: limit}
+	if v := c.Query("q"); v != "" {
+		if len(v) > 200 {
+			return cordon.FieldErrorf("q", "The search text is longer than 200 characters.")
+		}
+		f.Title = &v
+	}
+	if v := c.Query("product_line"); v != "" {
+		f.ProductLine = &v
+	}
+	if v := c.Query("model_id"); v != "" {
+		id, err := queryID(v, "model_id")
+		if err != nil {
+			return err
+		}
+		f.ModelID = &id
+	}
+	docs, total, err := h.svc.Documents.ListDocuments(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	out := listJSON[documentJSON]{Items: make([]documentJSON, len(docs)), Total: total, Offset: offset, Limit: limit}
+	for i, d := range docs {
+		out.Items[i] = toDocumentJSON(d)
+	}
+	return c.JSON(out)
+}
+
+func (h *Handler) handleDocumentView(c *fiber.Ctx) error {
+	id, err := idParam(c, "Document")
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.Documents.ViewDocument(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toDocumentJSON(d))
+}
+
+var extensions = map[string]string{"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+
+func (h *Handler) handleDocumentDownload(c *fiber.Ctx) error {
+	id, err := idParam(c, "Document")
+	if err != nil {
+		return err
+	}
+	dl, err := h.svc.Documents.DownloadDocument(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, dl.MediaType)
+	// The name is ours, never the uploader's: document id and version only.
+	name := fmt.Sprintf("document-%d-v%s.%s", dl.Document.ID, safeName(dl.Document.Version), extensions[dl.MediaType])
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Download-ID", dl.DownloadID)
+	c.Set("Digest", "sha-256="+dl.SHA256)
+	return c.Send(dl.Content)
+}
+
+// safeName keeps letters, digits, dots and dashes.
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// handleDocumentUpload takes multipart/form-data: title, product_line,
+// classification, version, optional model_id and previous_id, and file.
+func (h *Handler) handleDocumentUpload(c *fiber.Ctx) error {
+	form, err := c.MultipartForm()
+	if err != nil {
+		return cordon.Errorf(cordon.EINVALID, "Send the document as multipart/form-data with a file field.")
+	}
+	value := func(name string) string {
+		if v := form.Value[name]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	known := map[string]bool{"title": true, "product_line": true, "model_id": true, "classification": true, "version": true, "previous_id": true}
+	for name := range form.Value {
+		if !known[name] {
+			return cordon.FieldErrorf(name, "Unknown field %q.", name)
+		}
+	}
+	files := form.File["file"]
+	if len(files) != 1 || len(form.File) != 1 {
+		return cordon.FieldErrorf("file", "Attach exactly one file, in the field named file.")
+	}
+	if files[0].Size > maxUpload {
+		return cordon.Errorf(cordon.ETOOLARGE, "The file is larger than %d MiB.", maxUpload>>20)
+	}
+	fh, err := files[0].Open()
+	if err != nil {
+		return cordon.FieldErrorf("file", "The file could not be read.")
+	}
+	defer fh.Close()
+	content, err := io.ReadAll(io.LimitReader(fh, maxUpload+1))
+	if err != nil {
+		return cordon.FieldErrorf("file", "The file could not be read.")
+	}
+	u := cordon.DocumentUpload{Title: value("title"), ProductLine: value("product_line"),
+		Classification: cordon.Classification(value("classification")), Version: value("version"), Content: content}
+	for name, dst := range map[string]**int64{"model_id": &u.ModelID, "previous_id": &u.PreviousID} {
+		if v := value(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return cordon.FieldErrorf(name, "%s must be a positive number.", name)
+			}
+			*dst = &n
+		}
+	}
+	d, err := h.svc.Documents.UploadDocument(c.UserContext(), u)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(toDocumentJSON(d))
+}
