@@ -303,3 +303,46 @@ func TestPolicyExplain(t *testing.T) {
 		}
 	})
 }
+
+// TestContractExpiryFollowsTheClock: when the clock passes a contract's
+// expiry, with no manual step, the contract expires, the partner sees
+// nothing, and its open jobs go back to dispatch.
+func TestContractExpiryFollowsTheClock(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		admin, _ := h.login("contracts")
+		wuhan := h.partnerIDs(admin)["wuhan"]
+		tech, _ := h.login("wuhan.tech")
+		if len(h.jobIDs(tech)) == 0 {
+			t.Fatal("wuhan sees no jobs before expiry")
+		}
+		open, _ := countOpenJobs(h, wuhan)
+		if open == 0 {
+			t.Fatal("wuhan holds no open jobs to return")
+		}
+		h.clock.t = time.Date(2027, 7, 1, 0, 0, 1, 0, time.UTC) // WH-2026-001's last day was 2027-06-30 (UTC+8)
+		n, err := h.app.registry.ExpireDue(context.Background())
+		if err != nil || n != 1 {
+			t.Fatalf("ExpireDue = %d, %v; want wuhan's contract expired", n, err)
+		}
+		tech, _ = h.login("wuhan.tech")
+		if got := h.jobIDs(tech); len(got) != 0 {
+			t.Errorf("after expiry wuhan lists %d jobs", len(got))
+		}
+		if got := h.documents(tech); len(got) != 0 {
+			t.Errorf("after expiry wuhan lists %d documents", len(got))
+		}
+		if open, _ := countOpenJobs(h, wuhan); open != 0 {
+			t.Errorf("after expiry wuhan still holds %d open jobs", open)
+		}
+		admin, _ = h.login("contracts") // the clock moved past the old token
+		r := h.do("GET", fmt.Sprintf("/api/v1/contracts?partner_id=%d", wuhan), admin, nil)
+		if st := r.JSON(t)["items"].([]any)[0].(map[string]any)["status"]; st != "expired" {
+			t.Errorf("wuhan's contract is %v, want expired", st)
+		}
+		disp, _ := h.login("dispatcher")
+		r = h.do("GET", "/api/v1/requests?status=open&limit=200", disp, nil)
+		if r.JSON(t)["total"].(float64) < float64(open) {
+			t.Errorf("open requests after expiry: %v, want at least wuhan's %d returned jobs", r.JSON(t)["total"], open)
+		}
+	})
+}
