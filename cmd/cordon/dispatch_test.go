@@ -1,8 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"mime/multipart"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -207,4 +213,143 @@ func TestAcceptRace(t *testing.T) {
 	if ok != 1 || conflict != n-1 {
 		t.Errorf("concurrent accepts: %d succeeded, %d conflicted of %d (%v); want exactly one success", ok, conflict, n, codes)
 	}
+}
+
+// TestReportAndAssignment: the partner's admin assigns the job, the
+// technician files the report with an attachment checked by content.
+func TestReportAndAssignment(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		disp, _ := h.login("dispatcher")
+		req := h.intake(disp, h.unitIn("Hefei", "radar"), "fault", "P2")
+		job := int64(h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"}).JSON(t)["id"].(float64))
+		adm, _ := h.login("hefei.admin")
+		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/accept", job), adm, nil); r.Status != 200 {
+			t.Fatalf("accept: %d %s", r.Status, r.Body)
+		}
+		techUser, err := store.NewUserService(h.db).FindUserByUsername(context.Background(), "hefei.tech")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wuhanTech, _ := store.NewUserService(h.db).FindUserByUsername(context.Background(), "wuhan.tech")
+		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/assign", job), adm, map[string]any{"user_id": wuhanTech.ID}); r.Status != 400 {
+			t.Errorf("assign to another partner's technician: got %d, want 400", r.Status)
+		}
+		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/assign", job), adm, map[string]any{"user_id": techUser.ID}); r.Status != 200 {
+			t.Fatalf("assign: %d %s", r.Status, r.Body)
+		}
+		tech, _ := h.login("hefei.tech")
+		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/assign", job), tech, map[string]any{"user_id": techUser.ID}); r.Status != 403 {
+			t.Errorf("a technician assigns: got %d, want 403", r.Status)
+		}
+		report := map[string]any{"actions": "Replaced the power supply board.", "parts_used": "PSU-7 ×1", "root_cause": "component"}
+		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/report", job), tech, report); r.Status != 409 {
+			t.Errorf("report before on site: got %d, want 409", r.Status)
+		}
+		for _, to := range []string{"en_route", "on_site"} {
+			if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/transition", job), tech, map[string]string{"to": to}); r.Status != 200 {
+				t.Fatalf("→ %s: %d %s", to, r.Status, r.Body)
+			}
+		}
+		bad := map[string]any{"actions": "x", "root_cause": "gremlins"}
+		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/report", job), tech, bad); r.Status != 400 || r.JSON(t)["field"] != "root_cause" {
+			t.Errorf("unknown root cause: %d %s", r.Status, r.Body)
+		}
+		// A real PNG attachment, and a text file pretending to be one.
+		var pngBuf bytes.Buffer
+		img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+		png.Encode(&pngBuf, img)
+		post := func(files map[string][]byte) *response {
+			var buf bytes.Buffer
+			w := multipart.NewWriter(&buf)
+			w.WriteField("actions", "Replaced the power supply board.")
+			w.WriteField("root_cause", "component")
+			w.WriteField("signoff_name", "王工")
+			w.WriteField("signoff_at", "2026-11-02T17:30:00+08:00")
+			for name, b := range files {
+				fw, _ := w.CreateFormFile("attachment", name)
+				fw.Write(b)
+			}
+			w.Close()
+			req := httptest.NewRequest("POST", fmt.Sprintf("/api/v1/jobs/%d/report", job), &buf)
+			req.Header.Set("Content-Type", w.FormDataContentType())
+			req.Header.Set("Authorization", "Bearer "+tech)
+			res, err := h.app.server.App().Test(req, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			return &response{Status: res.StatusCode, Body: body}
+		}
+		if r := post(map[string][]byte{"photo.png": []byte("just text")}); r.Status != 400 {
+			t.Errorf("a text file as attachment: got %d, want 400: %s", r.Status, r.Body)
+		}
+		if r := post(map[string][]byte{"photo.png": pngBuf.Bytes()}); r.Status != 201 {
+			t.Fatalf("report with a photo: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// TestRedispatch: a declined offer and a lapsed one go to the next
+// candidate by themselves; due follow-up visits become requests once.
+func TestRedispatch(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		// The demo world's lapsed offers go first, so what follows is ours.
+		if _, err := h.app.sweeper.SweepOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		disp, _ := h.login("dispatcher")
+		req := h.intake(disp, h.unitIn("Hefei", "radar"), "fault", "P1")
+		job := int64(h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"}).JSON(t)["id"].(float64))
+		tech, _ := h.login("hefei.tech")
+		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/decline", job), tech, map[string]string{}); r.Status != 400 {
+			t.Errorf("decline without a reason: got %d, want 400", r.Status)
+		}
+		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/decline", job), tech, map[string]string{"reason": "No radar engineer free this week."}); r.Status != 200 {
+			t.Fatalf("decline: %d %s", r.Status, r.Body)
+		}
+		res, err := h.app.sweeper.SweepOnce(context.Background())
+		if err != nil || res.Redispatched < 1 {
+			t.Fatalf("sweep after decline: %+v %v", res, err)
+		}
+		rid := req
+		jobs, _, _ := store.NewJobService(h.db).FindJobs(context.Background(), cordon.JobFilter{RequestID: &rid, Scope: cordon.ListScope{All: true}})
+		if len(jobs) != 2 || jobs[0].PartnerID != nil || jobs[0].Status != cordon.JobOffered {
+			t.Fatalf("after hefei declined, the request should be offered in-house: %d jobs, newest %+v", len(jobs), jobs[0])
+		}
+
+		// A lapsed offer expires by the clock and goes on.
+		req2 := h.intake(disp, h.unitIn("Wuhu", "comms"), "maintenance", "P1")
+		job2 := int64(h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req2), disp, map[string]any{"to": "auto"}).JSON(t)["id"].(float64))
+		status := func(id int64) string {
+			tok, _ := h.login("dispatcher")
+			return h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", id), tok, nil).JSON(t)["status"].(string)
+		}
+		h.clock.Add(29 * time.Minute)
+		h.app.sweeper.SweepOnce(context.Background())
+		if st := status(job2); st != "offered" {
+			t.Errorf("before its deadline the offer is %s", st)
+		}
+		h.clock.Add(time.Minute)
+		if _, err := h.app.sweeper.SweepOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if st := status(job2); st != "expired" {
+			t.Errorf("at its deadline the offer is %s, want expired", st)
+		}
+		rid2 := req2
+		jobs, _, _ = store.NewJobService(h.db).FindJobs(context.Background(), cordon.JobFilter{RequestID: &rid2, Scope: cordon.ListScope{All: true}})
+		if len(jobs) != 2 || jobs[0].Status != cordon.JobOffered {
+			t.Errorf("the lapsed request was not offered again: %d jobs", len(jobs))
+		}
+		// Follow-up visits: the first sweep made the due ones; another makes none.
+		h.clock.Add(400 * 24 * time.Hour)
+		first, err := h.app.sweeper.SweepOnce(context.Background())
+		if err != nil || first.Visits == 0 {
+			t.Fatalf("follow-up visits after a year: %+v %v", first, err)
+		}
+		again, _ := h.app.sweeper.SweepOnce(context.Background())
+		if again.Visits != 0 {
+			t.Errorf("the same visits were made twice: %+v", again)
+		}
+	})
 }

@@ -45,6 +45,7 @@ func openStore(ctx context.Context, c *config) (*store.DB, error) {
 // app is the wired application: the store, the services and the server.
 type app struct {
 	db        *store.DB
+	sweeper   *dispatch.Sweeper
 	explainer *authz.Explainer
 	auth      *authn.Service
 	scope     *authz.ScopeEnforcer
@@ -92,7 +93,17 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 	dispatcher := dispatch.NewDispatcher(dispatch.DispatcherConfig{
 		Desk: desk, Requests: requests, Jobs: jobs, Catalog: store.NewCatalogService(db),
 		Customers: store.NewCustomerService(db), Contracts: contractStore, Orgs: orgs, Scope: scope, Access: access, Now: now,
+		Users: users, Reports: store.NewReportService(db),
+		CheckContent: func(ctx context.Context, b []byte) (string, error) {
+			mt, err := document.Sniff(b)
+			if err != nil {
+				return "", err
+			}
+			_, err = document.Check(ctx, b, mt, document.DefaultLimits())
+			return mt, err
+		},
 	})
+	sweeper := dispatch.NewSweeper(dispatcher, serviceDesk(context.Background(), users, orgs), log)
 	library := document.NewLibrary(document.LibraryConfig{
 		Documents: store.NewDocumentService(db), Catalog: store.NewCatalogService(db), Orgs: orgs,
 		Scope: scope, Access: access, Now: now, Limits: document.DefaultLimits(), DailyQuota: c.DownloadQuota,
@@ -120,7 +131,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 	if err != nil {
 		return nil, err
 	}
-	return &app{db: db, explainer: explainer, auth: auth, scope: scope, registry: registry, manager: manager, server: srv}, nil
+	return &app{db: db, sweeper: sweeper, explainer: explainer, auth: auth, scope: scope, registry: registry, manager: manager, server: srv}, nil
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
@@ -154,6 +165,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(stdout, "Cordon is listening on http://%s (database: %s)\n", ln.Addr(), db.Dialect())
 	log.Info("listening", "addr", ln.Addr().String(), "dialect", string(db.Dialect()))
 	go a.registry.Run(ctx)
+	go a.sweeper.Run(ctx, 15*time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.App().Listener(ln) }()
 	select {
@@ -231,4 +243,23 @@ func demoStores(db *store.DB) demo.Stores {
 		Reports:   store.NewReportService(db),
 		Tx:        db.WithTx,
 	}
+}
+
+// serviceDesk returns the institute user follow-up requests are recorded
+// as created by: the first enabled dispatcher, or 0 (no automatic visits).
+func serviceDesk(ctx context.Context, users cordon.UserService, orgs cordon.OrgService) int64 {
+	inst, err := orgs.FindOrgByCode(ctx, demo.InstituteCode)
+	if err != nil {
+		return 0
+	}
+	list, _, err := users.FindUsers(ctx, cordon.UserFilter{OrgID: &inst.ID})
+	if err != nil {
+		return 0
+	}
+	for _, u := range list {
+		if !u.Disabled() && u.HasRole(cordon.RoleDispatcher) {
+			return u.ID
+		}
+	}
+	return 0
 }

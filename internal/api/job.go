@@ -1,6 +1,7 @@
 package api
 
 import (
+	"io"
 	"strings"
 	"time"
 
@@ -20,6 +21,9 @@ func registerJobRoutes(r fiber.Router, h *Handler, g Guards) {
 	r.Post("/jobs/:id/transition", g.Authenticated, g.RequireAny(
 		[2]string{cordon.ResJob, cordon.ActUpdate}, [2]string{cordon.ResJob, cordon.ActVerify},
 		[2]string{cordon.ResJob, cordon.ActClose}, [2]string{cordon.ResJob, cordon.ActReopen}), h.handleJobMove(""))
+	r.Post("/jobs/:id/assign", g.Authenticated, g.Require(cordon.ResJob, cordon.ActAssign), h.handleJobAssign)
+	r.Post("/jobs/:id/report", g.Authenticated, g.RequireAny(
+		[2]string{cordon.ResJob, cordon.ActReport}, [2]string{cordon.ResJob, cordon.ActUpdate}), h.handleJobReport)
 	r.Get("/jobs/:id/customer", g.Authenticated, g.RequireAny(
 		[2]string{cordon.ResCustomer, cordon.ActDisclose}, [2]string{cordon.ResCustomer, cordon.ActView}), h.handleJobCustomer)
 }
@@ -197,4 +201,117 @@ func validJobStatus(s cordon.JobStatus) bool {
 		}
 	}
 	return false
+}
+
+type assignJSON struct {
+	UserID int64 `json:"user_id"`
+}
+
+func (h *Handler) handleJobAssign(c *fiber.Ctx) error {
+	id, err := idParam(c, "Job")
+	if err != nil {
+		return err
+	}
+	var in assignJSON
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.UserID <= 0 {
+		return cordon.FieldErrorf("user_id", "Name the technician by user id.")
+	}
+	if _, err := h.svc.Dispatch.AssignJob(c.UserContext(), id, in.UserID); err != nil {
+		return err
+	}
+	v, err := h.svc.Jobs.ViewJob(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toJobJSON(v))
+}
+
+type reportJSON struct {
+	Actions     string     `json:"actions"`
+	PartsUsed   string     `json:"parts_used"`
+	RootCause   string     `json:"root_cause"`
+	SignoffName string     `json:"signoff_name"`
+	SignoffAt   *time.Time `json:"signoff_at"`
+}
+
+type reportOutJSON struct {
+	ID          int64      `json:"id"`
+	JobID       int64      `json:"job_id"`
+	Actions     string     `json:"actions"`
+	PartsUsed   string     `json:"parts_used"`
+	RootCause   string     `json:"root_cause"`
+	SignoffName string     `json:"signoff_name"`
+	SignoffAt   *time.Time `json:"signoff_at"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// handleJobReport takes the report as JSON, or as multipart/form-data with
+// the same fields and up to five files named attachment.
+func (h *Handler) handleJobReport(c *fiber.Ctx) error {
+	id, err := idParam(c, "Job")
+	if err != nil {
+		return err
+	}
+	var in reportJSON
+	var files [][]byte
+	if strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm) {
+		form, err := c.MultipartForm()
+		if err != nil {
+			return cordon.Errorf(cordon.EINVALID, "The form could not be read.")
+		}
+		known := map[string]bool{"actions": true, "parts_used": true, "root_cause": true, "signoff_name": true, "signoff_at": true}
+		for name, v := range form.Value {
+			if !known[name] || len(v) != 1 {
+				return cordon.FieldErrorf(name, "Unknown or repeated field %q.", name)
+			}
+		}
+		for name := range form.File {
+			if name != "attachment" {
+				return cordon.FieldErrorf(name, "Files go in the field named attachment.")
+			}
+		}
+		get := func(k string) string {
+			if v := form.Value[k]; len(v) == 1 {
+				return v[0]
+			}
+			return ""
+		}
+		in = reportJSON{Actions: get("actions"), PartsUsed: get("parts_used"), RootCause: get("root_cause"), SignoffName: get("signoff_name")}
+		if v := get("signoff_at"); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return cordon.FieldErrorf("signoff_at", "The sign-off time must look like 2026-11-27T09:30:00+08:00.")
+			}
+			in.SignoffAt = &t
+		}
+		for _, fh := range form.File["attachment"] {
+			if fh.Size > 10<<20 {
+				return cordon.Errorf(cordon.ETOOLARGE, "An attachment is larger than 10 MiB.")
+			}
+			f, err := fh.Open()
+			if err != nil {
+				return cordon.FieldErrorf("attachment", "An attachment could not be read.")
+			}
+			b, err := io.ReadAll(io.LimitReader(f, 10<<20+1))
+			f.Close()
+			if err != nil {
+				return cordon.FieldErrorf("attachment", "An attachment could not be read.")
+			}
+			files = append(files, b)
+		}
+	} else if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	r, err := h.svc.Dispatch.FileReport(c.UserContext(), id, cordon.ReportInput{
+		Actions: in.Actions, PartsUsed: in.PartsUsed, RootCause: cordon.RootCause(in.RootCause),
+		SignoffName: in.SignoffName, SignoffAt: in.SignoffAt, Files: files,
+	})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(reportOutJSON{ID: r.ID, JobID: r.JobID, Actions: r.Actions, PartsUsed: r.PartsUsed,
+		RootCause: string(r.RootCause), SignoffName: r.SignoffName, SignoffAt: r.SignoffAt, CreatedAt: r.CreatedAt})
 }

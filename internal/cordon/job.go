@@ -100,7 +100,10 @@ type JobEvent struct {
 // JobFilter selects jobs; nil and empty fields do not filter, except Scope.
 type JobFilter struct {
 	PartnerID *int64
+	RequestID *int64
 	Statuses  []JobStatus
+	// OfferLapsedBy selects offers whose deadline is at or before the time.
+	OfferLapsedBy *time.Time
 	// Scope limits the jobs to what the caller may see: its zero value
 	// shows nothing, All shows everything, and each grant adds the jobs
 	// whose site city, product line and category it covers.

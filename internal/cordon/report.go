@@ -57,8 +57,27 @@ type Attachment struct {
 	CreatedAt time.Time
 }
 
+// AttachmentUpload is a file attached to a report as it is filed.
+type AttachmentUpload struct {
+	MediaType string
+	Content   []byte
+}
+
 // ReportService stores service reports.
 type ReportService interface {
 	// CreateReport stores a report for a job.
 	CreateReport(ctx context.Context, r *ServiceReport) error
+	// FileReport stores a report and its attachments (content-addressed) in
+	// one transaction.
+	FileReport(ctx context.Context, r *ServiceReport, files []AttachmentUpload) ([]*Attachment, error)
+}
+
+// ReportInput is what a technician files for a job.
+type ReportInput struct {
+	Actions     string
+	PartsUsed   string
+	RootCause   RootCause
+	SignoffName string
+	SignoffAt   *time.Time
+	Files       [][]byte
 }

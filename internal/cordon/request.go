@@ -80,6 +80,10 @@ type RequestService interface {
 	FindRequestByID(ctx context.Context, id int64) (*ServiceRequest, error)
 	// FindRequests returns a page of requests, oldest first, and the total.
 	FindRequests(ctx context.Context, f RequestFilter) ([]*ServiceRequest, int, error)
+	// CreateDueVisits turns every follow-up visit due by now into a request,
+	// once: each unit's next visit moves on by its plan in the same
+	// transaction, conditionally, so two replicas cannot both create it.
+	CreateDueVisits(ctx context.Context, now time.Time, createdBy int64) (int, error)
 }
 
 // Intake is what a dispatcher records when a customer calls: a delivered
@@ -154,4 +158,9 @@ type DispatchService interface {
 	// DiscloseCustomer returns what the caller's contract lets it see of
 	// the job's customer, and records the disclosure.
 	DiscloseCustomer(ctx context.Context, jobID int64) (*Disclosure, error)
+	// AssignJob hands the job to one of the partner's technicians (the
+	// partner's admin only).
+	AssignJob(ctx context.Context, jobID, userID int64) (*Job, error)
+	// FileReport records what was done on site; EINVALID naming the field.
+	FileReport(ctx context.Context, jobID int64, in ReportInput) (*ServiceReport, error)
 }

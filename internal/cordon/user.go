@@ -64,6 +64,16 @@ type User struct {
 	CreatedAt    time.Time
 }
 
+// HasRole reports whether the user holds role r.
+func (u *User) HasRole(r Role) bool {
+	for _, x := range u.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
 // Disabled reports whether the user has been disabled.
 func (u *User) Disabled() bool { return u.DisabledAt != nil }
 

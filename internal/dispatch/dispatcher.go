@@ -21,7 +21,12 @@ type DispatcherConfig struct {
 	Orgs      cordon.OrgService
 	Scope     cordon.ScopePolicy
 	Access    cordon.AccessLog
-	Now       cordon.Clock
+	Users     cordon.UserService
+	Reports   cordon.ReportService
+	// CheckContent tells an attachment's type by content and checks its
+	// limits (document.Sniff and Check).
+	CheckContent ContentChecker
+	Now          cordon.Clock
 }
 
 // Dispatcher carries out intake, dispatch, the job lifecycle and customer
@@ -180,6 +185,13 @@ func (d *Dispatcher) Dispatch(ctx context.Context, requestID int64, to cordon.Di
 			return nil, cordon.FieldErrorf("partner_id", "That partner has no contract in force that covers %s, %s, %s.", r.SiteCity, r.ProductLine, r.Category)
 		}
 	}
+	uid := a.UserID
+	return d.offer(ctx, r, *pick, &uid)
+}
+
+// offer creates the offer of r to the candidate, by the user (nil: the
+// system), with the deadline from the contract's SLA for the priority.
+func (d *Dispatcher) offer(ctx context.Context, r *cordon.ServiceRequest, pick cordon.Candidate, by *int64) (*cordon.Job, error) {
 	now := d.cfg.Now()
 	j := &cordon.Job{RequestID: r.ID, Status: cordon.JobOffered, OfferedAt: now, CreatedAt: now, UpdatedAt: now}
 	note := "Offered to the institute's engineers."
@@ -197,8 +209,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, requestID int64, to cordon.Di
 		j.PartnerID, j.ContractID, j.OfferExpiresAt = &pid, &cid, &deadline
 		note = fmt.Sprintf("Offered to %s under %s %s.", pick.PartnerCode, pick.ContractNo, pick.Clause)
 	}
-	uid := a.UserID
-	if err := d.cfg.Jobs.OfferJob(ctx, j, &cordon.JobEvent{At: now, ActorID: &uid, To: cordon.JobOffered, Note: note}); err != nil {
+	if err := d.cfg.Jobs.OfferJob(ctx, j, &cordon.JobEvent{At: now, ActorID: by, To: cordon.JobOffered, Note: note}); err != nil {
 		return nil, err
 	}
 	return d.cfg.Jobs.FindJobByID(ctx, j.ID)

@@ -230,6 +230,12 @@ func (s *JobService) FindJobs(ctx context.Context, f cordon.JobFilter) ([]*cordo
 	if f.PartnerID != nil {
 		q = q.Where("jobs.partner_id = ?", *f.PartnerID)
 	}
+	if f.RequestID != nil {
+		q = q.Where("jobs.request_id = ?", *f.RequestID)
+	}
+	if f.OfferLapsedBy != nil {
+		q = q.Where("jobs.status = ? AND jobs.offer_expires_at <= ?", string(cordon.JobOffered), f.OfferLapsedBy.UTC())
+	}
 	if len(f.Statuses) > 0 {
 		st := make([]string, len(f.Statuses))
 		for i, x := range f.Statuses {

@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
+
+	"gorm.io/gorm/clause"
 
 	"github.com/cordon/cordon/internal/cordon"
 )
@@ -67,4 +71,43 @@ func (s *ReportService) FindReportByID(ctx context.Context, id int64) (*cordon.S
 		return nil, TranslateError(err, "Service report")
 	}
 	return toReport(&r), nil
+}
+
+// attachmentRow is the report_attachments table.
+type attachmentRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	ReportID  int64
+	MediaType string
+	Size      int64
+	SHA256    string `gorm:"column:sha256"`
+	CreatedAt time.Time
+}
+
+func (attachmentRow) TableName() string { return "report_attachments" }
+
+// FileReport stores the report and its attachments, each file once in the
+// blob store by its SHA-256, in one transaction.
+func (s *ReportService) FileReport(ctx context.Context, r *cordon.ServiceReport, files []cordon.AttachmentUpload) ([]*cordon.Attachment, error) {
+	var out []*cordon.Attachment
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.CreateReport(ctx, r); err != nil {
+			return err
+		}
+		for _, f := range files {
+			sum := sha256.Sum256(f.Content)
+			hexSum := hex.EncodeToString(sum[:])
+			now := s.db.Now()
+			blob := blobRow{SHA256: hexSum, Size: int64(len(f.Content)), Content: f.Content, CreatedAt: now}
+			if err := s.db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&blob).Error; err != nil {
+				return TranslateError(err, "Attachment")
+			}
+			row := attachmentRow{ReportID: r.ID, MediaType: f.MediaType, Size: int64(len(f.Content)), SHA256: hexSum, CreatedAt: now}
+			if err := s.db.conn(ctx).Create(&row).Error; err != nil {
+				return TranslateError(err, "Attachment")
+			}
+			out = append(out, &cordon.Attachment{ID: row.ID, ReportID: r.ID, MediaType: row.MediaType, Size: row.Size, SHA256: hexSum, CreatedAt: now})
+		}
+		return nil
+	})
+	return out, err
 }

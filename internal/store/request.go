@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -126,4 +127,50 @@ func (s *RequestService) FindRequests(ctx context.Context, f cordon.RequestFilte
 		out[i].ProductLine = code[rows[i].ProductLineID]
 	}
 	return out, int(total), nil
+}
+
+// CreateDueVisits turns every follow-up visit due by now, for a unit still
+// in warranty, into a follow-up request, once.
+func (s *RequestService) CreateDueVisits(ctx context.Context, now time.Time, createdBy int64) (int, error) {
+	var units []unitRow
+	err := s.db.conn(ctx).Where("follow_up_months > 0 AND next_visit_due IS NOT NULL AND next_visit_due <= ? AND warranty_end > ?", now.UTC(), now.UTC()).
+		Order("id").Find(&units).Error
+	if err != nil {
+		return 0, TranslateError(err, "Unit")
+	}
+	n := 0
+	for _, u := range units {
+		err := s.db.WithTx(ctx, func(ctx context.Context) error {
+			// One request for the visit that is due; visits missed while
+			// nobody swept are not made up one by one.
+			next := u.NextVisitDue.AddDate(0, u.FollowUpMonths, 0)
+			for !next.After(now) {
+				next = next.AddDate(0, u.FollowUpMonths, 0)
+			}
+			res := s.db.conn(ctx).Model(&unitRow{}).Where("id = ? AND next_visit_due = ?", u.ID, u.NextVisitDue.UTC()).
+				Update("next_visit_due", next.UTC())
+			if res.Error != nil {
+				return TranslateError(res.Error, "Unit")
+			}
+			if res.RowsAffected == 0 {
+				return nil // another replica took it
+			}
+			var m modelRow
+			if err := s.db.conn(ctx).First(&m, u.ModelID).Error; err != nil {
+				return TranslateError(err, "Model")
+			}
+			r := &cordon.ServiceRequest{UnitID: &u.ID, CustomerID: u.CustomerID, ModelID: &u.ModelID, ProductLineID: m.ProductLineID,
+				Category: cordon.CatFollowUp, Priority: cordon.P4, SiteCity: u.SiteCity, CreatedBy: createdBy, CreatedAt: now,
+				Description: fmt.Sprintf("Scheduled follow-up visit for unit %s (every %d months).", u.Serial, u.FollowUpMonths)}
+			if err := s.CreateRequest(ctx, r); err != nil {
+				return err
+			}
+			n++
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

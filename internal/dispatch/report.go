@@ -1,0 +1,103 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// Attachment limits of a service report.
+const (
+	maxAttachments    = 5
+	maxAttachmentSize = 10 << 20
+)
+
+// ContentChecker tells a file's type by its content and checks its limits.
+type ContentChecker func(ctx context.Context, content []byte) (mediaType string, err error)
+
+// AssignJob hands an accepted job to one of the partner's technicians.
+// Only the holding partner's admin may; the assignee must be an enabled
+// technician of that partner.
+func (d *Dispatcher) AssignJob(ctx context.Context, jobID, userID int64) (*cordon.Job, error) {
+	a, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	j, _, err := d.cfg.Desk.find(ctx, a, jobID, cordon.ActUpdate, false)
+	if err != nil {
+		return nil, err
+	}
+	u, err := d.cfg.Users.FindUserByID(ctx, userID)
+	if err != nil || u.Disabled() || j.PartnerID == nil || u.OrgID != *j.PartnerID || !u.HasRole(cordon.RolePartnerTechnician) {
+		return nil, cordon.FieldErrorf("user_id", "Assign the job to an active technician of the partner that holds it.")
+	}
+	from := j.Status
+	now := d.cfg.Now()
+	if err := Assign(j, By(a), userID, now); err != nil {
+		return nil, err
+	}
+	uid := a.UserID
+	ev := &cordon.JobEvent{At: now, ActorID: &uid, From: from, To: from, Note: fmt.Sprintf("Assigned to %s.", u.Username)}
+	if err := d.cfg.Jobs.MoveJob(ctx, j, from, ev); err != nil {
+		return nil, err
+	}
+	return d.cfg.Jobs.FindJobByID(ctx, j.ID)
+}
+
+// FileReport records what was done: actions, parts, the root cause, the
+// customer's sign-off, and attachments checked by content. The job's worker
+// files it while on site or once resolved.
+func (d *Dispatcher) FileReport(ctx context.Context, jobID int64, in cordon.ReportInput) (*cordon.ServiceReport, error) {
+	a, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	j, _, err := d.cfg.Desk.find(ctx, a, jobID, cordon.ActUpdate, false)
+	if err != nil {
+		return nil, err
+	}
+	if a.IsPartner() {
+		if j.AssigneeID != nil && *j.AssigneeID != a.UserID && !a.HasRole(cordon.RolePartnerAdmin) {
+			return nil, cordon.Errorf(cordon.EFORBIDDEN, "This job is assigned to someone else.")
+		}
+	} else if j.PartnerID != nil || !a.HasRole(cordon.RoleEngineer) {
+		return nil, cordon.Errorf(cordon.EFORBIDDEN, "Only the job's technician or engineer files its report.")
+	}
+	if j.Status != cordon.JobOnSite && j.Status != cordon.JobResolved {
+		return nil, cordon.Errorf(cordon.ECONFLICT, "This job is %s; a report is filed on site or once resolved.", j.Status)
+	}
+	in.Actions, in.SignoffName = strings.TrimSpace(in.Actions), strings.TrimSpace(in.SignoffName)
+	switch {
+	case in.Actions == "" || len(in.Actions) > 8000:
+		return nil, cordon.FieldErrorf("actions", "Describe the actions taken (at most 8000 characters).")
+	case len(in.PartsUsed) > 4000:
+		return nil, cordon.FieldErrorf("parts_used", "The parts list is longer than 4000 characters.")
+	case !in.RootCause.Valid():
+		return nil, cordon.FieldErrorf("root_cause", "Root cause must be one of design, manufacturing, component, software, installation, operation, environment, transport, unknown.")
+	case len(in.SignoffName) > 200:
+		return nil, cordon.FieldErrorf("signoff_name", "The sign-off name is longer than 200 characters.")
+	case (in.SignoffName == "") != (in.SignoffAt == nil):
+		return nil, cordon.FieldErrorf("signoff_at", "Give the customer's sign-off name and time together.")
+	case len(in.Files) > maxAttachments:
+		return nil, cordon.FieldErrorf("attachments", "At most %d attachments.", maxAttachments)
+	}
+	var files []cordon.AttachmentUpload
+	for _, f := range in.Files {
+		if len(f) > maxAttachmentSize {
+			return nil, cordon.Errorf(cordon.ETOOLARGE, "An attachment is larger than %d MiB.", maxAttachmentSize>>20)
+		}
+		mt, err := d.cfg.CheckContent(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, cordon.AttachmentUpload{MediaType: mt, Content: f})
+	}
+	r := &cordon.ServiceReport{JobID: j.ID, Actions: in.Actions, PartsUsed: in.PartsUsed, RootCause: in.RootCause,
+		SignoffName: in.SignoffName, SignoffAt: in.SignoffAt, CreatedBy: a.UserID, CreatedAt: d.cfg.Now()}
+	if _, err := d.cfg.Reports.FileReport(ctx, r, files); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
