@@ -24,6 +24,7 @@ import (
 	"github.com/cordon/cordon/internal/dispatch"
 	"github.com/cordon/cordon/internal/document"
 	"github.com/cordon/cordon/internal/server"
+	"github.com/cordon/cordon/internal/sla"
 	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/policies"
 	"github.com/cordon/cordon/web"
@@ -125,7 +126,8 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		DB:     db,
 		Scope:  db,
 		API: api.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager, Explainer: explainer,
-			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library},
+			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library,
+			SLA: sla.NewMonitor(jobs, contractStore, sla.Meter{}, now)},
 		TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {

@@ -28,6 +28,7 @@ type Services struct {
 	Dispatch  cordon.DispatchService
 	Requests  cordon.RequestService
 	Documents cordon.DocumentLibrary
+	SLA       cordon.SLAMonitor
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -61,6 +62,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerJobRoutes(r, h, g)
 	registerRequestRoutes(r, h, g)
 	registerDocumentRoutes(r, h, g)
+	registerSLARoutes(r, h, g)
 	registerPolicyRoutes(r, h, g)
 }
 

@@ -134,3 +134,38 @@ type JobService interface {
 	// AddJobEvent appends an event to a job's timeline.
 	AddJobEvent(ctx context.Context, e *JobEvent) error
 }
+
+// SLAClock is one of a job's SLA clocks (accept, respond, on_site,
+// resolve), counted from the offer with waiting time left out.
+type SLAClock struct {
+	Name     string
+	Limit    time.Duration
+	Used     time.Duration
+	Due      time.Time
+	Paused   bool
+	Met      bool
+	Breached bool
+	AtRisk   bool
+}
+
+// JobSLA is a job with its clocks.
+type JobSLA struct {
+	Job    *Job
+	Clocks []SLAClock
+}
+
+// SLA states a job may be listed by.
+const (
+	SLAAtRisk   = "at_risk"
+	SLABreached = "breached"
+)
+
+// SLAMonitor computes SLA clocks from the contract's terms.
+type SLAMonitor interface {
+	// JobClocks returns the clocks of a job the caller has already been
+	// allowed to see; none for in-house jobs, which have no contract.
+	JobClocks(ctx context.Context, j *Job) ([]SLAClock, error)
+	// FindJobsBySLA returns the open jobs with a clock in state (at_risk or
+	// breached), most urgent first, and the total.
+	FindJobsBySLA(ctx context.Context, state string, offset, limit int) ([]*JobSLA, int, error)
+}
