@@ -23,6 +23,7 @@ import (
 	"github.com/cordon/cordon/internal/demo"
 	"github.com/cordon/cordon/internal/dispatch"
 	"github.com/cordon/cordon/internal/document"
+	"github.com/cordon/cordon/internal/quality"
 	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/sla"
 	"github.com/cordon/cordon/internal/store"
@@ -127,7 +128,8 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Scope:  db,
 		API: api.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager, Explainer: explainer,
 			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library,
-			SLA: sla.NewMonitor(jobs, contractStore, sla.Meter{}, now)},
+			SLA:     sla.NewMonitor(jobs, contractStore, sla.Meter{}, now),
+			Quality: quality.NewService(store.NewQualityStore(db), dispatcher)},
 		TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {

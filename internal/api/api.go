@@ -29,6 +29,7 @@ type Services struct {
 	Requests  cordon.RequestService
 	Documents cordon.DocumentLibrary
 	SLA       cordon.SLAMonitor
+	Quality   cordon.QualityService
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -63,6 +64,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerRequestRoutes(r, h, g)
 	registerDocumentRoutes(r, h, g)
 	registerSLARoutes(r, h, g)
+	registerQualityRoutes(r, h, g)
 	registerPolicyRoutes(r, h, g)
 }
 

@@ -82,6 +82,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/document":        {"internal/cordon"},
 		"internal/dispatch":        {"internal/cordon"},
 		"internal/sla":             {"internal/cordon"},
+		"internal/quality":         {"internal/cordon"},
 		"internal/api":             {"internal/cordon", "internal/contract"},
 		"internal/server":          {"internal/cordon", "internal/api"},
 	}

@@ -60,6 +60,7 @@ type ServiceRequest struct {
 	Description   string
 	SiteCity      string
 	Status        RequestStatus
+	CampaignID    *int64 // the inspection campaign that made it, if any
 	CreatedBy     int64
 	CreatedAt     time.Time
 }
@@ -163,4 +164,8 @@ type DispatchService interface {
 	AssignJob(ctx context.Context, jobID, userID int64) (*Job, error)
 	// FileReport records what was done on site; EINVALID naming the field.
 	FileReport(ctx context.Context, jobID int64, in ReportInput) (*ServiceReport, error)
+	// AllowedMoves lists the statuses the caller may move the job to now,
+	// in lifecycle order: the status buttons of the job page. ENOTFOUND
+	// outside scope.
+	AllowedMoves(ctx context.Context, jobID int64) ([]JobStatus, error)
 }

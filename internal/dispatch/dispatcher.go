@@ -250,6 +250,24 @@ func (d *Dispatcher) MoveJob(ctx context.Context, jobID int64, m cordon.JobMove)
 	return d.cfg.Jobs.FindJobByID(ctx, j.ID)
 }
 
+// AllowedMoves lists the statuses the caller may move the job to now
+// (Allowed), within the caller's scope.
+func (d *Dispatcher) AllowedMoves(ctx context.Context, jobID int64) ([]cordon.JobStatus, error) {
+	a, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	j, _, err := d.cfg.Desk.find(ctx, a, jobID, cordon.ActView, false)
+	if err != nil {
+		return nil, err
+	}
+	history, err := d.cfg.Jobs.FindJobEvents(ctx, j.ID)
+	if err != nil {
+		return nil, err
+	}
+	return Allowed(j, history, By(a), d.cfg.Now()), nil
+}
+
 // JobTimeline returns the job's events within the caller's scope.
 func (d *Dispatcher) JobTimeline(ctx context.Context, jobID int64) ([]*cordon.JobEvent, error) {
 	a, err := callerOf(ctx)

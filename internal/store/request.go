@@ -21,6 +21,7 @@ type requestRow struct {
 	Description   string
 	SiteCity      string
 	Status        string
+	CampaignID    *int64
 	CreatedBy     int64
 	CreatedAt     time.Time
 }
@@ -32,7 +33,7 @@ func toRequest(r *requestRow) *cordon.ServiceRequest {
 		ID: r.ID, UnitID: r.UnitID, CustomerID: r.CustomerID, ModelID: r.ModelID,
 		ProductLineID: r.ProductLineID, Category: cordon.Category(r.Category),
 		Priority: cordon.Priority(r.Priority), Description: r.Description, SiteCity: r.SiteCity,
-		Status: cordon.RequestStatus(r.Status), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+		Status: cordon.RequestStatus(r.Status), CampaignID: r.CampaignID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
 	}
 }
 
@@ -66,7 +67,7 @@ func (s *RequestService) CreateRequest(ctx context.Context, r *cordon.ServiceReq
 	row := requestRow{
 		UnitID: r.UnitID, CustomerID: r.CustomerID, ModelID: r.ModelID, ProductLineID: r.ProductLineID,
 		Category: string(r.Category), Priority: string(r.Priority), Description: r.Description,
-		SiteCity: r.SiteCity, Status: string(r.Status), CreatedBy: r.CreatedBy,
+		SiteCity: r.SiteCity, Status: string(r.Status), CampaignID: r.CampaignID, CreatedBy: r.CreatedBy,
 		CreatedAt: timeOrNow(s.db, r.CreatedAt),
 	}
 	if err := s.db.conn(ctx).Create(&row).Error; err != nil {
