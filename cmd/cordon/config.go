@@ -20,7 +20,8 @@ type config struct {
 	DemoPassword   string
 	LogLevel       slog.Level
 	TrustedProxies []*net.IPNet
-	DownloadQuota  int // documents per user per day
+	DownloadQuota  int    // documents per user per day
+	PublicURL      string // where customers reach the portal; default http://ADDR
 }
 
 // loadConfig reads the environment, then lets flags override it.
@@ -39,6 +40,7 @@ func loadConfig(name string, args []string, getenv func(string) string, extra fu
 		}
 		c.MaxConns = n
 	}
+	c.PublicURL = strings.TrimRight(getenv("CORDON_PUBLIC_URL"), "/")
 	c.DownloadQuota = 100
 	if v := getenv("CORDON_DOWNLOAD_QUOTA"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -81,6 +83,9 @@ func loadConfig(name string, args []string, getenv func(string) string, extra fu
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, usageError{err.Error()}
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
 	}
 	return c, fs, nil
 }

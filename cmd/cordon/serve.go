@@ -23,6 +23,7 @@ import (
 	"github.com/cordon/cordon/internal/demo"
 	"github.com/cordon/cordon/internal/dispatch"
 	"github.com/cordon/cordon/internal/document"
+	"github.com/cordon/cordon/internal/evaluation"
 	"github.com/cordon/cordon/internal/quality"
 	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/sla"
@@ -110,6 +111,14 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Documents: store.NewDocumentService(db), Catalog: store.NewCatalogService(db), Orgs: orgs,
 		Scope: scope, Access: access, Now: now, Limits: document.DefaultLimits(), DailyQuota: c.DownloadQuota,
 	})
+	surveyKey, err := evaluation.LoadOrCreateKey(c.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("survey key: %w", err)
+	}
+	evaluator := evaluation.NewService(evaluation.Config{
+		Jobs: jobs, Contracts: contractStore, Orgs: orgs, Surveys: store.NewSurveyStore(db),
+		Meter: sla.Meter{}.DomainClocks, Key: surveyKey, Now: now,
+	})
 	auth := authn.NewService(authn.Config{
 		Users:    users,
 		Sessions: store.NewSessionService(db),
@@ -129,7 +138,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		API: api.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager, Explainer: explainer,
 			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library,
 			SLA:     sla.NewMonitor(jobs, contractStore, sla.Meter{}, now),
-			Quality: quality.NewService(store.NewQualityStore(db), dispatcher)},
+			Quality: quality.NewService(store.NewQualityStore(db), dispatcher), Evaluation: evaluator, PublicURL: c.PublicURL},
 		TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {

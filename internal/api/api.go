@@ -19,17 +19,20 @@ import (
 
 // Services are the domain services the handlers call.
 type Services struct {
-	Users     cordon.UserService
-	Orgs      cordon.OrgService
-	Contracts cordon.ContractService
-	Manager   cordon.ContractManager
-	Jobs      cordon.JobDesk
-	Explainer cordon.PolicyExplainer
-	Dispatch  cordon.DispatchService
-	Requests  cordon.RequestService
-	Documents cordon.DocumentLibrary
-	SLA       cordon.SLAMonitor
-	Quality   cordon.QualityService
+	Users      cordon.UserService
+	Orgs       cordon.OrgService
+	Contracts  cordon.ContractService
+	Manager    cordon.ContractManager
+	Jobs       cordon.JobDesk
+	Explainer  cordon.PolicyExplainer
+	Dispatch   cordon.DispatchService
+	Requests   cordon.RequestService
+	Documents  cordon.DocumentLibrary
+	SLA        cordon.SLAMonitor
+	Quality    cordon.QualityService
+	Evaluation cordon.Evaluation
+	// PublicURL is where customers reach the portal (survey links).
+	PublicURL string
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -65,6 +68,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerDocumentRoutes(r, h, g)
 	registerSLARoutes(r, h, g)
 	registerQualityRoutes(r, h, g)
+	registerEvaluationRoutes(r, h, g)
 	registerPolicyRoutes(r, h, g)
 }
 

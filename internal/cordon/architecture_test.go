@@ -83,6 +83,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/dispatch":        {"internal/cordon"},
 		"internal/sla":             {"internal/cordon"},
 		"internal/quality":         {"internal/cordon"},
+		"internal/evaluation":      {"internal/cordon"},
 		"internal/api":             {"internal/cordon", "internal/contract"},
 		"internal/server":          {"internal/cordon", "internal/api"},
 	}

@@ -104,6 +104,8 @@ type JobFilter struct {
 	Statuses  []JobStatus
 	// OfferLapsedBy selects offers whose deadline is at or before the time.
 	OfferLapsedBy *time.Time
+	// OfferedFrom and OfferedTo select jobs offered in [from, to).
+	OfferedFrom, OfferedTo *time.Time
 	// Scope limits the jobs to what the caller may see: its zero value
 	// shows nothing, All shows everything, and each grant adds the jobs
 	// whose site city, product line and category it covers.

@@ -1,6 +1,9 @@
 package cordon
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // SurveyChannel is how a satisfaction answer came in.
 type SurveyChannel string
@@ -23,4 +26,64 @@ type Survey struct {
 	Comment    string
 	RecordedBy *int64 // for calls
 	CreatedAt  time.Time
+}
+
+// SurveyStore keeps satisfaction surveys.
+type SurveyStore interface {
+	// CreateSurvey stores a survey (a link waiting for its answer, or a
+	// call already answered) and sets its ID.
+	CreateSurvey(ctx context.Context, s *Survey) error
+	// AnswerSurvey records the answer to the link with tokenHash, once and
+	// before it expires; ENOTFOUND otherwise (used, expired or unknown alike).
+	AnswerSurvey(ctx context.Context, tokenHash string, score int, comment string, now time.Time) error
+	// FindSurveys returns the answered surveys of the jobs.
+	FindSurveys(ctx context.Context, jobIDs []int64) ([]*Survey, error)
+}
+
+// Scorecard is a partner's evaluation for a period: what it was offered,
+// how it kept its SLAs, how well it fixed, how satisfied the customers were,
+// and the penalty points each contract clause implies.
+type Scorecard struct {
+	PartnerID       int64
+	PartnerCode     string
+	Period          string // e.g. 2026-Q3
+	From, To        time.Time
+	Offers          int
+	Accepted        int
+	Declined        int
+	Expired         int
+	AcceptanceRate  float64
+	SLA             map[string]SLACompliance // by clock name
+	Resolved        int
+	FirstTimeFix    float64 // resolved without a reopen
+	ReopenRate      float64
+	Satisfaction    float64 // average score, 0 when none
+	Responses       int
+	Complaints      int            // answers scoring 1 or 2
+	PenaltyByClause map[string]int // clause reference → points
+	Score           float64        // 0..1, for ranking
+}
+
+// SLACompliance is how one SLA clock was kept over a period.
+type SLACompliance struct {
+	Met      int
+	Breached int
+	Rate     float64 // Met / (Met + Breached); 1 when none was decided
+}
+
+// Evaluation computes scorecards and runs satisfaction surveys.
+type Evaluation interface {
+	// Scorecard returns a partner's scorecard for a period like 2026-Q3;
+	// a partner user may read only its own (ENOTFOUND otherwise).
+	Scorecard(ctx context.Context, partnerID int64, period string) (*Scorecard, error)
+	// Scorecards returns every partner's scorecard for the period, best first.
+	Scorecards(ctx context.Context, period string) ([]*Scorecard, error)
+	// SurveyLink creates a one-time signed link for a resolved job and
+	// returns its token.
+	SurveyLink(ctx context.Context, jobID int64) (token string, expires time.Time, err error)
+	// AnswerSurvey records a customer's answer to a link: once, before it
+	// expires, score 1–5. No login.
+	AnswerSurvey(ctx context.Context, token string, score int, comment string) error
+	// RecordCall records a follow-up call's answer for a resolved job.
+	RecordCall(ctx context.Context, jobID int64, score int, comment string) error
 }

@@ -45,12 +45,17 @@ func (m *Monitor) JobClocks(ctx context.Context, j *cordon.Job) ([]cordon.SLAClo
 	if err != nil {
 		return nil, fmt.Errorf("clocks of job %d: %w", j.ID, err)
 	}
+	return m.meter.DomainClocks(j, events, terms, m.now()), nil
+}
+
+// DomainClocks is Clocks in the domain's terms.
+func (m Meter) DomainClocks(j *cordon.Job, events []*cordon.JobEvent, terms cordon.SLATerms, now time.Time) []cordon.SLAClock {
 	var out []cordon.SLAClock
-	for _, c := range m.meter.Clocks(j, events, terms, m.now()) {
+	for _, c := range m.Clocks(j, events, terms, now) {
 		out = append(out, cordon.SLAClock{Name: c.Name, Limit: c.Limit, Used: c.Used, Due: c.Due,
 			Paused: c.Paused, Met: c.Met, Breached: c.Breached, AtRisk: c.AtRisk})
 	}
-	return out, nil
+	return out
 }
 
 // FindJobsBySLA returns the open jobs with a clock in state, soonest due

@@ -233,6 +233,12 @@ func (s *JobService) FindJobs(ctx context.Context, f cordon.JobFilter) ([]*cordo
 	if f.RequestID != nil {
 		q = q.Where("jobs.request_id = ?", *f.RequestID)
 	}
+	if f.OfferedFrom != nil {
+		q = q.Where("jobs.offered_at >= ?", f.OfferedFrom.UTC())
+	}
+	if f.OfferedTo != nil {
+		q = q.Where("jobs.offered_at < ?", f.OfferedTo.UTC())
+	}
 	if f.OfferLapsedBy != nil {
 		q = q.Where("jobs.status = ? AND jobs.offer_expires_at <= ?", string(cordon.JobOffered), f.OfferLapsedBy.UTC())
 	}
