@@ -56,7 +56,8 @@ func TestScorecardFixture(t *testing.T) {
 		if _, err := h.app.sweeper.SweepOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", c), disp2(h), nil); r.JSON(t)["status"] != "expired" {
+		disp, _ = h.login("dispatcher")
+		if r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", c), disp, nil); r.JSON(t)["status"] != "expired" {
 			t.Fatalf("job C is %v, want expired", r.JSON(t)["status"])
 		}
 
@@ -108,6 +109,7 @@ func TestScorecardFixture(t *testing.T) {
 	})
 }
 
+// disp2 logs in the contract administrator, who lists partners.
 func disp2(h *harness) string { tok, _ := h.login("contracts"); return tok }
 
 // TestSurveyLink: a link works once, not after it expires, and not when
