@@ -1,0 +1,713 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/gorm"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// AuditLog keeps the sealed access log: the leaves, subtree hashes, signed
+// checkpoints, gaps and sealing state of the Merkle log the sealer builds
+// over access_events (migration 00003, docs/audit.md). It implements
+// audit.Store, the interface package audit declares for what it needs.
+//
+// Every read of access events here goes through one scanner, so the sealer
+// and the verifier see a row as the same bytes.
+type AuditLog struct{ db *DB }
+
+// NewAuditLog returns the sealed log's storage.
+func NewAuditLog(db *DB) *AuditLog { return &AuditLog{db: db} }
+
+// sealerLockClass is the first key of the sealer's PostgreSQL advisory lock
+// ("CRDA"); the second is a hash of the schema, so that every schema on a
+// server (tests use one each) has a sealer of its own.
+const sealerLockClass = 0x43524441
+
+// accessEventColumns are the columns scanAccessEvent reads, in its order.
+const accessEventColumns = "id, at, user_id, org_id, contract_no, clause, resource, resource_id, action, decision, " +
+	"purpose, fields, request_id, client_ip, file_sha256, download_id"
+
+// scanBatch is how many rows the Each methods hand over at a time.
+const scanBatch = 1024
+
+// maxParams caps the bind parameters of one statement. The SQLite driver
+// binds in time quadratic in their number, so it gets small statements.
+func (l *AuditLog) maxParams() int {
+	if l.db.dialect == SQLite {
+		return 999
+	}
+	return 30000
+}
+
+// TryLead makes the caller the one sealer, if no other process is. On
+// PostgreSQL it takes a session-level advisory lock on a connection of its
+// own, held until release; alive reports whether that connection (and so
+// the lock) still holds. On SQLite there is one process, and it always
+// leads. When another process leads, alive and release are nil.
+func (l *AuditLog) TryLead(ctx context.Context) (alive func(context.Context) error, release func(), err error) {
+	if l.db.dialect != Postgres {
+		return func(context.Context) error { return nil }, func() {}, nil
+	}
+	conn, err := l.db.sql.Conn(ctx)
+	if err != nil {
+		return nil, nil, TranslateError(err, "Sealer lock")
+	}
+	var ok bool
+	err = conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, hashtext(current_schema()))", sealerLockClass).Scan(&ok)
+	if err != nil || !ok {
+		conn.Close()
+		return nil, nil, TranslateError(err, "Sealer lock")
+	}
+	alive = func(ctx context.Context) error {
+		_, err := conn.ExecContext(ctx, "SELECT 1")
+		return TranslateError(err, "Sealer lock")
+	}
+	release = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, hashtext(current_schema()))", sealerLockClass); err != nil {
+			// Whatever happened, the lock must not outlive us: drop the
+			// connection rather than hand it back to the pool.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}
+	return alive, release, nil
+}
+
+// AuditState returns where sealing stands: nothing sealed (size 0, next
+// event id 1, the empty tree) before the first batch.
+func (l *AuditLog) AuditState(ctx context.Context) (cordon.AuditState, error) {
+	var st cordon.AuditState
+	var size int64
+	err := l.db.conn(ctx).Raw("SELECT size, next_event_id, tree FROM audit_state WHERE id = 1").Row().
+		Scan(&size, &st.NextEventID, &st.Tree)
+	switch {
+	case err == sql.ErrNoRows:
+		return cordon.AuditState{NextEventID: 1, Tree: make([]byte, 8)}, nil
+	case err != nil:
+		return st, TranslateError(err, "Audit state")
+	}
+	st.Size = uint64(size)
+	return st, nil
+}
+
+// AccessEventsFrom returns up to limit events with id >= fromID, in id
+// order.
+func (l *AuditLog) AccessEventsFrom(ctx context.Context, fromID int64, limit int) ([]*cordon.AccessEvent, error) {
+	rows, err := l.db.conn(ctx).Raw("SELECT "+accessEventColumns+" FROM access_events WHERE id >= ? ORDER BY id LIMIT ?", fromID, limit).Rows()
+	if err != nil {
+		return nil, TranslateError(err, "Access event")
+	}
+	defer rows.Close()
+	var out []*cordon.AccessEvent
+	for rows.Next() {
+		e, err := scanAccessEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, TranslateError(rows.Err(), "Access event")
+}
+
+// AccessEventsByID returns the events with the given ids that exist, in id
+// order.
+func (l *AuditLog) AccessEventsByID(ctx context.Context, ids []int64) ([]*cordon.AccessEvent, error) {
+	var out []*cordon.AccessEvent
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		rows, err := l.db.conn(ctx).Raw("SELECT "+accessEventColumns+" FROM access_events WHERE id IN ? ORDER BY id", chunk).Rows()
+		if err != nil {
+			return nil, TranslateError(err, "Access event")
+		}
+		for rows.Next() {
+			e, err := scanAccessEvent(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, e)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, TranslateError(err, "Access event")
+		}
+	}
+	return out, nil
+}
+
+// scanAccessEvent reads one row of accessEventColumns.
+func scanAccessEvent(rows *sql.Rows) (*cordon.AccessEvent, error) {
+	var e cordon.AccessEvent
+	var decision, fields string
+	if err := rows.Scan(&e.ID, &e.At, &e.UserID, &e.OrgID, &e.ContractNo, &e.Clause, &e.Resource, &e.ResourceID,
+		&e.Action, &decision, &e.Purpose, &fields, &e.RequestID, &e.ClientIP, &e.FileSHA256, &e.DownloadID); err != nil {
+		return nil, TranslateError(err, "Access event")
+	}
+	e.At = e.At.UTC()
+	e.Decision = cordon.Decision(decision)
+	if fields != "" {
+		e.Fields = strings.Split(fields, ",")
+	}
+	return &e, nil
+}
+
+// SaveSeal writes one batch of sealing in one transaction: the new state,
+// by compare-and-swap on the previous one, then the leaves, nodes, gaps and
+// checkpoint. When the state is no longer s.Prev (another sealer got there
+// first) it writes nothing and returns ECONFLICT.
+func (l *AuditLog) SaveSeal(ctx context.Context, s *cordon.AuditSeal) error {
+	now := l.db.Now()
+	return l.db.WithTx(ctx, func(ctx context.Context) error {
+		tx := l.db.conn(ctx)
+		res := tx.Exec("UPDATE audit_state SET size = ?, next_event_id = ?, tree = ?, updated_at = ? WHERE id = 1 AND size = ? AND next_event_id = ?",
+			int64(s.Next.Size), s.Next.NextEventID, s.Next.Tree, now, int64(s.Prev.Size), s.Prev.NextEventID)
+		if res.Error != nil {
+			return TranslateError(res.Error, "Audit state")
+		}
+		if res.RowsAffected == 0 {
+			if s.Prev.Size != 0 {
+				return cordon.Errorf(cordon.ECONFLICT, "The access log was sealed by another process.")
+			}
+			// The first batch: the row is created, once.
+			err := tx.Exec("INSERT INTO audit_state (id, size, next_event_id, tree, updated_at) VALUES (1, ?, ?, ?, ?)",
+				int64(s.Next.Size), s.Next.NextEventID, s.Next.Tree, now).Error
+			if err != nil {
+				if cordon.ErrorCode(TranslateError(err, "")) == cordon.ECONFLICT {
+					return cordon.Errorf(cordon.ECONFLICT, "The access log was sealed by another process.")
+				}
+				return TranslateError(err, "Audit state")
+			}
+		}
+		err := insertRows(tx, l.maxParams(), "audit_leaves", "seq, event_id, leaf_hash", len(s.Leaves), func(i int) []any {
+			lf := &s.Leaves[i]
+			return []any{int64(lf.Index), lf.EventID, lf.Hash[:]}
+		})
+		if err != nil {
+			return conflict(err, "Audit leaf")
+		}
+		err = insertRows(tx, l.maxParams(), "audit_nodes", "level, idx, hash", len(s.Nodes), func(i int) []any {
+			n := &s.Nodes[i]
+			return []any{int(n.Level), int64(n.Index), n.Hash[:]}
+		})
+		if err != nil {
+			return conflict(err, "Audit node")
+		}
+		err = insertRows(tx, l.maxParams(), "audit_gaps", "first_id, last_id, recorded_at", len(s.Gaps), func(i int) []any {
+			g := &s.Gaps[i]
+			return []any{g.FirstID, g.LastID, g.At.UTC()}
+		})
+		if err != nil {
+			return conflict(err, "Audit gap")
+		}
+		if c := s.Checkpoint; c != nil {
+			err := tx.Exec("INSERT INTO audit_checkpoints (size, root, signed_at, note) VALUES (?, ?, ?, ?)",
+				int64(c.Size), c.Root[:], c.At.UTC(), string(c.Note)).Error
+			if err != nil {
+				return conflict(err, "Checkpoint")
+			}
+		}
+		return nil
+	})
+}
+
+// conflict translates an insert's error, naming a duplicate as a lost race
+// between sealers.
+func conflict(err error, what string) error {
+	err = TranslateError(err, what)
+	if cordon.ErrorCode(err) == cordon.ECONFLICT {
+		return cordon.Errorf(cordon.ECONFLICT, "The access log was sealed by another process.")
+	}
+	return err
+}
+
+// insertRows inserts n rows into table in multi-row statements of at most
+// maxParams parameters.
+func insertRows(tx *gorm.DB, maxParams int, table, columns string, n int, row func(i int) []any) error {
+	if n == 0 {
+		return nil
+	}
+	width := strings.Count(columns, ",") + 1
+	placeholder := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	per := maxParams / width
+	for start := 0; start < n; start += per {
+		end := min(n, start+per)
+		var q strings.Builder
+		q.WriteString("INSERT INTO " + table + " (" + columns + ") VALUES ")
+		args := make([]any, 0, (end-start)*width)
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteString(", ")
+			}
+			q.WriteString(placeholder)
+			args = append(args, row(i)...)
+		}
+		if err := tx.Exec(q.String(), args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkpointColumns are the columns scanCheckpoint reads.
+const checkpointColumns = "size, root, signed_at, note"
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanCheckpoint(r rowScanner) (*cordon.AuditCheckpoint, error) {
+	var c cordon.AuditCheckpoint
+	var size int64
+	var root []byte
+	var note string
+	if err := r.Scan(&size, &root, &c.At, &note); err != nil {
+		return nil, err
+	}
+	if len(root) != len(c.Root) {
+		return nil, fmt.Errorf("store: checkpoint %d: root of %d bytes", size, len(root))
+	}
+	c.Size, c.At, c.Note = uint64(size), c.At.UTC(), []byte(note)
+	copy(c.Root[:], root)
+	return &c, nil
+}
+
+// LatestCheckpoint returns the checkpoint of the largest size: ENOTFOUND
+// before the first.
+func (l *AuditLog) LatestCheckpoint(ctx context.Context) (*cordon.AuditCheckpoint, error) {
+	c, err := scanCheckpoint(l.db.conn(ctx).Raw("SELECT " + checkpointColumns + " FROM audit_checkpoints ORDER BY size DESC LIMIT 1").Row())
+	if err == sql.ErrNoRows {
+		return nil, cordon.ErrNotFound("Checkpoint")
+	}
+	return c, TranslateError(err, "Checkpoint")
+}
+
+// CheckpointBySize returns the checkpoint of the given size, or ENOTFOUND.
+func (l *AuditLog) CheckpointBySize(ctx context.Context, size uint64) (*cordon.AuditCheckpoint, error) {
+	c, err := scanCheckpoint(l.db.conn(ctx).Raw("SELECT "+checkpointColumns+" FROM audit_checkpoints WHERE size = ?", int64(size)).Row())
+	if err == sql.ErrNoRows {
+		return nil, cordon.ErrNotFound("Checkpoint")
+	}
+	return c, TranslateError(err, "Checkpoint")
+}
+
+// FindCheckpoints returns a page of checkpoints, latest first, and the
+// total.
+func (l *AuditLog) FindCheckpoints(ctx context.Context, offset, limit int) ([]*cordon.AuditCheckpoint, int, error) {
+	var total int64
+	if err := l.db.conn(ctx).Raw("SELECT count(*) FROM audit_checkpoints").Row().Scan(&total); err != nil {
+		return nil, 0, TranslateError(err, "Checkpoint")
+	}
+	rows, err := l.db.conn(ctx).Raw("SELECT "+checkpointColumns+" FROM audit_checkpoints ORDER BY size DESC LIMIT ? OFFSET ?", limit, offset).Rows()
+	if err != nil {
+		return nil, 0, TranslateError(err, "Checkpoint")
+	}
+	defer rows.Close()
+	var out []*cordon.AuditCheckpoint
+	for rows.Next() {
+		c, err := scanCheckpoint(rows)
+		if err != nil {
+			return nil, 0, TranslateError(err, "Checkpoint")
+		}
+		out = append(out, c)
+	}
+	return out, int(total), TranslateError(rows.Err(), "Checkpoint")
+}
+
+// FindLeaves returns the leaves of those of the events that are sealed, in
+// leaf order.
+func (l *AuditLog) FindLeaves(ctx context.Context, eventIDs []int64) ([]cordon.AuditLeaf, error) {
+	var out []cordon.AuditLeaf
+	for len(eventIDs) > 0 {
+		chunk := eventIDs[:min(len(eventIDs), 500)]
+		eventIDs = eventIDs[len(chunk):]
+		rows, err := l.db.conn(ctx).Raw("SELECT seq, event_id, leaf_hash FROM audit_leaves WHERE event_id IN ? ORDER BY seq", chunk).Rows()
+		if err != nil {
+			return nil, TranslateError(err, "Audit leaf")
+		}
+		for rows.Next() {
+			lf, err := scanLeaf(rows)
+			if err != nil {
+				rows.Close()
+				return nil, TranslateError(err, "Audit leaf")
+			}
+			out = append(out, lf)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, TranslateError(err, "Audit leaf")
+		}
+	}
+	return out, nil
+}
+
+func scanLeaf(r rowScanner) (cordon.AuditLeaf, error) {
+	var lf cordon.AuditLeaf
+	var seq int64
+	var h []byte
+	if err := r.Scan(&seq, &lf.EventID, &h); err != nil {
+		return lf, err
+	}
+	if len(h) != len(lf.Hash) {
+		return lf, fmt.Errorf("store: leaf %d: hash of %d bytes", seq, len(h))
+	}
+	lf.Index = uint64(seq)
+	copy(lf.Hash[:], h)
+	return lf, nil
+}
+
+// FindNodes returns the nodes of the given level and indexes that exist:
+// level 0 from the leaves, higher levels from the stored subtree hashes.
+func (l *AuditLog) FindNodes(ctx context.Context, level uint8, indexes []uint64) ([]cordon.AuditNode, error) {
+	var out []cordon.AuditNode
+	for len(indexes) > 0 {
+		n := min(len(indexes), 500)
+		chunk := make([]int64, n)
+		for i, x := range indexes[:n] {
+			chunk[i] = int64(x)
+		}
+		indexes = indexes[n:]
+		var rows *sql.Rows
+		var err error
+		if level == 0 {
+			rows, err = l.db.conn(ctx).Raw("SELECT seq, leaf_hash FROM audit_leaves WHERE seq IN ?", chunk).Rows()
+		} else {
+			rows, err = l.db.conn(ctx).Raw("SELECT idx, hash FROM audit_nodes WHERE level = ? AND idx IN ?", int(level), chunk).Rows()
+		}
+		if err != nil {
+			return nil, TranslateError(err, "Audit node")
+		}
+		for rows.Next() {
+			var idx int64
+			var h []byte
+			if err := rows.Scan(&idx, &h); err != nil {
+				rows.Close()
+				return nil, TranslateError(err, "Audit node")
+			}
+			node := cordon.AuditNode{Level: level, Index: uint64(idx)}
+			if len(h) != len(node.Hash) {
+				rows.Close()
+				return nil, fmt.Errorf("store: node %d/%d: hash of %d bytes", level, idx, len(h))
+			}
+			copy(node.Hash[:], h)
+			out = append(out, node)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, TranslateError(err, "Audit node")
+		}
+	}
+	return out, nil
+}
+
+// SealedAccessEvents returns up to limit sealed events with a leaf index
+// below size and At in the export's range, in leaf order, each with its
+// leaf.
+func (l *AuditLog) SealedAccessEvents(ctx context.Context, f cordon.AuditExport, size uint64, limit int) ([]*cordon.AccessEvent, []cordon.AuditLeaf, error) {
+	cols := "e." + strings.ReplaceAll(accessEventColumns, ", ", ", e.")
+	q := "SELECT " + cols + ", l.seq, l.event_id, l.leaf_hash FROM audit_leaves l JOIN access_events e ON e.id = l.event_id WHERE l.seq < ?"
+	args := []any{int64(size)}
+	if f.From != nil {
+		q += " AND e.at >= ?"
+		args = append(args, f.From.UTC())
+	}
+	if f.To != nil {
+		q += " AND e.at < ?"
+		args = append(args, f.To.UTC())
+	}
+	q += " ORDER BY l.seq LIMIT ?"
+	args = append(args, limit)
+	rows, err := l.db.conn(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, nil, TranslateError(err, "Access event")
+	}
+	defer rows.Close()
+	var events []*cordon.AccessEvent
+	var leaves []cordon.AuditLeaf
+	for rows.Next() {
+		var e cordon.AccessEvent
+		var decision, fields string
+		var seq int64
+		var h []byte
+		var lf cordon.AuditLeaf
+		if err := rows.Scan(&e.ID, &e.At, &e.UserID, &e.OrgID, &e.ContractNo, &e.Clause, &e.Resource, &e.ResourceID,
+			&e.Action, &decision, &e.Purpose, &fields, &e.RequestID, &e.ClientIP, &e.FileSHA256, &e.DownloadID,
+			&seq, &lf.EventID, &h); err != nil {
+			return nil, nil, TranslateError(err, "Access event")
+		}
+		e.At = e.At.UTC()
+		e.Decision = cordon.Decision(decision)
+		if fields != "" {
+			e.Fields = strings.Split(fields, ",")
+		}
+		if len(h) != len(lf.Hash) {
+			return nil, nil, fmt.Errorf("store: leaf %d: hash of %d bytes", seq, len(h))
+		}
+		lf.Index = uint64(seq)
+		copy(lf.Hash[:], h)
+		events = append(events, &e)
+		leaves = append(leaves, lf)
+	}
+	return events, leaves, TranslateError(rows.Err(), "Access event")
+}
+
+// SealedSize returns the size the state row records and the size of the
+// latest checkpoint (0 when there is none), read at one instant.
+func (l *AuditLog) SealedSize(ctx context.Context) (state, checkpoint uint64, err error) {
+	var s, c sql.NullInt64
+	err = l.db.conn(ctx).Raw("SELECT (SELECT size FROM audit_state WHERE id = 1), (SELECT max(size) FROM audit_checkpoints)").Row().Scan(&s, &c)
+	if err != nil {
+		return 0, 0, TranslateError(err, "Audit state")
+	}
+	return uint64(s.Int64), uint64(c.Int64), nil
+}
+
+// EachCheckpoint hands every checkpoint of size at most upTo to fn, in
+// batches, in order of size.
+func (l *AuditLog) EachCheckpoint(ctx context.Context, upTo uint64, fn func([]*cordon.AuditCheckpoint) error) error {
+	rows, err := l.db.conn(ctx).Raw("SELECT "+checkpointColumns+" FROM audit_checkpoints WHERE size <= ? ORDER BY size", int64(upTo)).Rows()
+	if err != nil {
+		return TranslateError(err, "Checkpoint")
+	}
+	defer rows.Close()
+	batch := make([]*cordon.AuditCheckpoint, 0, scanBatch)
+	for rows.Next() {
+		c, err := scanCheckpoint(rows)
+		if err != nil {
+			return TranslateError(err, "Checkpoint")
+		}
+		if batch = append(batch, c); len(batch) == scanBatch {
+			if err := fn(batch); err != nil {
+				return err
+			}
+			batch = make([]*cordon.AuditCheckpoint, 0, scanBatch)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return TranslateError(err, "Checkpoint")
+	}
+	if len(batch) > 0 {
+		return fn(batch)
+	}
+	return nil
+}
+
+// EachLeaf hands every leaf with index below size to fn, in batches, in
+// leaf order.
+func (l *AuditLog) EachLeaf(ctx context.Context, size uint64, fn func([]cordon.AuditLeaf) error) error {
+	if l.db.dialect == Postgres {
+		batch := make([]cordon.AuditLeaf, 0, scanBatch)
+		err := l.pgxEach(ctx, "SELECT seq, event_id, leaf_hash FROM audit_leaves WHERE seq < $1 ORDER BY seq", []any{int64(size)},
+			func(v [][]byte) error {
+				var lf cordon.AuditLeaf
+				if len(v) != 3 || len(v[0]) != 8 || len(v[1]) != 8 || len(v[2]) != len(lf.Hash) {
+					return errors.New("store: a leaf row is malformed")
+				}
+				lf.Index, lf.EventID = binary.BigEndian.Uint64(v[0]), int64(binary.BigEndian.Uint64(v[1]))
+				copy(lf.Hash[:], v[2])
+				if batch = append(batch, lf); len(batch) == scanBatch {
+					if err := fn(batch); err != nil {
+						return err
+					}
+					batch = make([]cordon.AuditLeaf, 0, scanBatch)
+				}
+				return nil
+			})
+		if err == nil && len(batch) > 0 {
+			err = fn(batch)
+		}
+		return err
+	}
+	rows, err := l.db.conn(ctx).Raw("SELECT seq, event_id, leaf_hash FROM audit_leaves WHERE seq < ? ORDER BY seq", int64(size)).Rows()
+	if err != nil {
+		return TranslateError(err, "Audit leaf")
+	}
+	defer rows.Close()
+	batch := make([]cordon.AuditLeaf, 0, scanBatch)
+	for rows.Next() {
+		lf, err := scanLeaf(rows)
+		if err != nil {
+			return TranslateError(err, "Audit leaf")
+		}
+		if batch = append(batch, lf); len(batch) == scanBatch {
+			if err := fn(batch); err != nil {
+				return err
+			}
+			batch = make([]cordon.AuditLeaf, 0, scanBatch)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return TranslateError(err, "Audit leaf")
+	}
+	if len(batch) > 0 {
+		return fn(batch)
+	}
+	return nil
+}
+
+// EachAccessEvent hands every access event to fn, in batches, in id order.
+func (l *AuditLog) EachAccessEvent(ctx context.Context, fn func([]*cordon.AccessEvent) error) error {
+	if l.db.dialect == Postgres {
+		return l.eachAccessEventPG(ctx, fn)
+	}
+	rows, err := l.db.conn(ctx).Raw("SELECT " + accessEventColumns + " FROM access_events ORDER BY id").Rows()
+	if err != nil {
+		return TranslateError(err, "Access event")
+	}
+	defer rows.Close()
+	batch := make([]*cordon.AccessEvent, 0, scanBatch)
+	for rows.Next() {
+		e, err := scanAccessEvent(rows)
+		if err != nil {
+			return err
+		}
+		if batch = append(batch, e); len(batch) == scanBatch {
+			if err := fn(batch); err != nil {
+				return err
+			}
+			batch = make([]*cordon.AccessEvent, 0, scanBatch)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return TranslateError(err, "Access event")
+	}
+	if len(batch) > 0 {
+		return fn(batch)
+	}
+	return nil
+}
+
+// FindGaps returns every recorded gap, in id order.
+func (l *AuditLog) FindGaps(ctx context.Context) ([]cordon.AuditGap, error) {
+	rows, err := l.db.conn(ctx).Raw("SELECT first_id, last_id, recorded_at FROM audit_gaps ORDER BY first_id").Rows()
+	if err != nil {
+		return nil, TranslateError(err, "Audit gap")
+	}
+	defer rows.Close()
+	var out []cordon.AuditGap
+	for rows.Next() {
+		var g cordon.AuditGap
+		if err := rows.Scan(&g.FirstID, &g.LastID, &g.At); err != nil {
+			return nil, TranslateError(err, "Audit gap")
+		}
+		g.At = g.At.UTC()
+		out = append(out, g)
+	}
+	return out, TranslateError(rows.Err(), "Audit gap")
+}
+
+// eachAccessEventPG is EachAccessEvent on PostgreSQL, at the speed cordon
+// audit verify needs: pgx's binary rows, decoded by hand, one string
+// allocation per event.
+func (l *AuditLog) eachAccessEventPG(ctx context.Context, fn func([]*cordon.AccessEvent) error) error {
+	var slab []cordon.AccessEvent
+	batch := make([]*cordon.AccessEvent, 0, scanBatch)
+	err := l.pgxEach(ctx, "SELECT "+accessEventColumns+" FROM access_events ORDER BY id", nil, func(v [][]byte) error {
+		if len(slab) == 0 {
+			slab = make([]cordon.AccessEvent, scanBatch)
+		}
+		e := &slab[0]
+		slab = slab[1:]
+		if err := decodeAccessEvent(v, e); err != nil {
+			return err
+		}
+		if batch = append(batch, e); len(batch) == scanBatch {
+			if err := fn(batch); err != nil {
+				return err
+			}
+			batch = make([]*cordon.AccessEvent, 0, scanBatch)
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = fn(batch)
+	}
+	return err
+}
+
+// pgEpoch is where PostgreSQL's binary timestamps count from.
+var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// decodeAccessEvent reads a row of accessEventColumns in PostgreSQL's
+// binary format: int8 big-endian, timestamptz as microseconds since 2000,
+// text as its bytes. The row's text goes into one string.
+func decodeAccessEvent(v [][]byte, e *cordon.AccessEvent) error {
+	if len(v) != 16 || len(v[0]) != 8 || len(v[1]) != 8 || len(v[2]) != 8 || len(v[3]) != 8 {
+		return errors.New("store: an access event row is malformed")
+	}
+	us := int64(binary.BigEndian.Uint64(v[1]))
+	if us == math.MaxInt64 || us == math.MinInt64 {
+		return errors.New("store: an access event has an infinite time")
+	}
+	e.ID = int64(binary.BigEndian.Uint64(v[0]))
+	e.At = pgEpoch.Add(time.Duration(us) * time.Microsecond)
+	e.UserID = int64(binary.BigEndian.Uint64(v[2]))
+	e.OrgID = int64(binary.BigEndian.Uint64(v[3]))
+	n := 0
+	for _, b := range v[4:] {
+		n += len(b)
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, b := range v[4:] {
+		sb.Write(b)
+	}
+	all := sb.String()
+	next := func(i int) string {
+		s := all[:len(v[i])]
+		all = all[len(v[i]):]
+		return s
+	}
+	e.ContractNo, e.Clause, e.Resource, e.ResourceID, e.Action = next(4), next(5), next(6), next(7), next(8)
+	e.Decision, e.Purpose = cordon.Decision(next(9)), next(10)
+	fields := next(11)
+	e.RequestID, e.ClientIP, e.FileSHA256, e.DownloadID = next(12), next(13), next(14), next(15)
+	e.Fields = nil
+	if fields != "" {
+		e.Fields = strings.Split(fields, ",")
+	}
+	return nil
+}
+
+// pgxEach runs a query on a pgx connection of the pool, with every result
+// column in binary, and hands fn each row's raw values, valid until fn
+// returns.
+func (l *AuditLog) pgxEach(ctx context.Context, q string, args []any, fn func([][]byte) error) error {
+	c, err := l.db.sql.Conn(ctx)
+	if err != nil {
+		return TranslateError(err, "Audit log")
+	}
+	defer c.Close()
+	return c.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return errors.New("store: not a pgx connection")
+		}
+		rows, err := sc.Conn().Query(ctx, q, append([]any{pgx.QueryResultFormats{pgx.BinaryFormatCode}}, args...)...)
+		if err != nil {
+			return TranslateError(err, "Audit log")
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := fn(rows.RawValues()); err != nil {
+				return err
+			}
+		}
+		return TranslateError(rows.Err(), "Audit log")
+	})
+}
