@@ -1,0 +1,126 @@
+package webui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+func registerDispatchPages(r fiber.Router, h *Handler, g Guards, auth fiber.Handler) {
+	r.Get("/dispatch", auth, g.Require(cordon.ResRequest, cordon.ActList), h.handleDispatchDesk)
+	r.Post("/dispatch/requests", h.checkCSRF, auth, g.Require(cordon.ResRequest, cordon.ActCreate), h.handleIntake)
+	r.Post("/dispatch/requests/:id", h.checkCSRF, auth, g.Require(cordon.ResRequest, cordon.ActDispatch), h.handleDispatch)
+}
+
+// waiting is one open request with who could take it.
+type waiting struct {
+	Request    *cordon.ServiceRequest
+	Candidates []cordon.Candidate
+}
+
+type dispatchData struct {
+	Waiting     []waiting
+	Total       int
+	MayDispatch bool
+	MayIntake   bool
+	Units       []*cordon.Unit
+	Categories  []cordon.Category
+	Priorities  []cordon.Priority
+}
+
+// dispatchLimit is how many waiting requests the desk shows.
+const dispatchLimit = 100
+
+// handleDispatchDesk is the dispatcher's desk: the requests waiting for
+// dispatch, oldest first, each with its candidates and the clause that
+// makes each eligible, and the intake form.
+func (h *Handler) handleDispatchDesk(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	a := cordon.ActorFromContext(ctx)
+	d := dispatchData{
+		MayDispatch: h.allow(a, cordon.ResRequest, cordon.ActDispatch),
+		MayIntake:   h.allow(a, cordon.ResRequest, cordon.ActCreate),
+		Categories:  cordon.Categories, Priorities: cordon.Priorities,
+	}
+	list, total, err := h.svc.Requests.FindRequests(ctx, cordon.RequestFilter{Statuses: []cordon.RequestStatus{cordon.RequestOpen}, Limit: dispatchLimit})
+	if err != nil {
+		return err
+	}
+	d.Total = total
+	for _, r := range list {
+		w := waiting{Request: r}
+		if d.MayDispatch {
+			if w.Candidates, err = h.svc.Dispatch.Candidates(ctx, r.ID); err != nil {
+				return err
+			}
+		}
+		d.Waiting = append(d.Waiting, w)
+	}
+	if d.MayIntake && h.svc.Catalog != nil && h.allow(a, cordon.ResUnit, cordon.ActList) {
+		if d.Units, _, err = h.svc.Catalog.FindUnits(ctx, cordon.UnitFilter{Limit: 1000}); err != nil {
+			return err
+		}
+	}
+	return h.render(c, "dispatch", "/dispatch", "dispatch.title", d)
+}
+
+// formID reads an optional positive id from a form field.
+func formID(c *fiber.Ctx, field string) (*int64, error) {
+	v := strings.TrimSpace(c.FormValue(field))
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return nil, cordon.FieldErrorf(field, "%s must be a positive number.", field)
+	}
+	return &n, nil
+}
+
+// handleIntake records a request from the intake form.
+func (h *Handler) handleIntake(c *fiber.Ctx) error {
+	unit, err := formID(c, "unit_id")
+	if err != nil {
+		return h.refused(c, "/dispatch", err)
+	}
+	r, err := h.svc.Dispatch.CreateRequest(c.UserContext(), cordon.Intake{
+		UnitID: unit, Category: cordon.Category(c.FormValue("category")), Priority: cordon.Priority(c.FormValue("priority")),
+		Description: c.FormValue("description"), SiteCity: c.FormValue("site_city"),
+	})
+	if err != nil {
+		return h.refused(c, "/dispatch", err)
+	}
+	l := Locale{Lang: language(c)}
+	return done(c, "/dispatch#request-"+itoa(r.ID), l.T("intake.done", r.ID))
+}
+
+// handleDispatch offers a request to the partner, the in-house engineers
+// or the best candidate the form names.
+func (h *Handler) handleDispatch(c *fiber.Ctx) error {
+	id, err := idParam(c, "Service request")
+	if err != nil {
+		return err
+	}
+	var t cordon.DispatchTarget
+	switch c.FormValue("to") {
+	case "auto":
+		t.Auto = true
+	case "in_house":
+		t.InHouse = true
+	default:
+		p, err := formID(c, "partner_id")
+		if err != nil || p == nil {
+			return h.refused(c, "/dispatch", cordon.FieldErrorf("partner_id", "Name the partner, or dispatch in-house or automatically."))
+		}
+		t.PartnerID = *p
+	}
+	j, err := h.svc.Dispatch.Dispatch(c.UserContext(), id, t)
+	if err != nil {
+		return h.refused(c, "/dispatch", err)
+	}
+	l := Locale{Lang: language(c)}
+	return done(c, "/dispatch", l.T("dispatch.done", j.ID))
+}
