@@ -201,3 +201,20 @@ func TestAccessLogFailsClosed(t *testing.T) {
 		})
 	}
 }
+
+// TestExpiredPartnerKeepsOnlyItsProfile: out of force, a partner's users
+// can still log in and see who they are, and nothing else.
+func TestExpiredPartnerKeepsOnlyItsProfile(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		tok, _ := h.login("xian.tech")
+		if r := h.do("GET", "/api/v1/me", tok, nil); r.Status != 200 || r.JSON(t)["username"] != "xian.tech" {
+			t.Errorf("/me out of force: %d %s", r.Status, r.Body)
+		}
+		if got := h.jobIDs(tok); len(got) != 0 {
+			t.Errorf("out of force, %d jobs listed", len(got))
+		}
+		if got := h.documents(tok); len(got) != 0 {
+			t.Errorf("out of force, %d documents listed", len(got))
+		}
+	})
+}

@@ -7,6 +7,7 @@
 //	cordon users create|disable|list
 //	cordon contracts validate|import FILE...
 //	cordon policy explain --user U --action A --resource R
+//	cordon audit verify|verify-bundle FILE|key
 package main
 
 import (
@@ -46,10 +47,15 @@ const usage = `usage:
   cordon contracts validate FILE...               check contract files; every problem with file and line
   cordon contracts import FILE...                 create or update drafts (all files valid, or nothing)
   cordon policy explain --user U --action A --resource KIND[:ID]
+  cordon audit verify [--key VKEY|FILE] [--checkpoint FILE]...
+                                                  check the sealed access log in the database; names
+                                                  every event changed, removed, inserted or reordered
+  cordon audit verify-bundle FILE [--key VKEY|FILE]   check an evidence bundle offline
+  cordon audit key                                print the checkpoints' verifier key
 
 configuration (environment): DATABASE_URL, CORDON_DATA_DIR, CORDON_ADDR,
   CORDON_DB_MAX_CONNS, CORDON_DEMO, CORDON_DEMO_PASSWORD, CORDON_LOG_LEVEL,
-  CORDON_TRUSTED_PROXIES (see README.md)
+  CORDON_TRUSTED_PROXIES, CORDON_AUDIT_KEY_FILE (see README.md)
 `
 
 type usageError struct{ msg string }
@@ -75,6 +81,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runContracts(ctx, args, getenv, stdout)
 	case "policy":
 		return runPolicy(ctx, args, getenv, stdout)
+	case "audit":
+		return runAudit(ctx, args, getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

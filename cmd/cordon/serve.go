@@ -16,6 +16,7 @@ import (
 
 	"github.com/cordon/cordon/contracts"
 	"github.com/cordon/cordon/internal/api"
+	"github.com/cordon/cordon/internal/audit"
 	"github.com/cordon/cordon/internal/authn"
 	"github.com/cordon/cordon/internal/authz"
 	"github.com/cordon/cordon/internal/contract"
@@ -28,6 +29,7 @@ import (
 	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/sla"
 	"github.com/cordon/cordon/internal/store"
+	"github.com/cordon/cordon/internal/webui"
 	"github.com/cordon/cordon/policies"
 	"github.com/cordon/cordon/web"
 )
@@ -55,6 +57,7 @@ type app struct {
 	registry  *contract.Registry
 	manager   *contract.Manager
 	server    *server.Server
+	sealer    *audit.Sealer // seals the access log in the background
 }
 
 // newApp wires every package together. Only this package does that.
@@ -116,7 +119,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		return nil, fmt.Errorf("survey key: %w", err)
 	}
 	evaluator := evaluation.NewService(evaluation.Config{
-		Jobs: jobs, Contracts: contractStore, Orgs: orgs, Surveys: store.NewSurveyStore(db),
+		Jobs: jobs, Contracts: contractStore, Orgs: orgs, Surveys: store.NewSurveyStore(db), Scope: scope,
 		Meter: sla.Meter{}.DomainClocks, Key: surveyKey, Now: now,
 	})
 	auth := authn.NewService(authn.Config{
@@ -128,6 +131,10 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Audience: "cordon-api",
 		Now:      now,
 	})
+	auditSvc, sealer, err := wireAudit(c, db, log, now)
+	if err != nil {
+		return nil, err
+	}
 	srv, err := server.New(server.Config{
 		Logger: log,
 		Web:    web.FS,
@@ -135,16 +142,19 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Roles:  roles,
 		DB:     db,
 		Scope:  db,
-		API: api.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager, Explainer: explainer,
+		API: api.Services{Scope: scope, Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager, Explainer: explainer,
 			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library,
-			SLA:     sla.NewMonitor(jobs, contractStore, sla.Meter{}, now),
+			SLA: sla.NewMonitor(jobs, contractStore, sla.Meter{}, now), Audit: auditSvc,
 			Quality: quality.NewService(store.NewQualityStore(db), dispatcher), Evaluation: evaluator, PublicURL: c.PublicURL},
+		Pages: webui.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager,
+			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library,
+			Catalog: store.NewCatalogService(db), Describe: contract.Describe, Now: now},
 		TrustedProxies: c.TrustedProxies,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &app{db: db, sweeper: sweeper, explainer: explainer, auth: auth, scope: scope, registry: registry, manager: manager, server: srv}, nil
+	return &app{db: db, sweeper: sweeper, explainer: explainer, auth: auth, scope: scope, registry: registry, manager: manager, server: srv, sealer: sealer}, nil
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
@@ -178,6 +188,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(stdout, "Cordon is listening on http://%s (database: %s)\n", ln.Addr(), db.Dialect())
 	log.Info("listening", "addr", ln.Addr().String(), "dialect", string(db.Dialect()))
 	go a.registry.Run(ctx)
+	go a.sealer.Run(ctx)
 	go a.sweeper.Run(ctx, 15*time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.App().Listener(ln) }()

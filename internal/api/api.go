@@ -11,6 +11,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,6 +20,7 @@ import (
 
 // Services are the domain services the handlers call.
 type Services struct {
+	Scope      cordon.ScopePolicy
 	Users      cordon.UserService
 	Orgs       cordon.OrgService
 	Contracts  cordon.ContractService
@@ -33,6 +35,7 @@ type Services struct {
 	Evaluation cordon.Evaluation
 	// PublicURL is where customers reach the portal (survey links).
 	PublicURL string
+	Audit     cordon.AuditService
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -70,6 +73,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerQualityRoutes(r, h, g)
 	registerEvaluationRoutes(r, h, g)
 	registerPolicyRoutes(r, h, g)
+	registerAuditRoutes(r, h, g)
 }
 
 // maxJSON caps JSON request bodies; the server's own cap is higher, for
@@ -86,6 +90,9 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	}
 	if len(c.Body()) > maxJSON {
 		return cordon.Errorf(cordon.ETOOLARGE, "The request body is larger than %d KiB.", maxJSON>>10)
+	}
+	if !cleanText(c.Body()) || bytes.Contains(bytes.ToLower(c.Body()), []byte(`\u0000`)) {
+		return cordon.Errorf(cordon.EINVALID, "Text must be valid UTF-8 without NUL characters.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(c.Body()))
 	dec.DisallowUnknownFields()
@@ -117,3 +124,6 @@ func jsonError(err error) error {
 	}
 	return cordon.Errorf(cordon.EINVALID, "The request body is not valid JSON.")
 }
+
+// cleanText reports whether b is valid UTF-8 without NUL bytes.
+func cleanText(b []byte) bool { return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 }

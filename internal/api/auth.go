@@ -109,7 +109,7 @@ func toMeJSON(u *cordon.User) meJSON {
 
 func (h *Handler) handleMe(c *fiber.Ctx) error {
 	a := cordon.ActorFromContext(c.UserContext())
-	u, err := h.svc.Users.FindUserByID(c.UserContext(), a.UserID)
+	u, err := h.svc.Users.FindSelf(c.UserContext(), a.UserID)
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,7 @@ func idParam(c *fiber.Ctx, what string) (int64, error) {
 // same 404 as a partner that does not exist.
 func (h *Handler) visiblePartner(c *fiber.Ctx, id int64) (*cordon.Org, error) {
 	a := cordon.ActorFromContext(c.UserContext())
-	if a.IsPartner() && a.PartnerID != id {
+	if a.IsPartner() && (a.PartnerID != id || !h.inForce(a.PartnerID)) {
 		return nil, cordon.ErrNotFound("Partner")
 	}
 	o, err := h.svc.Orgs.FindOrgByID(c.UserContext(), id)
@@ -111,6 +111,9 @@ func (h *Handler) handlePartnerList(c *fiber.Ctx) error {
 	kind := cordon.OrgPartner
 	f := cordon.OrgFilter{Kind: &kind, Offset: offset, Limit: limit}
 	if a := cordon.ActorFromContext(c.UserContext()); a.IsPartner() {
+		if !h.inForce(a.PartnerID) {
+			return c.JSON(listJSON[partnerJSON]{Items: []partnerJSON{}, Offset: offset, Limit: limit})
+		}
 		f.ID = &a.PartnerID
 	}
 	orgs, total, err := h.svc.Orgs.FindOrgs(c.UserContext(), f)
@@ -203,4 +206,11 @@ func validatePartner(name, city, webhook *string) error {
 		return cordon.FieldErrorf("webhook_url", "Webhook endpoint must be an http or https URL.")
 	}
 	return nil
+}
+
+// inForce reports whether a partner has a contract in force: out of force
+// a partner sees nothing, not even its own record (as row-level security
+// has it on PostgreSQL).
+func (h *Handler) inForce(partnerID int64) bool {
+	return len(h.svc.Scope.Grants(partnerID, cordon.ResJob, cordon.ActView)) > 0
 }

@@ -85,7 +85,8 @@ func TestArchitecture(t *testing.T) {
 		"internal/quality":         {"internal/cordon"},
 		"internal/evaluation":      {"internal/cordon"},
 		"internal/api":             {"internal/cordon", "internal/contract"},
-		"internal/server":          {"internal/cordon", "internal/api"},
+		"internal/server":          {"internal/cordon", "internal/api", "internal/webui"},
+		"internal/webui":           {"internal/cordon"},
 	}
 	dirs := make([]string, 0, len(pkgs))
 	for d := range pkgs {

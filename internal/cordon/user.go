@@ -88,6 +88,10 @@ type UserFilter struct {
 type UserService interface {
 	// FindUserByID returns ENOTFOUND when there is no such user.
 	FindUserByID(ctx context.Context, id int64) (*User, error)
+	// FindSelf returns the authenticated caller's own record, read outside
+	// any data scope: who one is does not depend on a contract being in
+	// force. ENOTFOUND when absent.
+	FindSelf(ctx context.Context, id int64) (*User, error)
 	// FindUserByUsername returns ENOTFOUND when there is no such user.
 	FindUserByUsername(ctx context.Context, username string) (*User, error)
 	// FindUsers returns a page of users and the total count.

@@ -31,6 +31,7 @@ type Config struct {
 	Contracts cordon.ContractService
 	Orgs      cordon.OrgService
 	Surveys   cordon.SurveyStore
+	Scope     cordon.ScopePolicy
 	Meter     Meter
 	Key       []byte // signs survey links
 	Now       cordon.Clock
@@ -93,8 +94,8 @@ func (s *Service) Scorecard(ctx context.Context, partnerID int64, period string)
 	if a == nil {
 		return nil, cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
 	}
-	if a.IsPartner() && a.PartnerID != partnerID {
-		return nil, cordon.ErrNotFound("Partner")
+	if a.IsPartner() && (a.PartnerID != partnerID || len(s.cfg.Scope.Grants(partnerID, cordon.ResJob, cordon.ActView)) == 0) {
+		return nil, cordon.ErrNotFound("Partner") // out of force a partner sees nothing
 	}
 	p, err := s.cfg.Orgs.FindOrgByID(ctx, partnerID)
 	if err != nil || p.Kind != cordon.OrgPartner {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -34,7 +36,22 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderXRequestID, rid)
 	meta := cordon.RequestMeta{RequestID: rid, ClientIP: clientIP(c, s.cfg.TrustedProxies)}
 	c.SetUserContext(cordon.NewContextWithMeta(c.UserContext(), meta))
+	if !cleanQuery(c) {
+		return cordon.Errorf(cordon.EINVALID, "The query has text that is not valid UTF-8 or holds a NUL character.")
+	}
 	return c.Next()
+}
+
+// cleanQuery reports whether every query parameter, decoded, is valid
+// UTF-8 without NUL bytes: nothing else may reach a handler or a database.
+func cleanQuery(c *fiber.Ctx) bool {
+	ok := true
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		if !utf8.Valid(k) || !utf8.Valid(v) || bytes.IndexByte(k, 0) >= 0 || bytes.IndexByte(v, 0) >= 0 {
+			ok = false
+		}
+	})
+	return ok
 }
 
 func validRequestID(s string) bool {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cordon/cordon/internal/api"
 	"github.com/cordon/cordon/internal/cordon"
+	"github.com/cordon/cordon/internal/webui"
 )
 
 // Scoper runs a request's work in the caller's data scope: on PostgreSQL
@@ -40,6 +41,7 @@ type Config struct {
 	Scope    Scoper
 	Registry *prometheus.Registry // nil: a fresh registry
 	API      api.Services
+	Pages    webui.Services // the portal's pages; nil Users: no pages
 
 	BodyLimit      int           // bytes; default 32 MiB (documents); JSON bodies are capped at 1 MiB by the API
 	ReadTimeout    time.Duration // default 15 s
@@ -101,7 +103,9 @@ func New(cfg Config) (*Server, error) {
 		StrictRouting:         false,
 		CaseSensitive:         true,
 	})
-	s.routes()
+	if err := s.routes(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -120,7 +124,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return s.app.ShutdownWithContext(ctx)
 }
 
-func (s *Server) routes() {
+func (s *Server) routes() error {
 	s.app.Use(s.requestContext, s.logRequest, s.recoverPanic)
 	s.app.Get("/healthz", s.handleHealth)
 	s.app.Get("/readyz", s.handleReady)
@@ -133,8 +137,16 @@ func (s *Server) routes() {
 		Require:       s.require,
 		RequireAny:    s.requireAny,
 	})
+	if s.cfg.Pages.Users != nil {
+		h, err := webui.New(s.cfg.Pages, s.cfg.Auth, s.cfg.Roles, s.cfg.Web)
+		if err != nil {
+			return fmt.Errorf("pages: %w", err)
+		}
+		webui.Register(s.app, h, webui.Guards{InScope: s.cfg.Scope.InScope, Require: s.require, RequireAny: s.requireAny})
+	}
 	// Anything else is a 404: problem+json under /api, the error page elsewhere.
 	s.app.Use(func(c *fiber.Ctx) error { return cordon.ErrNotFound("Page") })
+	return nil
 }
 
 func (s *Server) handleHealth(c *fiber.Ctx) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"github.com/cordon/cordon/internal/cordon"
@@ -30,6 +31,8 @@ func TranslateError(err error, what string) error {
 		return cordon.Errorf(cordon.EINVALID, "%s refers to a record that does not exist.", what)
 	case errors.Is(err, gorm.ErrCheckConstraintViolated):
 		return cordon.Errorf(cordon.EINVALID, "%s has a value that is not allowed.", what)
+	case badText(err):
+		return &wrapped{cordon.Errorf(cordon.EINVALID, "Text must be valid UTF-8 without NUL characters."), err}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &wrapped{cordon.Errorf(cordon.EUNAVAILABLE, "The request took too long."), err}
 	}
@@ -44,3 +47,10 @@ type wrapped struct {
 
 func (w *wrapped) Error() string   { return w.err.Error() + ": " + w.cause.Error() }
 func (w *wrapped) Unwrap() []error { return []error{w.err, w.cause} }
+
+// badText reports PostgreSQL's refusal of text that is not valid UTF-8 or
+// holds a NUL character.
+func badText(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "22021" || pg.Code == "22P05")
+}

@@ -50,6 +50,11 @@ func (s *UserService) FindUserByID(ctx context.Context, id int64) (*cordon.User,
 	return s.findOne(ctx, "users.id = ?", id)
 }
 
+// FindSelf returns the caller's own record outside any data scope.
+func (s *UserService) FindSelf(ctx context.Context, id int64) (*cordon.User, error) {
+	return s.findOne(detach(ctx), "users.id = ?", id)
+}
+
 // FindUserByUsername returns the user with roles and organisation; ENOTFOUND when absent.
 func (s *UserService) FindUserByUsername(ctx context.Context, username string) (*cordon.User, error) {
 	return s.findOne(ctx, "users.username = ?", username)
