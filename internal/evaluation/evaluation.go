@@ -12,7 +12,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/cordon/cordon/internal/cordon"
+	"github.com/cordon/cordon/internal/keyfile"
 )
 
 // Meter counts a job's SLA clocks (sla.Meter.Clocks fits).
@@ -276,23 +276,7 @@ func score(sc *cordon.Scorecard) float64 {
 // LoadOrCreateKey reads the survey signing key from dir, making one the
 // first time.
 func LoadOrCreateKey(dir string) ([]byte, error) {
-	path := filepath.Join(dir, "survey-hmac.key")
-	if b, err := os.ReadFile(path); err == nil {
-		key, err := hex.DecodeString(strings.TrimSpace(string(b)))
-		if err != nil || len(key) < 32 {
-			return nil, fmt.Errorf("%s is not a 32-byte hex key", path)
-		}
-		return key, nil
-	}
-	key := make([]byte, 32)
-	rand.Read(key)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
-		return nil, err
-	}
-	return key, nil
+	return keyfile.Secret(filepath.Join(dir, "survey-hmac.key"), "survey key")
 }
 
 func (s *Service) sign(payload string) string {
