@@ -49,6 +49,10 @@ func TestPartnerAPI(t *testing.T) {
 		if other.Status != 404 || missing.Status != 404 || other.JSON(t)["detail"] != missing.JSON(t)["detail"] {
 			t.Errorf("another partner: %d %s; a missing one: %d %s; want the same 404", other.Status, other.Body, missing.Status, missing.Body)
 		}
+		inst := int64(h.do("GET", "/api/v1/me", admin, nil).JSON(t)["org"].(map[string]any)["id"].(float64))
+		if r := h.do("GET", fmt.Sprintf("/api/v1/partners/%d", inst), admin, nil); r.Status != 404 || r.JSON(t)["detail"] != missing.JSON(t)["detail"] {
+			t.Errorf("the institute's own org as a partner: %d %s, want the 404 of a missing partner", r.Status, r.Body)
+		}
 		for _, bad := range []string{"abc", "-1", "0", "1%2F..%2F2", "99999999999999999999"} {
 			if r := h.do("GET", "/api/v1/partners/"+bad, admin, nil); r.Status != 404 {
 				t.Errorf("partner id %q: got %d, want 404", bad, r.Status)

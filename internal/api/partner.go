@@ -94,11 +94,11 @@ func (h *Handler) visiblePartner(c *fiber.Ctx, id int64) (*cordon.Org, error) {
 		return nil, cordon.ErrNotFound("Partner")
 	}
 	o, err := h.svc.Orgs.FindOrgByID(c.UserContext(), id)
+	if cordon.ErrorCode(err) == cordon.ENOTFOUND || err == nil && o.Kind != cordon.OrgPartner {
+		return nil, cordon.ErrNotFound("Partner") // the institute's own id reads like a missing one
+	}
 	if err != nil {
 		return nil, err
-	}
-	if o.Kind != cordon.OrgPartner {
-		return nil, cordon.ErrNotFound("Partner")
 	}
 	return o, nil
 }
