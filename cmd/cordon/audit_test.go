@@ -462,3 +462,139 @@ func TestAuditRootsMatchStore(t *testing.T) {
 		t.Errorf("root %v, want %x", got, cp.Root)
 	}
 }
+
+// TestAuditReports: legal's reports on the access log — who saw a
+// customer's identity under which clause, and denied attempts by partner
+// with a spike flagged — agree with the events, and only legal reads them.
+func TestAuditReports(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		legal, _ := h.login("legal")
+		tech, _ := h.login("hefei.tech")
+		for id := range h.jobIDs(tech) {
+			h.do("GET", fmt.Sprintf("/api/v1/jobs/%d/customer", id), tech, nil)
+		}
+		dispatcher, _ := h.login("dispatcher")
+		for id := range h.jobIDs(dispatcher) {
+			h.do("GET", fmt.Sprintf("/api/v1/jobs/%d/customer", id), dispatcher, nil)
+			break
+		}
+		res, disclose := cordon.ResCustomer, cordon.ActDisclose
+		disclosures := h.accessEvents(cordon.AccessEventFilter{Resource: &res, Action: &disclose})
+		customer := ""
+		for _, e := range disclosures {
+			if e.Decision == cordon.Allow && e.ContractNo != "" {
+				customer = e.ResourceID
+				break
+			}
+		}
+		if customer == "" {
+			t.Fatalf("no partner saw a customer's identity: %d disclosure events", len(disclosures))
+		}
+
+		// Who saw the customer: the groups add up to the events.
+		r := h.do("GET", "/api/v1/access-events/disclosures?customer="+customer, legal, nil)
+		if r.Status != 200 {
+			t.Fatalf("disclosures: %d %s", r.Status, r.Body)
+		}
+		want := map[string]int{}
+		for _, e := range disclosures {
+			if e.ResourceID == customer {
+				want[fmt.Sprint(e.OrgID, e.UserID, e.ContractNo, e.Clause, strings.Join(e.Fields, ","), e.Decision)]++
+			}
+		}
+		got := map[string]int{}
+		partnerClause := false
+		for _, it := range r.JSON(t)["items"].([]any) {
+			g := it.(map[string]any)
+			var fields []string
+			for _, f := range g["fields"].([]any) {
+				fields = append(fields, f.(string))
+			}
+			got[fmt.Sprint(int64(g["org_id"].(float64)), int64(g["user_id"].(float64)), g["contract_no"], g["clause"], strings.Join(fields, ","), g["decision"])] += int(g["count"].(float64))
+			partnerClause = partnerClause || g["contract_no"] != "" && g["clause"] != "" && len(fields) > 0
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || !partnerClause {
+			t.Errorf("disclosures of customer %s: got %v, want %v", customer, got, want)
+		}
+		total := 0
+		for _, n := range want {
+			total += n
+		}
+		r = h.do("GET", "/api/v1/access-events?action=disclose&customer="+customer, legal, nil)
+		if r.Status != 200 || int(r.JSON(t)["total"].(float64)) != total {
+			t.Errorf("list with customer=%s: %d %s, want total %d", customer, r.Status, r.Body, total)
+		}
+
+		// Denials: wuhan tries hefei's jobs a dozen times in an hour, a
+		// spike; xian twice, not one.
+		admin, _ := h.login("contracts")
+		ids := h.partnerIDs(admin)
+		wuhan, _ := h.login("wuhan.admin")
+		for i := range 12 {
+			h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", 1+i%3), wuhan, nil)
+		}
+		xian, _ := h.login("xian.tech")
+		for i := range 2 {
+			h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", 1+i), xian, nil)
+		}
+		r = h.do("GET", "/api/v1/access-events/denials", legal, nil)
+		if r.Status != 200 {
+			t.Fatalf("denials: %d %s", r.Status, r.Body)
+		}
+		rep := r.JSON(t)
+		if rep["bucket"] != "hour" || rep["to"] != "2026-11-02T10:00:00Z" || rep["from"] != "2026-10-26T10:00:00Z" || !strings.Contains(rep["rule"].(string), "max(10") {
+			t.Errorf("report header: %v %v %v %v", rep["bucket"], rep["from"], rep["to"], rep["rule"])
+		}
+		deny := cordon.Deny
+		byOrg := map[int64]map[string]any{}
+		for _, it := range rep["partners"].([]any) {
+			p := it.(map[string]any)
+			byOrg[int64(p["org_id"].(float64))] = p
+		}
+		first := rep["partners"].([]any)[0].(map[string]any)
+		for _, code := range []string{"wuhan", "xian"} {
+			org := ids[code]
+			p := byOrg[org]
+			n := len(h.accessEvents(cordon.AccessEventFilter{OrgID: &org, Decision: &deny}))
+			if p == nil || int(p["total"].(float64)) != n {
+				t.Errorf("%s: report %v, %d denials in the log", code, p, n)
+				continue
+			}
+			spike := code == "wuhan"
+			if p["spike"] != spike || len(p["spikes"].([]any)) != map[bool]int{true: 1}[spike] {
+				t.Errorf("%s: spike %v %v, want %v", code, p["spike"], p["spikes"], spike)
+			}
+			if spike && (first["org_id"].(float64) != float64(org) || p["spikes"].([]any)[0].(map[string]any)["threshold"].(float64) != 10) {
+				t.Errorf("wuhan's spike is not first, or its threshold not 10: %s", r.Body)
+			}
+		}
+		r = h.do("GET", "/api/v1/access-events/denials?bucket=day&from=2026-11-01T00:00:00Z&to=2026-11-02T09:30:00Z", legal, nil)
+		if r.Status != 200 || r.JSON(t)["to"] != "2026-11-03T00:00:00Z" {
+			t.Errorf("by day: %d %s", r.Status, r.Body)
+		}
+
+		for _, q := range []string{"disclosures", "disclosures?customer=x", "disclosures?customer=0", "disclosures?customer=1&from=yesterday",
+			"disclosures?customer=1&from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "denials?bucket=week", "denials?to=soon",
+			"denials?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "denials?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z",
+			"?customer=1&resource=job", "?customer=-1"} {
+			path := "/api/v1/access-events/" + q
+			if q[0] == '?' {
+				path = "/api/v1/access-events" + q
+			}
+			if r := h.do("GET", path, legal, nil); r.Status != 400 {
+				t.Errorf("%s: %d, want 400: %s", q, r.Status, r.Body)
+			}
+		}
+		for _, u := range []string{"hefei.tech", "hefei.admin", "dispatcher", "admin"} {
+			tok, _ := h.login(u)
+			for _, path := range []string{"/api/v1/access-events/disclosures?customer=" + customer, "/api/v1/access-events/denials"} {
+				if r := h.do("GET", path, tok, nil); r.Status != 403 {
+					t.Errorf("%s GET %s: %d, want 403", u, path, r.Status)
+				}
+			}
+		}
+		if r := h.do("GET", "/api/v1/access-events/denials", "", nil); r.Status != 401 {
+			t.Errorf("anonymous: %d", r.Status)
+		}
+	})
+}

@@ -26,6 +26,8 @@ func registerAuditRoutes(r fiber.Router, h *Handler, g Guards) {
 			}
 			return c.Next()
 		}, h.handleAccessEventList)
+	r.Get("/access-events/disclosures", g.Authenticated, g.Require(cordon.ResAccessEvent, cordon.ActList), h.handleAccessDisclosures)
+	r.Get("/access-events/denials", g.Authenticated, g.Require(cordon.ResAccessEvent, cordon.ActList), h.handleAccessDenials)
 	r.Get("/audit/public-key", g.Authenticated, g.Require(cordon.ResAudit, cordon.ActView), h.handleAuditPublicKey)
 	r.Get("/audit/checkpoints", g.Authenticated, g.Require(cordon.ResAudit, cordon.ActList), h.handleAuditCheckpoints)
 	r.Get("/audit/proof", g.Authenticated, g.Require(cordon.ResAudit, cordon.ActVerify), h.handleAuditProof)
@@ -93,6 +95,18 @@ func accessEventFilter(c *fiber.Ctx) (cordon.AccessEventFilter, error) {
 			v = string([]byte(v)) // Fiber's strings are reused after the handler
 			*x.dst = &v
 		}
+	}
+	if v := c.Query("customer"); v != "" {
+		// Shorthand for the customer's identity: resource customer, its id.
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return f, cordon.FieldErrorf("customer", "customer is a numeric id.")
+		}
+		res, id := cordon.ResCustomer, strconv.FormatInt(n, 10)
+		if f.Resource != nil && *f.Resource != res || f.ResourceID != nil && *f.ResourceID != id {
+			return f, cordon.FieldErrorf("customer", "customer contradicts resource or resource_id.")
+		}
+		f.Resource, f.ResourceID = &res, &id
 	}
 	if v := c.Query("decision"); v != "" {
 		d := cordon.Decision(v)
@@ -293,4 +307,122 @@ func (h *Handler) handleAuditExport(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="cordon-evidence.zip"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(buf.Bytes())
+}
+
+type disclosureGroupJSON struct {
+	OrgID      int64     `json:"org_id"`
+	UserID     int64     `json:"user_id"`
+	ContractNo string    `json:"contract_no"`
+	Clause     string    `json:"clause"`
+	Fields     []string  `json:"fields"`
+	Decision   string    `json:"decision"`
+	Count      int       `json:"count"`
+	First      time.Time `json:"first"`
+	Last       time.Time `json:"last"`
+}
+
+// handleAccessDisclosures answers who saw a customer's identity, under
+// which contract and clause.
+func (h *Handler) handleAccessDisclosures(c *fiber.Ctx) error {
+	f := cordon.DisclosureFilter{}
+	n, err := strconv.ParseInt(c.Query("customer"), 10, 64)
+	if err != nil || n <= 0 {
+		return cordon.FieldErrorf("customer", "customer is the numeric id of a customer.")
+	}
+	f.CustomerID = n
+	if f.From, err = timeParam(c, "from"); err != nil {
+		return err
+	}
+	if f.To, err = timeParam(c, "to"); err != nil {
+		return err
+	}
+	groups, err := h.svc.Audit.FindDisclosures(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	items := make([]disclosureGroupJSON, len(groups))
+	for i, g := range groups {
+		fields := g.Fields
+		if fields == nil {
+			fields = []string{}
+		}
+		items[i] = disclosureGroupJSON{OrgID: g.OrgID, UserID: g.UserID, ContractNo: g.ContractNo, Clause: g.Clause,
+			Fields: fields, Decision: string(g.Decision), Count: g.Count, First: g.First, Last: g.Last}
+	}
+	return c.JSON(fiber.Map{"customer_id": n, "items": items})
+}
+
+type denialCountJSON struct {
+	Start time.Time `json:"start"`
+	Count int       `json:"count"`
+}
+
+type denialSpikeJSON struct {
+	Start     time.Time `json:"start"`
+	Count     int       `json:"count"`
+	Median    float64   `json:"median"`
+	Threshold int       `json:"threshold"`
+}
+
+type partnerDenialsJSON struct {
+	OrgID   int64             `json:"org_id"`
+	Total   int               `json:"total"`
+	Spike   bool              `json:"spike"`
+	Buckets []denialCountJSON `json:"buckets"`
+	Spikes  []denialSpikeJSON `json:"spikes"`
+}
+
+type denialReportJSON struct {
+	From     time.Time            `json:"from"`
+	To       time.Time            `json:"to"`
+	Bucket   string               `json:"bucket"`
+	Rule     string               `json:"rule"`
+	Partners []partnerDenialsJSON `json:"partners"`
+}
+
+func toDenialReportJSON(r *cordon.DenialReport) denialReportJSON {
+	out := denialReportJSON{From: r.From, To: r.To, Bucket: r.Bucket, Rule: r.Rule, Partners: make([]partnerDenialsJSON, len(r.Partners))}
+	for i, p := range r.Partners {
+		pj := partnerDenialsJSON{OrgID: p.OrgID, Total: p.Total, Spike: p.Spike,
+			Buckets: make([]denialCountJSON, len(p.Buckets)), Spikes: make([]denialSpikeJSON, len(p.Spikes))}
+		for j, b := range p.Buckets {
+			pj.Buckets[j] = denialCountJSON(b)
+		}
+		for j, s := range p.Spikes {
+			pj.Spikes[j] = denialSpikeJSON(s)
+		}
+		out.Partners[i] = pj
+	}
+	return out
+}
+
+// handleAccessDenials answers denied attempts by partner, with spikes
+// flagged.
+func (h *Handler) handleAccessDenials(c *fiber.Ctx) error {
+	var f cordon.DenialFilter
+	for _, x := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		t, err := timeParam(c, x.name)
+		if err != nil {
+			return err
+		}
+		if t != nil {
+			*x.dst = *t
+		}
+	}
+	switch b := c.Query("bucket"); b {
+	case "", cordon.BucketHour:
+		f.Bucket = cordon.BucketHour
+	case cordon.BucketDay:
+		f.Bucket = cordon.BucketDay
+	default:
+		return cordon.FieldErrorf("bucket", "Bucket is hour or day.")
+	}
+	r, err := h.svc.Audit.DenialReport(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toDenialReportJSON(r))
 }

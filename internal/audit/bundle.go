@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -45,6 +47,7 @@ type ReadStore interface {
 	// below size in the export's time range, in leaf order, with their
 	// leaves.
 	SealedAccessEvents(ctx context.Context, f cordon.AuditExport, size uint64, limit int) ([]*cordon.AccessEvent, []cordon.AuditLeaf, error)
+	ReportStore
 }
 
 // Store is everything package audit needs from the database: the sealer's,
@@ -720,78 +723,91 @@ func appendProofLine(b []byte, p proofLine) []byte {
 	return append(b, "]}\n"...)
 }
 
+// errProofLine is what parseProofLine says of a line it refuses.
+var errProofLine = errors.New("the proof line is malformed")
+
 // parseProofLine reads a proof line without its newline and insists it is
 // canonical: the members in order, no space, numbers without leading
 // zeros, hashes in lower-case hex.
-func parseProofLine(line []byte) (proofLine, error) {
+func parseProofLine(line []byte) (proofLine, error) { return parseProofLineInto(line, nil) }
+
+// parseProofLineInto is parseProofLine appending the hashes to dst[:0], so
+// that a caller checking many lines reuses one buffer.
+func parseProofLineInto(line []byte, dst []Hash) (proofLine, error) {
 	var p proofLine
-	fail := errors.New("the proof line is malformed")
-	rest := line
-	num := func(prefix string, signed bool) (string, bool) {
-		after, ok := bytes.CutPrefix(rest, []byte(prefix))
-		if !ok {
-			return "", false
-		}
-		n := 0
-		if signed && len(after) > 0 && after[0] == '-' {
-			n++
-		}
-		digits := n
-		for n < len(after) && after[n] >= '0' && after[n] <= '9' {
-			n++
-		}
-		rest = after[n:]
-		// One spelling per number: no leading zero, no "-0".
-		if n == digits || after[digits] == '0' && (n > digits+1 || digits > 0) {
-			return "", false
-		}
-		return string(after[:n]), true
-	}
-	v, ok := num(`{"event_id":`, true)
-	id, err := strconv.ParseInt(v, 10, 64)
-	if !ok || err != nil {
-		return p, fail
-	}
-	p.EventID = id
-	for _, x := range []struct {
-		prefix string
-		dst    *uint64
-	}{{`,"leaf_index":`, &p.Index}, {`,"tree_size":`, &p.Size}} {
-		v, ok := num(x.prefix, false)
-		n, err := strconv.ParseUint(v, 10, 64)
-		if !ok || err != nil {
-			return p, fail
-		}
-		*x.dst = n
-	}
-	after, ok := bytes.CutPrefix(rest, []byte(`,"hashes":[`))
+	rest, ok := bytes.CutPrefix(line, []byte(`{"event_id":`))
 	if !ok {
-		return p, fail
+		return p, errProofLine
 	}
-	rest = after
+	neg := len(rest) > 0 && rest[0] == '-'
+	if neg {
+		rest = rest[1:]
+	}
+	id, rest, ok := canonicalUint(rest)
+	switch {
+	case !ok, neg && (id == 0 || id > 1<<63), !neg && id > math.MaxInt64: // one spelling: no "-0"
+		return p, errProofLine
+	case neg:
+		p.EventID = int64(-id)
+	default:
+		p.EventID = int64(id)
+	}
+	if rest, ok = bytes.CutPrefix(rest, []byte(`,"leaf_index":`)); !ok {
+		return p, errProofLine
+	}
+	if p.Index, rest, ok = canonicalUint(rest); !ok {
+		return p, errProofLine
+	}
+	if rest, ok = bytes.CutPrefix(rest, []byte(`,"tree_size":`)); !ok {
+		return p, errProofLine
+	}
+	if p.Size, rest, ok = canonicalUint(rest); !ok {
+		return p, errProofLine
+	}
+	if rest, ok = bytes.CutPrefix(rest, []byte(`,"hashes":[`)); !ok {
+		return p, errProofLine
+	}
 	const item = 2 + 2*HashSize // a quoted hash
-	p.Hashes = make([]Hash, 0, (len(rest)+1)/(item+1))
+	p.Hashes = dst[:0]
 	for i := 0; len(rest) > 0 && rest[0] != ']'; i++ {
 		if i > 0 {
 			if rest[0] != ',' {
-				return p, fail
+				return p, errProofLine
 			}
 			rest = rest[1:]
 		}
 		if len(rest) < item || rest[0] != '"' || rest[item-1] != '"' {
-			return p, fail
+			return p, errProofLine
 		}
-		var h Hash
-		if !decodeLowerHex(h[:], rest[1:item-1]) {
-			return p, fail
+		p.Hashes = append(p.Hashes, Hash{})
+		if !decodeLowerHex(p.Hashes[len(p.Hashes)-1][:], rest[1:item-1]) {
+			return p, errProofLine
 		}
-		p.Hashes = append(p.Hashes, h)
 		rest = rest[item:]
 	}
 	if string(rest) != "]}" {
-		return p, fail
+		return p, errProofLine
 	}
 	return p, nil
+}
+
+// canonicalUint reads the decimal digits at the start of b, without a
+// leading zero (but "0"), and returns their value and the rest of b; false
+// when there are none, they overflow, or a zero leads.
+func canonicalUint(b []byte) (uint64, []byte, bool) {
+	n := 0
+	var v uint64
+	for ; n < len(b) && b[n] >= '0' && b[n] <= '9'; n++ {
+		d := uint64(b[n] - '0')
+		if v > (math.MaxUint64-d)/10 {
+			return 0, b, false
+		}
+		v = v*10 + d
+	}
+	if n == 0 || b[0] == '0' && n > 1 {
+		return 0, b, false
+	}
+	return v, b[n:], true
 }
 
 // unhex maps a lower-case hex digit to its value, anything else to 0xff.
@@ -907,51 +923,100 @@ func VerifyBundle(data []byte, key string) *Report {
 		}
 		files[f.Name] = b
 	}
-	again := &sameWriter{want: data, same: true}
-	if err := writeZip(again, files, zr.File[0].Modified); err != nil || !again.same || len(again.want) != 0 {
-		bad("the archive is not byte for byte as Cordon wrote it: it was altered or repacked")
+
+	// Rewriting the archive and hashing the files (a bundle of 100,000
+	// events is some 160 MB) run beside the checks of the event lines; the
+	// findings are reported in the order of the checks all the same, each
+	// section in its turn.
+	const (
+		secArchive = iota
+		secKey
+		secManifest
+		secCheckpoint
+		secEvents
+		sections
+	)
+	var secs [sections][]Finding
+	badIn := func(k int, format string, args ...any) {
+		secs[k] = append(secs[k], Finding{Kind: BadBundle, Leaf: -1, Detail: fmt.Sprintf(format, args...)})
+	}
+	var wg sync.WaitGroup
+	same := false
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		again := &sameWriter{want: data, same: true}
+		same = writeZip(again, files, zr.File[0].Modified) == nil && again.same && len(again.want) == 0
+	}()
+	sums := make([][sha256.Size]byte, len(bundleFiles))
+	for i, name := range bundleFiles {
+		if name == bundleManifest {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sums[i] = sha256.Sum256(files[name])
+		}()
+	}
+	var m manifest
+	manifestOK := false
+	finish := func() *Report {
+		wg.Wait()
+		if !same {
+			badIn(secArchive, "the archive is not byte for byte as Cordon wrote it: it was altered or repacked")
+		}
+		if manifestOK {
+			k := 0
+			for i, name := range bundleFiles {
+				if name == bundleManifest {
+					continue
+				}
+				if sums[i] != m.Hashes[k] {
+					badIn(secManifest, "%s differs from its hash in the manifest", name)
+				}
+				k++
+			}
+		}
+		for _, sec := range secs {
+			for _, f := range sec {
+				r.add(f)
+			}
+		}
+		return r
 	}
 
 	// The key.
 	vkey, origin, err := ParseVerifierKey(string(files[bundleKey]))
 	if err != nil || string(files[bundleKey]) != vkey+"\n" {
-		bad("key.txt does not hold a verifier key")
+		badIn(secKey, "key.txt does not hold a verifier key")
 	}
 	if key != "" {
 		pinned, _, err := ParseVerifierKey(key)
 		if err != nil {
-			bad("the key you gave is malformed")
-			return r
+			badIn(secKey, "the key you gave is malformed")
+			return finish()
 		}
 		if pinned != vkey {
-			bad("key.txt is not the key you gave: the bundle was not signed by the key you trust")
+			badIn(secKey, "key.txt is not the key you gave: the bundle was not signed by the key you trust")
 		}
 		vkey = pinned
 	}
 	r.Key, r.Origin = vkey, origin
 	if vkey == "" {
-		return r
+		return finish()
 	}
 
-	// The manifest: signed, and naming every file's hash.
+	// The manifest: signed, and naming every file's hash (compared in
+	// finish, once the hashes are done).
 	text, err := openNote(files[bundleManifest], vkey)
-	var m manifest
 	if err == nil {
 		m, err = parseManifest(text)
 	}
 	if err != nil {
-		bad("manifest.txt does not verify: %v", err)
+		badIn(secManifest, "manifest.txt does not verify: %v", err)
 	} else {
-		i := 0
-		for _, name := range bundleFiles {
-			if name == bundleManifest {
-				continue
-			}
-			if sha256.Sum256(files[name]) != m.Hashes[i] {
-				bad("%s differs from its hash in the manifest", name)
-			}
-			i++
-		}
+		manifestOK = true
 	}
 
 	// The checkpoint.
@@ -960,26 +1025,26 @@ func VerifyBundle(data []byte, key string) *Report {
 		_, err = openNote(files[bundleCheckpoint], vkey)
 	}
 	if err != nil {
-		bad("checkpoint.txt does not verify: %v", err)
-		return r
+		badIn(secCheckpoint, "checkpoint.txt does not verify: %v", err)
+		return finish()
 	}
 	r.Checkpoints, r.TreeSize, r.Root = 1, c.Size, c.Root
 	if m.TreeSize != 0 && m.TreeSize != c.Size {
-		bad("the manifest names tree size %d, the checkpoint %d", m.TreeSize, c.Size)
+		badIn(secCheckpoint, "the manifest names tree size %d, the checkpoint %d", m.TreeSize, c.Size)
 	}
 
 	// The events, each by its proof.
 	events := splitLines(files[bundleEvents])
 	proofs := splitLines(files[bundleProofs])
 	if events == nil || proofs == nil {
-		bad("events.jsonl or proofs.jsonl does not end in a newline")
-		return r
+		badIn(secEvents, "events.jsonl or proofs.jsonl does not end in a newline")
+		return finish()
 	}
 	if len(events) != len(proofs) {
-		bad("events.jsonl has %d lines, proofs.jsonl %d", len(events), len(proofs))
+		badIn(secEvents, "events.jsonl has %d lines, proofs.jsonl %d", len(events), len(proofs))
 	}
 	if m.Events != len(events) && err == nil {
-		bad("the manifest counts %d events, events.jsonl holds %d", m.Events, len(events))
+		badIn(secEvents, "the manifest counts %d events, events.jsonl holds %d", m.Events, len(events))
 	}
 	n := min(len(events), len(proofs))
 	found := make([]lineResult, n)
@@ -991,18 +1056,16 @@ func VerifyBundle(data []byte, key string) *Report {
 	})
 	var prev uint64
 	for i, res := range found {
-		for _, f := range res.findings {
-			r.add(f)
-		}
+		secs[secEvents] = append(secs[secEvents], res.findings...)
 		if res.parsed {
 			if i > 0 && res.index <= prev {
-				bad("proofs.jsonl line %d: leaf %d does not follow leaf %d", i+1, res.index, prev)
+				badIn(secEvents, "proofs.jsonl line %d: leaf %d does not follow leaf %d", i+1, res.index, prev)
 			}
 			prev = res.index
 		}
 	}
 	r.Leaves, r.Events = uint64(n), len(events)
-	return r
+	return finish()
 }
 
 // storedData returns the content of a file stored without compression,
@@ -1033,7 +1096,7 @@ type lineResult struct {
 func checkEventLine(i int, event, proof []byte, c Checkpoint, pc *proofChecker) lineResult {
 	one := func(f Finding) lineResult { return lineResult{findings: []Finding{f}} }
 	id, idOK := leafID(event)
-	p, err := parseProofLine(proof)
+	p, err := parseProofLineInto(proof, pc.cur.proof)
 	if err != nil {
 		return one(Finding{Kind: BadBundle, Leaf: -1, Detail: fmt.Sprintf("proofs.jsonl line %d is malformed", i+1)})
 	}

@@ -365,12 +365,14 @@ func BenchmarkVerifyBundle(b *testing.B) {
 		b.Fatalf("export: %d %v", n, err)
 	}
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for range b.N {
 		if r := VerifyBundle(buf.Bytes(), vkey); !r.OK() {
 			b.Fatal(r.Findings)
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	reportCPU(b, cpu0, n*b.N)
 }
 
 // TestProofCheckerAgreesWithVerifyInclusion: the checker that remembers

@@ -187,9 +187,9 @@ func Verify(ctx context.Context, st VerifyStore, opt VerifyOptions) (*Report, er
 	leaves := produce(ctx, func(ctx context.Context, fn func([]cordon.AuditLeaf) error) error {
 		return st.EachLeaf(ctx, size, fn)
 	})
-	events := produce(ctx, func(ctx context.Context, fn func([]hashedEvent) error) error {
-		return st.EachAccessEvent(ctx, func(b []*cordon.AccessEvent) error { return fn(hashAll(b)) })
-	})
+	// Rows are hashed in a stage of their own, so that reading the next
+	// rows and hashing the last overlap.
+	events := produceMapped(ctx, st.EachAccessEvent, hashAll)
 
 	v := newVerifier(r, origin, trusted)
 	v.run(cps, leaves, events, gaps)
@@ -280,6 +280,31 @@ func produce[T any](ctx context.Context, each func(context.Context, func([]T) er
 			}
 		})
 		close(s.ch)
+		s.errc <- err
+	}()
+	return s
+}
+
+// produceMapped is produce with a second stage: each batch goes through f
+// in a goroutine of its own before it is handed on, in order.
+func produceMapped[T, U any](ctx context.Context, each func(context.Context, func([]T) error) error, f func([]T) []U) *stream[U] {
+	raw := produce(ctx, each)
+	s := &stream[U]{ch: make(chan []U, 8), errc: make(chan error, 1)}
+	go func() {
+		var err error
+		for b := range raw.ch {
+			select {
+			case s.ch <- f(b):
+				continue
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+			break
+		}
+		close(s.ch)
+		if werr := raw.wait(); werr != nil {
+			err = werr
+		}
 		s.errc <- err
 	}()
 	return s

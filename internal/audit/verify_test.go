@@ -245,6 +245,7 @@ func BenchmarkVerify(b *testing.B) {
 	const n = 200000
 	m, vkey := bigLog(b, n, 1000)
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for range b.N {
 		r, err := Verify(context.Background(), m, VerifyOptions{Key: vkey})
 		if err != nil || !r.OK() || r.Leaves != n {
@@ -252,4 +253,5 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	reportCPU(b, cpu0, n*b.N)
 }

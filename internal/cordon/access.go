@@ -150,6 +150,7 @@ type AuditExport struct {
 // proofs and evidence for offline verification. Callers must hold the
 // audit and access_event rights; the route guards check them.
 type AuditService interface {
+	AccessReports
 	// FindAccessEvents returns a page of events in id order, and the total.
 	FindAccessEvents(ctx context.Context, f AccessEventFilter) ([]*AccessEvent, int, error)
 	// LeafIndexes returns the leaf index of each of the events that is
@@ -177,4 +178,103 @@ type AuditService interface {
 	// key and instructions, and records the export in the access log.
 	// ENOTFOUND: nothing sealed yet; EINVALID: too many events.
 	ExportBundle(ctx context.Context, f AuditExport, w io.Writer) (int, error)
+}
+
+// Reports on the access log for legal (docs/audit.md, "Reports").
+
+// DisclosureGroup is one line of the who-saw-a-customer report: the
+// disclosures of the customer's identity made by one user of one
+// organisation under one contract clause, of one set of fields, with one
+// decision.
+type DisclosureGroup struct {
+	OrgID       int64
+	UserID      int64
+	ContractNo  string // "" for denials and institute users
+	Clause      string
+	Fields      []string
+	Decision    Decision
+	Count       int
+	First, Last time.Time
+}
+
+// DisclosureFilter selects the disclosures of one customer's identity, At
+// in [From, To); nil bounds do not limit.
+type DisclosureFilter struct {
+	CustomerID int64
+	From, To   *time.Time
+}
+
+// Denial report buckets.
+const (
+	BucketHour = "hour"
+	BucketDay  = "day"
+)
+
+// DenialFilter selects the denials report: denials with At in [From, To),
+// counted per Bucket (BucketHour or BucketDay). A zero To is the clock's
+// now; a zero From is seven days before To.
+type DenialFilter struct {
+	From, To time.Time
+	Bucket   string
+}
+
+// DenialCount is the number of denials in one bucket or window starting at
+// Start.
+type DenialCount struct {
+	Start time.Time
+	Count int
+}
+
+// DenialSpike is one hour in which a partner's denials reached the spike
+// threshold: at least max(SpikeFloor, SpikeFactor × Median), Median being
+// the median of the partner's hourly denials over the SpikeBaseline before
+// the hour.
+type DenialSpike struct {
+	Start     time.Time // the hour
+	Count     int
+	Median    float64
+	Threshold int
+}
+
+// PartnerDenials is one organisation's line in the denials report: its
+// non-empty buckets in time order, the total, and the hours flagged as
+// spikes.
+type PartnerDenials struct {
+	OrgID   int64
+	Total   int
+	Buckets []DenialCount
+	Spike   bool // any hour in the range is a spike
+	Spikes  []DenialSpike
+}
+
+// DenialReport is the denied attempts by partner over a time range, with
+// spikes flagged.
+type DenialReport struct {
+	From, To time.Time
+	Bucket   string
+	Rule     string // the spike rule, in words
+	Partners []*PartnerDenials
+}
+
+// The spike rule of the denials report: an hour whose denials number at
+// least max(SpikeFloor, SpikeFactor × the median of the partner's hourly
+// denials over the SpikeBaseline before it, empty hours counted as 0).
+const (
+	SpikeFloor    = 10
+	SpikeFactor   = 3
+	SpikeBaseline = 7 * 24 * time.Hour
+)
+
+// AccessReports are the reports legal reads from the access log. Callers
+// must hold the access_event list right; the route guards check it.
+// audit.Service implements it.
+type AccessReports interface {
+	// FindDisclosures reports who saw a customer's identity: every
+	// disclosure and refused disclosure of it, grouped by user, contract,
+	// clause, fields and decision, first seen first. EINVALID: a bad range.
+	FindDisclosures(ctx context.Context, f DisclosureFilter) ([]*DisclosureGroup, error)
+	// DenialReport counts denied attempts per organisation and bucket and
+	// flags the hours that are spikes. EINVALID: a bad range or bucket, or
+	// a range of more than 92 days.
+	DenialReport(ctx context.Context, f DenialFilter) (*DenialReport, error)
 }
