@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/cordon/cordon/internal/cordon"
 )
@@ -20,7 +19,8 @@ type SweepResult struct {
 // expire, requests whose offer was declined, expired or revoked go to the
 // next candidate, and due follow-up visits become requests. Every step is
 // a conditional update, so running it on several replicas at once does
-// each thing once.
+// each thing once; in `cordon serve` the SLA sweeper's leader alone runs
+// it, so that they do not.
 type Sweeper struct {
 	d *Dispatcher
 	// VisitsBy is the institute user recorded as creating follow-up
@@ -81,24 +81,15 @@ func (s *Sweeper) SweepOnce(ctx context.Context) (SweepResult, error) {
 	return res, nil
 }
 
-// Run sweeps every period until ctx ends.
-func (s *Sweeper) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		res, err := s.SweepOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.Log.Error("dispatch sweep", "err", err.Error())
-		}
-		if res != (SweepResult{}) {
-			s.Log.Info("dispatch sweep", "expired", res.Expired, "redispatched", res.Redispatched, "visits", res.Visits)
-		}
+// Sweep does one round and logs what it did: the leader's work, as the
+// SLA sweeper runs it (sla.SweeperConfig.Also), so that one replica at a
+// time sweeps.
+func (s *Sweeper) Sweep(ctx context.Context) error {
+	res, err := s.SweepOnce(ctx)
+	if res != (SweepResult{}) {
+		s.Log.Info("dispatch sweep", "expired", res.Expired, "redispatched", res.Redispatched, "visits", res.Visits)
 	}
+	return err
 }
 
 // redispatch offers a request that an earlier offer left open (declined,
