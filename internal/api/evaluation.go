@@ -1,6 +1,9 @@
 package api
 
 import (
+	"bytes"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -11,6 +14,8 @@ import (
 func registerEvaluationRoutes(r fiber.Router, h *Handler, g Guards) {
 	r.Get("/scorecards", g.Authenticated, g.Require(cordon.ResScorecard, cordon.ActList), h.handleScorecards)
 	r.Get("/partners/:id/scorecard", g.Authenticated, g.Require(cordon.ResScorecard, cordon.ActView), h.handleScorecard)
+	r.Get("/partners/:id/evaluation-report", g.Authenticated, g.Require(cordon.ResScorecard, cordon.ActView), h.handleEvaluationReport)
+	r.Get("/evaluation-report", g.Authenticated, g.Require(cordon.ResScorecard, cordon.ActList), h.handleEvaluationRanking)
 	r.Post("/jobs/:id/survey-link", g.Authenticated, g.Require(cordon.ResSurvey, cordon.ActCreate), h.handleSurveyLink)
 	r.Post("/jobs/:id/survey-call", g.Authenticated, g.Require(cordon.ResSurvey, cordon.ActCreate), h.handleSurveyCall)
 	// The customer answers without logging in: the signed one-time token
@@ -79,6 +84,53 @@ func (h *Handler) handleScorecards(c *fiber.Ctx) error {
 		out[i] = toScorecardJSON(s)
 	}
 	return c.JSON(fiber.Map{"items": out})
+}
+
+// sendReport answers with a report file, never cached.
+func sendReport(c *fiber.Ctx, body []byte, contentType, name string) error {
+	c.Set(fiber.HeaderContentType, contentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(body)
+}
+
+// reportName makes a file name of safe parts: letters, digits and -.
+func reportName(parts ...string) string {
+	name := strings.Join(parts, "-")
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, name)
+}
+
+func (h *Handler) handleEvaluationReport(c *fiber.Ctx) error {
+	id, err := idParam(c, "Partner")
+	if err != nil {
+		return err
+	}
+	format := c.Query("format", "csv")
+	var buf bytes.Buffer
+	if err := h.svc.Evaluation.WriteReport(c.UserContext(), &buf, id, c.Query("period"), format, c.Query("lang")); err != nil {
+		return err
+	}
+	name := reportName("evaluation", strconv.FormatInt(id, 10), c.Query("period"))
+	if format == "pdf" {
+		return sendReport(c, buf.Bytes(), "application/pdf", name+".pdf")
+	}
+	return sendReport(c, buf.Bytes(), "text/csv; charset=utf-8", name+".csv")
+}
+
+func (h *Handler) handleEvaluationRanking(c *fiber.Ctx) error {
+	if f := c.Query("format", "csv"); f != "csv" {
+		return cordon.FieldErrorf("format", "Format is csv.")
+	}
+	var buf bytes.Buffer
+	if err := h.svc.Evaluation.WriteRanking(c.UserContext(), &buf, c.Query("period"), c.Query("lang")); err != nil {
+		return err
+	}
+	return sendReport(c, buf.Bytes(), "text/csv; charset=utf-8", reportName("evaluation", c.Query("period"))+".csv")
 }
 
 func (h *Handler) handleSurveyLink(c *fiber.Ctx) error {

@@ -2,6 +2,7 @@ package cordon
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -38,6 +39,31 @@ type SurveyStore interface {
 	AnswerSurvey(ctx context.Context, tokenHash string, score int, comment string, now time.Time) error
 	// FindSurveys returns the answered surveys of the jobs.
 	FindSurveys(ctx context.Context, jobIDs []int64) ([]*Survey, error)
+	// FindSurveyByToken returns the link with tokenHash; ENOTFOUND when
+	// there is none.
+	FindSurveyByToken(ctx context.Context, tokenHash string) (*Survey, error)
+}
+
+// SurveyState is where a survey link stands, as its page tells the
+// customer.
+type SurveyState string
+
+// The survey link states.
+const (
+	SurveyOpen     SurveyState = "open"     // waiting for the answer
+	SurveyAnswered SurveyState = "answered" // used already
+	SurveyExpired  SurveyState = "expired"
+	SurveyInvalid  SurveyState = "invalid" // altered, unknown or malformed
+)
+
+// SurveyView is all the customer's page may show about a link: where it
+// stands, the job it asks about, until when, and the form token that
+// protects the answer (an HMAC of the link's token).
+type SurveyView struct {
+	State     SurveyState
+	JobID     int64
+	ExpiresAt time.Time
+	FormToken string
 }
 
 // Scorecard is a partner's evaluation for a period: what it was offered,
@@ -62,6 +88,31 @@ type Scorecard struct {
 	Complaints      int            // answers scoring 1 or 2
 	PenaltyByClause map[string]int // clause reference → points
 	Score           float64        // 0..1, for ranking
+
+	PartnerName string
+	// Penalties are what each contract clause implies, by contract and
+	// clause; PenaltyPoints and PenaltyAmount their sums.
+	Penalties     []ClausePenalty
+	PenaltyPoints int
+	PenaltyAmount int64 // yuan
+	// RewardTerms is the reward the contract offers (nil: none);
+	// RewardEarned whether the period earned it, and Reward what it pays.
+	RewardTerms  *Reward
+	RewardEarned bool
+	Reward       int64 // yuan
+	Net          int64 // Reward − PenaltyAmount, yuan
+}
+
+// ClausePenalty is what one contract clause implies over a period.
+type ClausePenalty struct {
+	ContractNo     string
+	Key            string // the clause key, e.g. sla
+	Ref            string // the clause reference, e.g. §4
+	Incident       Incident
+	Incidents      int
+	Points         int   // Incidents × points per incident
+	AmountPerPoint int64 // yuan
+	Amount         int64 // Points × AmountPerPoint, yuan
 }
 
 // SLACompliance is how one SLA clock was kept over a period.
@@ -86,4 +137,18 @@ type Evaluation interface {
 	AnswerSurvey(ctx context.Context, token string, score int, comment string) error
 	// RecordCall records a follow-up call's answer for a resolved job.
 	RecordCall(ctx context.Context, jobID int64, score int, comment string) error
+	// OpenSurvey says where the link with token stands, without answering
+	// it and without a login; a bad token is State SurveyInvalid, not an
+	// error.
+	OpenSurvey(ctx context.Context, token string) (*SurveyView, error)
+	// CheckSurveyForm reports whether form is the form token of the link
+	// with token.
+	CheckSurveyForm(token, form string) bool
+	// WriteReport writes a partner's evaluation report for the period to
+	// w: format "csv" (lang "zh-CN" or "en") or "pdf" (in English). The
+	// same access as Scorecard; EINVALID for another format.
+	WriteReport(ctx context.Context, w io.Writer, partnerID int64, period, format, lang string) error
+	// WriteRanking writes every partner's scorecard for the period, best
+	// first, as CSV.
+	WriteRanking(ctx context.Context, w io.Writer, period, lang string) error
 }

@@ -136,9 +136,11 @@ func (s *Service) scorecard(ctx context.Context, p *cordon.Org, period string, f
 	if err != nil {
 		return nil, fmt.Errorf("scorecard %s: %w", p.Code, err)
 	}
-	sc := &cordon.Scorecard{PartnerID: p.ID, PartnerCode: p.Code, Period: period, From: from, To: to, Offers: len(jobs),
+	sc := &cordon.Scorecard{PartnerID: p.ID, PartnerCode: p.Code, PartnerName: p.Name, Period: period, From: from, To: to, Offers: len(jobs),
 		SLA: map[string]cordon.SLACompliance{}, PenaltyByClause: map[string]int{}}
 	contracts := map[int64]*cordon.Contract{}
+	tally := incidents{}
+	contractOf := map[int64]*cordon.Contract{} // by job
 	now := s.cfg.Now()
 	var fixedFirstTime, reopened int
 	ids := make([]int64, 0, len(jobs))
@@ -172,20 +174,20 @@ func (s *Service) scorecard(ctx context.Context, p *cordon.Org, period string, f
 				}
 				contracts[*j.ContractID] = c
 			}
+			contractOf[j.ID] = c
 		}
 		if declined {
 			sc.Declined++
 		}
 		if expired {
 			sc.Expired++
-			if c != nil {
-				sc.PenaltyByClause[clauseRef(c.Clauses["jobs"])]++
-			}
+			tally.add(c, cordon.IncidentLapsedOffer)
 		}
 		if resolved {
 			sc.Resolved++
 			if reopen {
 				reopened++
+				tally.add(c, cordon.IncidentReopen)
 			} else {
 				fixedFirstTime++
 			}
@@ -202,7 +204,7 @@ func (s *Service) scorecard(ctx context.Context, p *cordon.Org, period string, f
 			switch {
 			case clk.Breached:
 				comp.Breached++
-				sc.PenaltyByClause[clauseRef(c.Clauses["sla"])]++
+				tally.add(c, cordon.IncidentSLABreach)
 			case clk.Met:
 				comp.Met++
 			}
@@ -216,7 +218,6 @@ func (s *Service) scorecard(ctx context.Context, p *cordon.Org, period string, f
 		}
 		sc.SLA[name] = comp
 	}
-	delete(sc.PenaltyByClause, "")
 	if sc.Offers > 0 {
 		sc.AcceptanceRate = float64(sc.Accepted) / float64(sc.Offers)
 	}
@@ -237,12 +238,14 @@ func (s *Service) scorecard(ctx context.Context, p *cordon.Org, period string, f
 		total += sv.Score
 		if sv.Score <= 2 {
 			sc.Complaints++
+			tally.add(contractOf[sv.JobID], cordon.IncidentComplaint)
 		}
 	}
 	if sc.Responses > 0 {
 		sc.Satisfaction = float64(total) / float64(sc.Responses)
 	}
 	sc.Score = score(sc)
+	settle(sc, tally, contracts)
 	return sc, nil
 }
 
@@ -324,17 +327,9 @@ func (s *Service) SurveyLink(ctx context.Context, jobID int64) (string, time.Tim
 // answer once.
 func (s *Service) AnswerSurvey(ctx context.Context, token string, score int, comment string) error {
 	invalid := cordon.Errorf(cordon.ENOTFOUND, "This survey link is not valid, has expired, or was already used.")
-	parts := strings.Split(token, ".")
-	if len(token) > 200 || len(parts) != 3 {
-		return invalid
-	}
-	payload := parts[0] + "." + parts[1]
-	if !hmac.Equal([]byte(parts[2]), []byte(s.sign(payload))) {
-		return invalid
-	}
-	exp, err := strconv.ParseInt(parts[1], 10, 64)
+	exp, ok := s.verify(token)
 	now := s.cfg.Now()
-	if err != nil || now.Unix() >= exp {
+	if !ok || !now.Before(exp) {
 		return invalid
 	}
 	if score < 1 || score > 5 {

@@ -68,6 +68,15 @@ func (s *SurveyStore) AnswerSurvey(ctx context.Context, tokenHash string, score 
 	return nil
 }
 
+// FindSurveyByToken returns the link with tokenHash; ENOTFOUND when none.
+func (s *SurveyStore) FindSurveyByToken(ctx context.Context, tokenHash string) (*cordon.Survey, error) {
+	var r surveyRow
+	if err := s.db.conn(ctx).Where("token_hash = ?", tokenHash).First(&r).Error; err != nil {
+		return nil, TranslateError(err, "Survey")
+	}
+	return toSurvey(&r), nil
+}
+
 // FindSurveys returns the answered surveys of the jobs.
 func (s *SurveyStore) FindSurveys(ctx context.Context, jobIDs []int64) ([]*cordon.Survey, error) {
 	if len(jobIDs) == 0 {
