@@ -50,17 +50,34 @@ type harness struct {
 // eachDB runs fn on SQLite and on PostgreSQL, each with the demo world.
 func eachDB(t *testing.T, fn func(t *testing.T, h *harness)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, newHarness(t, "")) })
-	t.Run("postgres", func(t *testing.T) { fn(t, newHarness(t, storetest.PostgresURL(t))) })
+	eachDBWith(t, nil, fn)
+}
+
+// eachDBWith is eachDB with the configuration changed by tune.
+func eachDBWith(t *testing.T, tune func(*config), fn func(t *testing.T, h *harness)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, newHarnessWith(t, "", tune)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, newHarnessWith(t, storetest.PostgresURL(t), tune)) })
 }
 
 // newHarness wires the app on the database at url (empty: SQLite in a
 // temporary data directory) with the demo world and a test clock.
 func newHarness(t *testing.T, url string) *harness {
 	t.Helper()
+	return newHarnessWith(t, url, nil)
+}
+
+// newHarnessWith is newHarness with the configuration changed by tune
+// (nil: the defaults) before anything is wired.
+func newHarnessWith(t *testing.T, url string, tune func(*config)) *harness {
+	t.Helper()
 	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
-	c := &config{DatabaseURL: url, DataDir: t.TempDir(), DemoPassword: demoPassword, Demo: "on", DownloadQuota: 100}
-	db, err := store.Open(context.Background(), store.Config{URL: url, DataDir: c.DataDir, MaxOpenConns: 8, Now: clk.Now})
+	c := &config{DatabaseURL: url, DataDir: t.TempDir(), DemoPassword: demoPassword, Demo: "on", DownloadQuota: 100,
+		Rates: defaultRates(), StatementTimeout: store.DefaultStatementTimeout}
+	if tune != nil {
+		tune(c)
+	}
+	db, err := store.Open(context.Background(), store.Config{URL: url, DataDir: c.DataDir, MaxOpenConns: 8, Now: clk.Now, StatementTimeout: c.StatementTimeout})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -77,6 +94,26 @@ func newHarness(t *testing.T, url string) *harness {
 		t.Fatalf("wire: %v", err)
 	}
 	return &harness{t: t, app: a, db: db, clock: clk, logs: logs, cfg: c}
+}
+
+// replica wires a second application on the harness's database, data
+// directory (the same signing key) and clock, as a second replica behind
+// a load balancer would run: nothing shared with the first but the
+// database.
+func (h *harness) replica() *harness {
+	h.t.Helper()
+	db, err := store.Open(context.Background(), store.Config{URL: h.cfg.DatabaseURL, DataDir: h.cfg.DataDir, MaxOpenConns: 8,
+		Now: h.clock.Now, StatementTimeout: h.cfg.StatementTimeout})
+	if err != nil {
+		h.t.Fatalf("open replica: %v", err)
+	}
+	h.t.Cleanup(func() { db.Close() })
+	logs := &bytes.Buffer{}
+	a, err := newApp(h.cfg, db, slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), h.clock.Now)
+	if err != nil {
+		h.t.Fatalf("wire replica: %v", err)
+	}
+	return &harness{t: h.t, app: a, db: db, clock: h.clock, logs: logs, cfg: h.cfg}
 }
 
 // env returns a getenv that points the binary at the harness's database.

@@ -8,6 +8,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -301,7 +302,9 @@ func idRoutes() []idRoute {
 		{"/contracts/%d/policy", [][2]string{{cordon.ResPolicy, cordon.ActView}}, contract},
 		{"/partners/%d", [][2]string{{cordon.ResPartner, cordon.ActView}}, func(o *oracle, u probeUser, id int64) bool { return o.partnerVisible(u, id) }},
 		{"/partners/%d/scorecard?period=2026-Q4", [][2]string{{cordon.ResScorecard, cordon.ActView}}, func(o *oracle, u probeUser, id int64) bool { return o.partnerVisible(u, id) }},
+		{"/partners/%d/evaluation-report?period=2026-Q4&format=csv", [][2]string{{cordon.ResScorecard, cordon.ActView}}, func(o *oracle, u probeUser, id int64) bool { return o.partnerVisible(u, id) }},
 		{"/requests/%d", [][2]string{{cordon.ResRequest, cordon.ActView}}, request},
+		{"/partners/%d/webhook", [][2]string{{cordon.ResWebhook, cordon.ActView}}, func(o *oracle, u probeUser, id int64) bool { return o.partnerVisible(u, id) }},
 		{"/requests/%d/candidates", [][2]string{{cordon.ResRequest, cordon.ActDispatch}}, request},
 	}
 }
@@ -530,7 +533,7 @@ func (h *harness) probeIDRoutes(t *testing.T, o *oracle, tokens map[string]strin
 				t.Errorf("LEAK: %s GET %s: 404 %q differs from a missing object's %q", c.u.name, p.path, problemDetail(p.res), d)
 			}
 		case 200:
-			if c.r.path != "/documents/%d/download" {
+			if c.r.path != "/documents/%d/download" && !strings.HasPrefix(c.r.path, "/partners/%d/evaluation-report") {
 				fields.record(t, "GET "+strings.ReplaceAll(strings.SplitN(c.r.path, "?", 2)[0], "%d", "{id}"), fieldClass(c.u), p.res.Body)
 			}
 			if err := h.checkObject(o, c.u, c.r.path, c.id, p.res); err != nil {
@@ -554,6 +557,14 @@ func (h *harness) checkObject(o *oracle, u probeUser, route string, id int64, r 
 		}
 		return nil
 	}
+	if strings.HasPrefix(route, "/partners/%d/evaluation-report") {
+		// The report's second row is the partner's code.
+		rows, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll()
+		if err != nil || len(rows) < 2 || len(rows[1]) != 7 || o.w.partnerID[rows[1][6]] != id {
+			return fmt.Errorf("asked for partner %d's report, got %.200q (%v)", id, r.Body, err)
+		}
+		return nil
+	}
 	var m map[string]any
 	if err := json.Unmarshal(r.Body, &m); err != nil {
 		return fmt.Errorf("not a JSON object: %v", err)
@@ -563,6 +574,10 @@ func (h *harness) checkObject(o *oracle, u probeUser, route string, id int64, r 
 	case "/jobs/%d", "/documents/%d", "/contracts/%d", "/partners/%d", "/requests/%d":
 		if num("id") != id {
 			return fmt.Errorf("asked for %d, got object %v", id, m["id"])
+		}
+	case "/partners/%d/webhook":
+		if num("partner_id") != id || m["secret"] != nil {
+			return fmt.Errorf("asked for partner %d's endpoint, got %v (a secret: %v)", id, m["partner_id"], m["secret"] != nil)
 		}
 	case "/contracts/%d/policy":
 		if num("contract_id") != id {

@@ -161,10 +161,10 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// The rest of the request runs in the caller's data scope: on
-	// PostgreSQL one transaction under row-level security, committed only
-	// when the handler succeeds.
-	return s.cfg.Scope.InScope(cordon.NewContextWithActor(c.UserContext(), actor), actor, func(ctx context.Context) error {
+	// The rest of the request runs in the caller's data scope (once the
+	// caller's rate budgets allow it): on PostgreSQL one transaction under
+	// row-level security, committed only when the handler succeeds.
+	return s.inScope(cordon.NewContextWithActor(c.UserContext(), actor), actor, func(ctx context.Context) error {
 		c.SetUserContext(ctx)
 		return c.Next()
 	})

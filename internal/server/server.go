@@ -48,6 +48,7 @@ type Config struct {
 	WriteTimeout   time.Duration // default 60 s
 	IdleTimeout    time.Duration // default 60 s
 	TrustedProxies []*net.IPNet  // X-Forwarded-For is honoured only from these
+	Rates          RateLimits    // login and per-caller budgets; a nil Counter: none
 }
 
 // Server is the HTTP application.
@@ -125,7 +126,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) routes() error {
-	s.app.Use(s.requestContext, s.logRequest, s.recoverPanic)
+	s.app.Use(s.requestContext, s.logRequest, s.recoverPanic, s.limitLogin)
 	s.app.Get("/healthz", s.handleHealth)
 	s.app.Get("/readyz", s.handleReady)
 	s.app.Get("/metrics", s.handleMetrics)
@@ -142,7 +143,7 @@ func (s *Server) routes() error {
 		if err != nil {
 			return fmt.Errorf("pages: %w", err)
 		}
-		webui.Register(s.app, h, webui.Guards{InScope: s.cfg.Scope.InScope, Require: s.require, RequireAny: s.requireAny})
+		webui.Register(s.app, h, webui.Guards{InScope: s.inScope, Require: s.require, RequireAny: s.requireAny})
 	}
 	// Anything else is a 404: problem+json under /api, the error page elsewhere.
 	s.app.Use(func(c *fiber.Ctx) error { return cordon.ErrNotFound("Page") })

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"github.com/cordon/cordon/internal/cordon"
@@ -17,12 +18,14 @@ const appRole = "cordon_app"
 
 // scopeSQL enters the scope in one round trip. set_config('role', ..., true)
 // is SET LOCAL ROLE; the app.* settings are what the row-level security
-// policies read. All of them end with the transaction.
+// policies read; statement_timeout (milliseconds) stops a statement that
+// runs or waits on a lock too long. All of them end with the transaction.
 const scopeSQL = `SELECT set_config('role', '` + appRole + `', true),
 	set_config('app.org_id', ?, true),
 	set_config('app.org_kind', ?, true),
 	set_config('app.partner_id', ?, true),
-	set_config('app.now', ?, true)`
+	set_config('app.now', ?, true),
+	set_config('statement_timeout', ?, true)`
 
 type scopeKey struct{}
 
@@ -75,11 +78,25 @@ func (db *DB) InScope(ctx context.Context, a *cordon.Actor, fn func(ctx context.
 		return errors.New("store: InScope inside an unscoped transaction")
 	}
 	now := db.Now().Format(time.RFC3339Nano)
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(scopeSQL, s.orgID, s.orgKind, s.partnerID, now).Error; err != nil {
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(scopeSQL, s.orgID, s.orgKind, s.partnerID, now, db.statementTimeout).Error; err != nil {
 			return TranslateError(err, "Scope")
 		}
 		ctx := context.WithValue(context.WithValue(ctx, txKey{}, tx), scopeKey{}, s)
 		return fn(ctx)
 	})
+	if timedOut(err) && cordon.ErrorCode(err) == cordon.EINTERNAL {
+		// The statement timeout this transaction set: whatever service
+		// met it, the answer is the same, and the driver's text stays in
+		// the log.
+		return &wrapped{cordon.Errorf(cordon.EUNAVAILABLE, "The request took too long."), err}
+	}
+	return err
+}
+
+// timedOut reports whether PostgreSQL cancelled a statement
+// (query_canceled: the statement timeout).
+func timedOut(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "57014"
 }

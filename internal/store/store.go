@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,7 +49,14 @@ type Config struct {
 	MaxOpenConns int
 	// Now is the clock; nil means time.Now.
 	Now cordon.Clock
+	// StatementTimeout stops any one statement of a scoped (request)
+	// transaction that runs longer, on PostgreSQL; 0 means 10 s.
+	StatementTimeout time.Duration
 }
+
+// DefaultStatementTimeout is the statement timeout of scoped transactions
+// when Config leaves it zero.
+const DefaultStatementTimeout = 10 * time.Second
 
 // DB is an open database with its dialect and clock.
 type DB struct {
@@ -62,6 +70,9 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	now     cordon.Clock
+	// statementTimeout is SET LOCAL statement_timeout in milliseconds,
+	// for every scoped transaction.
+	statementTimeout string
 }
 
 // Open connects to the database the config names. It does not migrate.
@@ -135,7 +146,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		sideSQL.SetMaxIdleConns(n)
 		sideSQL.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	return &DB{url: cfg.URL, gorm: gdb, side: side, sql: sqlDB, dialect: dialect, now: now}, nil
+	timeout := cfg.StatementTimeout
+	if timeout <= 0 {
+		timeout = DefaultStatementTimeout
+	}
+	return &DB{url: cfg.URL, gorm: gdb, side: side, sql: sqlDB, dialect: dialect, now: now,
+		statementTimeout: strconv.FormatInt(max(1, timeout.Milliseconds()), 10)}, nil
 }
 
 // Dialect returns the engine under the store.
