@@ -132,17 +132,23 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
-// loginAs logs in through the form, as a person would: type, submit.
-func loginAs(t *testing.T, ctx context.Context, base, user string) {
+// loginWithPassword logs in through the form with a password of its own.
+func loginWithPassword(t *testing.T, ctx context.Context, base, user, password string) {
 	t.Helper()
 	drive(t, ctx, "log in as "+user,
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.CSS(`#username`)),
 		chromedp.SendKeys(chromedp.CSS(`#username`), user),
-		chromedp.SendKeys(chromedp.CSS(`#password`), demoPassword),
+		chromedp.SendKeys(chromedp.CSS(`#password`), password),
 		chromedp.Submit(chromedp.CSS(`#password`)),
 		chromedp.WaitVisible(chromedp.CSS(`nav a[aria-current="page"]`)),
 	)
+}
+
+// loginAs logs in through the form, as a person would: type, submit.
+func loginAs(t *testing.T, ctx context.Context, base, user string) {
+	t.Helper()
+	loginWithPassword(t, ctx, base, user, demoPassword)
 }
 
 // name is the file name prefix of the test's screenshots.
@@ -206,24 +212,7 @@ func TestBrowserPartnerJourney(t *testing.T) {
 		}
 
 		// A document, downloaded through the page by a click.
-		dir := t.TempDir()
-		done := make(chan string, 1)
-		if err := chromedp.ListenBrowser(ctx, func(ev any) {
-			if e, ok := ev.(*cdpbrowser.EventDownloadProgress); ok && e.State == cdpbrowser.DownloadProgressStateCompleted {
-				select {
-				case done <- e.GUID:
-				default:
-				}
-			}
-		}); err != nil {
-			t.Fatal(err)
-		}
-		events := true
-		if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &events,
-		}); err != nil {
-			t.Fatal(err)
-		}
+		dir, done := downloads(t, ctx)
 		drive(t, ctx, "the library",
 			chromedp.Click(chromedp.CSS(`nav a[href="/documents"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`a[href$="/download"]`)),
@@ -313,4 +302,30 @@ func TestBrowserDispatcherJourney(t *testing.T) {
 		loginAs(t, p, base, "dispatcher")
 		shot(t, p, name(t, "dispatch-phone"))
 	})
+}
+
+// downloads makes the browser of ctx save downloads into a new directory
+// and returns it with a channel that receives each completed download's
+// file name (its GUID).
+func downloads(t *testing.T, ctx context.Context) (string, <-chan string) {
+	t.Helper()
+	dir := t.TempDir()
+	done := make(chan string, 4)
+	if err := chromedp.ListenBrowser(ctx, func(ev any) {
+		if e, ok := ev.(*cdpbrowser.EventDownloadProgress); ok && e.State == cdpbrowser.DownloadProgressStateCompleted {
+			select {
+			case done <- e.GUID:
+			default:
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	events := true
+	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &events,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return dir, done
 }

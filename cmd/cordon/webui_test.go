@@ -32,12 +32,19 @@ func (b *browser) send(method, path string, form url.Values) *response {
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return b.do(req)
+}
+
+// do sends req with the browser's cookies and keeps the cookies the
+// answer sets or clears.
+func (b *browser) do(req *http.Request) *response {
+	b.h.t.Helper()
 	for k, v := range b.jar {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}
 	res, err := b.h.app.server.App().Test(req, -1)
 	if err != nil {
-		b.h.t.Fatalf("%s %s: %v", method, path, err)
+		b.h.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer res.Body.Close()
 	out, _ := io.ReadAll(res.Body)
@@ -418,7 +425,7 @@ func TestPagesJobFlow(t *testing.T) {
 		if r := d.post("/dispatch/requests", url.Values{"unit_id": {fmt.Sprint(unit.ID)}, "category": {"fault"}, "priority": {"P9"}, "description": {"x"}}); r.Status != 303 {
 			t.Errorf("bad intake: %d", r.Status)
 		}
-		d.page("/dispatch", "flash-error", "Priority must be")
+		d.page("/dispatch", "flash-error", "优先级须为 P1、P2、P3 或 P4") // the service's message, in the page's language
 		r = d.post("/dispatch/requests/"+m[1], url.Values{"to": {"partner"}, "partner_id": {form[1]}})
 		if r.Status != 303 {
 			t.Fatalf("dispatch: %d %s", r.Status, r.Body)

@@ -1,9 +1,6 @@
 package webui
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/cordon/cordon/internal/cordon"
@@ -24,15 +21,13 @@ type waiting struct {
 type dispatchData struct {
 	Waiting     []waiting
 	Total       int
+	Pages       *listPager
 	MayDispatch bool
 	MayIntake   bool
 	Units       []*cordon.Unit
 	Categories  []cordon.Category
 	Priorities  []cordon.Priority
 }
-
-// dispatchLimit is how many waiting requests the desk shows.
-const dispatchLimit = 100
 
 // handleDispatchDesk is the dispatcher's desk: the requests waiting for
 // dispatch, oldest first, each with its candidates and the clause that
@@ -43,13 +38,14 @@ func (h *Handler) handleDispatchDesk(c *fiber.Ctx) error {
 	d := dispatchData{
 		MayDispatch: h.allow(a, cordon.ResRequest, cordon.ActDispatch),
 		MayIntake:   h.allow(a, cordon.ResRequest, cordon.ActCreate),
-		Categories:  cordon.Categories, Priorities: cordon.Priorities,
+		Categories:  cordon.Categories, Priorities: cordon.Priorities, Pages: listPagerOf(c, "page"),
 	}
-	list, total, err := h.svc.Requests.FindRequests(ctx, cordon.RequestFilter{Statuses: []cordon.RequestStatus{cordon.RequestOpen}, Limit: dispatchLimit})
+	list, total, err := h.svc.Requests.FindRequests(ctx, cordon.RequestFilter{Statuses: []cordon.RequestStatus{cordon.RequestOpen},
+		Offset: d.Pages.Offset(), Limit: d.Pages.Limit()})
 	if err != nil {
 		return err
 	}
-	d.Total = total
+	d.Total, d.Pages.Total = total, total
 	for _, r := range list {
 		w := waiting{Request: r}
 		if d.MayDispatch {
@@ -65,19 +61,6 @@ func (h *Handler) handleDispatchDesk(c *fiber.Ctx) error {
 		}
 	}
 	return h.render(c, "dispatch", "/dispatch", "dispatch.title", d)
-}
-
-// formID reads an optional positive id from a form field.
-func formID(c *fiber.Ctx, field string) (*int64, error) {
-	v := strings.TrimSpace(c.FormValue(field))
-	if v == "" {
-		return nil, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		return nil, cordon.FieldErrorf(field, "%s must be a positive number.", field)
-	}
-	return &n, nil
 }
 
 // handleIntake records a request from the intake form.

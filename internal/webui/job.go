@@ -17,6 +17,9 @@ func registerJobPages(r fiber.Router, h *Handler, g Guards, auth fiber.Handler) 
 	r.Post("/jobs/:id/accept", h.checkCSRF, auth, g.Require(cordon.ResJob, cordon.ActAccept), h.handleJobMove(cordon.JobAccepted))
 	r.Post("/jobs/:id/decline", h.checkCSRF, auth, g.Require(cordon.ResJob, cordon.ActDecline), h.handleJobMove(cordon.JobDeclined))
 	r.Post("/jobs/:id/move", h.checkCSRF, auth, g.RequireAny(moveRights...), h.handleJobMove(""))
+	r.Post("/jobs/:id/assign", h.checkCSRF, auth, g.Require(cordon.ResJob, cordon.ActAssign), h.handleJobAssign)
+	r.Post("/jobs/:id/report", h.checkCSRF, auth, g.RequireAny(
+		[2]string{cordon.ResJob, cordon.ActReport}, [2]string{cordon.ResJob, cordon.ActUpdate}), h.handleJobReport)
 }
 
 // moveRights are the rights of the API's /transition route: a role with
@@ -26,7 +29,9 @@ var moveRights = [][2]string{
 	{cordon.ResJob, cordon.ActClose}, {cordon.ResJob, cordon.ActReopen},
 }
 
-// jobListLimit is how many jobs a list page shows.
+// jobListLimit is how many offers and jobs in progress a partner's inbox
+// shows (a partner holds far fewer at a time); jobs done and ended offers
+// come a page at a time.
 const jobListLimit = 200
 
 // jobRow is one job in a list.
@@ -53,71 +58,86 @@ type jobListData struct {
 	Total   int
 	Status  string // the filter, for the institute's list
 	States  []cordon.JobStatus
+	// The pages of the long lists: the partner's jobs done and ended
+	// offers, the institute's jobs.
+	DonePages, EndedPages, AllPages *listPager
 }
+
+// The sections of a partner's inbox.
+var (
+	activeStatuses = []cordon.JobStatus{cordon.JobAccepted, cordon.JobEnRoute, cordon.JobOnSite, cordon.JobWaitingCustomer, cordon.JobWaitingParts, cordon.JobReopened}
+	doneStatuses   = []cordon.JobStatus{cordon.JobResolved, cordon.JobVerified, cordon.JobClosed}
+	endedStatuses  = []cordon.JobStatus{cordon.JobDeclined, cordon.JobExpired, cordon.JobRevoked}
+)
 
 // partnerCodes maps partner ids to codes for institute users.
 func (h *Handler) partnerCodes(c *fiber.Ctx) (map[int64]string, error) {
-	a := cordon.ActorFromContext(c.UserContext())
-	out := map[int64]string{}
-	if a.IsPartner() || h.svc.Orgs == nil {
-		return out, nil
+	if cordon.ActorFromContext(c.UserContext()).IsPartner() || h.svc.Orgs == nil {
+		return map[int64]string{}, nil
 	}
-	kind := cordon.OrgPartner
-	orgs, _, err := h.svc.Orgs.FindOrgs(c.UserContext(), cordon.OrgFilter{Kind: &kind})
+	return h.partnerLabels(c, func(o *cordon.Org) string { return o.Code })
+}
+
+// listJobRows lists one section of jobs through JobDesk.ListJobs, the
+// API's list, with the partners' codes for institute users.
+func (h *Handler) listJobRows(c *fiber.Ctx, f cordon.JobListFilter, codes map[int64]string) ([]jobRow, int, error) {
+	views, total, err := h.svc.Jobs.ListJobs(c.UserContext(), f)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	for _, o := range orgs {
-		out[o.ID] = o.Code
+	rows := make([]jobRow, len(views))
+	for i, v := range views {
+		rows[i] = jobRow{View: v}
+		if v.Job.PartnerID != nil {
+			rows[i].Partner = codes[*v.Job.PartnerID]
+		}
 	}
-	return out, nil
+	return rows, total, nil
 }
 
 // handleJobList is a partner's inbox (offers with their deadlines, jobs in
-// progress, jobs done) or, for institute users, every job with a status
-// filter.
+// progress, then jobs done and ended offers a page at a time) or, for
+// institute users, every job a page at a time with a status filter.
 func (h *Handler) handleJobList(c *fiber.Ctx) error {
 	a := cordon.ActorFromContext(c.UserContext())
 	d := jobListData{Partner: a.IsPartner(), States: cordon.JobStatuses}
-	f := cordon.JobListFilter{Limit: jobListLimit}
-	if !d.Partner {
-		if v := c.Query("status"); v != "" {
-			st := cordon.JobStatus(v)
-			if !validStatus(st) {
-				return cordon.FieldErrorf("status", "Unknown job status.")
-			}
-			d.Status, f.Statuses = v, []cordon.JobStatus{st}
-		}
-	}
-	views, total, err := h.svc.Jobs.ListJobs(c.UserContext(), f)
-	if err != nil {
-		return err
-	}
 	codes, err := h.partnerCodes(c)
 	if err != nil {
 		return err
 	}
-	d.Total = total
-	for _, v := range views {
-		row := jobRow{View: v}
-		if v.Job.PartnerID != nil {
-			row.Partner = codes[*v.Job.PartnerID]
+	if d.Partner {
+		if d.Offers, _, err = h.listJobRows(c, cordon.JobListFilter{Statuses: []cordon.JobStatus{cordon.JobOffered}, Limit: jobListLimit}, codes); err != nil {
+			return err
 		}
-		if !d.Partner {
-			d.All = append(d.All, row)
-			continue
+		if d.Active, _, err = h.listJobRows(c, cordon.JobListFilter{Statuses: activeStatuses, Limit: jobListLimit}, codes); err != nil {
+			return err
 		}
-		switch v.Job.Status {
-		case cordon.JobOffered:
-			d.Offers = append(d.Offers, row)
-		case cordon.JobResolved, cordon.JobVerified, cordon.JobClosed:
-			d.Done = append(d.Done, row)
-		case cordon.JobDeclined, cordon.JobExpired, cordon.JobRevoked:
-			d.Ended = append(d.Ended, row)
-		default:
-			d.Active = append(d.Active, row)
+		d.DonePages, d.EndedPages = listPagerOf(c, "page"), listPagerOf(c, "ended")
+		for _, s := range []struct {
+			rows     *[]jobRow
+			p        *listPager
+			statuses []cordon.JobStatus
+		}{{&d.Done, d.DonePages, doneStatuses}, {&d.Ended, d.EndedPages, endedStatuses}} {
+			if *s.rows, s.p.Total, err = h.listJobRows(c, cordon.JobListFilter{Statuses: s.statuses, Offset: s.p.Offset(), Limit: s.p.Limit()}, codes); err != nil {
+				return err
+			}
 		}
+		return h.render(c, "jobs", "/jobs", "jobs.title", d)
 	}
+	f := cordon.JobListFilter{}
+	if v := c.Query("status"); v != "" {
+		st := cordon.JobStatus(v)
+		if !validStatus(st) {
+			return cordon.FieldErrorf("status", "Unknown job status.")
+		}
+		d.Status, f.Statuses = v, []cordon.JobStatus{st}
+	}
+	d.AllPages = listPagerOf(c, "page")
+	f.Offset, f.Limit = d.AllPages.Offset(), d.AllPages.Limit()
+	if d.All, d.Total, err = h.listJobRows(c, f, codes); err != nil {
+		return err
+	}
+	d.AllPages.Total = d.Total
 	return h.render(c, "jobs", "/jobs", "jobs.title", d)
 }
 
@@ -139,6 +159,25 @@ type jobData struct {
 	Decline    bool
 	Moves      []cordon.JobStatus
 	NeedReason bool
+	Clocks     []cordon.SLAClock
+	Report     *reportForm // nil: no report form
+	Assign     *assignForm // nil: no assignment
+}
+
+// reportForm is the service report form: what was typed (kept when the
+// service refuses it) and the refusal, next to its field.
+type reportForm struct {
+	Actions, PartsUsed, RootCause, SignoffName, SignoffAt string
+	Causes                                                []cordon.RootCause
+	Errors                                                map[string]string // field → message in the page's language
+	Error                                                 string            // a refusal that names no field
+}
+
+// assignForm lists the partner's technicians for its admin.
+type assignForm struct {
+	Technicians []*cordon.User
+	Current     int64 // the assignee's id, 0 for none
+	CurrentName string
 }
 
 // disclosable are the statuses in which a partner may have a customer's
@@ -150,30 +189,57 @@ var disclosable = map[cordon.JobStatus]bool{
 	cordon.JobWaitingParts: true, cordon.JobReopened: true, cordon.JobResolved: true, cordon.JobVerified: true, cordon.JobClosed: true,
 }
 
+// reportable are the statuses in which a report may be filed (the
+// service decides; the page offers the form only there).
+var reportable = map[cordon.JobStatus]bool{cordon.JobOnSite: true, cordon.JobResolved: true}
+
+// assignable are the statuses in which a partner's admin may hand the job
+// to a technician.
+var assignable = map[cordon.JobStatus]bool{
+	cordon.JobAccepted: true, cordon.JobEnRoute: true, cordon.JobOnSite: true, cordon.JobWaitingCustomer: true,
+	cordon.JobWaitingParts: true, cordon.JobReopened: true,
+}
+
 // handleJobView is the job page: the job with its pseudonymous customer,
-// what the contract discloses of the customer now, the timeline, and a
-// button for each move the caller may make now.
+// what the contract discloses of the customer now, its SLA clocks, the
+// timeline, a button for each move the caller may make now, the service
+// report form and, for a partner's admin, the assignment.
 func (h *Handler) handleJobView(c *fiber.Ctx) error {
 	id, err := idParam(c, "Job")
 	if err != nil {
 		return err
 	}
+	d, err := h.jobPage(c, id)
+	if err != nil {
+		return err
+	}
+	return h.render(c, "job", "/jobs", "job.details", d)
+}
+
+// jobPage gathers the job page from the services, exactly what the API's
+// job, events, sla and customer routes would show the caller.
+func (h *Handler) jobPage(c *fiber.Ctx, id int64) (*jobData, error) {
 	ctx := c.UserContext()
 	a := cordon.ActorFromContext(ctx)
 	v, err := h.svc.Jobs.ViewJob(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	d := jobData{View: v}
+	d := &jobData{View: v}
 	if d.Timeline, err = h.svc.Dispatch.JobTimeline(ctx, id); err != nil {
-		return err
+		return nil, err
 	}
 	if v.Job.PartnerID != nil && !a.IsPartner() {
 		codes, err := h.partnerCodes(c)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		d.Partner = codes[*v.Job.PartnerID]
+	}
+	if h.svc.SLA != nil {
+		if d.Clocks, err = h.svc.SLA.JobClocks(ctx, v.Job); err != nil {
+			return nil, err
+		}
 	}
 	mayDisclose := h.allow(a, cordon.ResCustomer, cordon.ActDisclose) || h.allow(a, cordon.ResCustomer, cordon.ActView)
 	if mayDisclose && (!a.IsPartner() || disclosable[v.Job.Status]) {
@@ -183,12 +249,12 @@ func (h *Handler) handleJobView(c *fiber.Ctx) error {
 			d.Disclosure = disc
 		case cordon.ENOTFOUND:
 		default:
-			return err
+			return nil, err
 		}
 	}
 	moves, err := h.svc.Dispatch.AllowedMoves(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mayMove := false
 	for _, p := range moveRights {
@@ -206,7 +272,136 @@ func (h *Handler) handleJobView(c *fiber.Ctx) error {
 		}
 	}
 	d.NeedReason = d.NeedReason || d.Decline
-	return h.render(c, "job", "/jobs", "job.details", d)
+	if reportable[v.Job.Status] && h.mayReport(a) {
+		d.Report = &reportForm{Causes: cordon.RootCauses}
+	}
+	if a.IsPartner() && v.Job.PartnerID != nil && assignable[v.Job.Status] && h.allow(a, cordon.ResJob, cordon.ActAssign) {
+		if d.Assign, err = h.assignForm(c, a, v.Job); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// mayReport reports whether the actor's roles pass the report route's
+// guard (the API's: job:report or job:update).
+func (h *Handler) mayReport(a *cordon.Actor) bool {
+	return h.allow(a, cordon.ResJob, cordon.ActReport) || h.allow(a, cordon.ResJob, cordon.ActUpdate)
+}
+
+// assignForm lists the enabled technicians of the caller's own company.
+func (h *Handler) assignForm(c *fiber.Ctx, a *cordon.Actor, j *cordon.Job) (*assignForm, error) {
+	org := a.PartnerID
+	users, _, err := h.svc.Users.FindUsers(c.UserContext(), cordon.UserFilter{OrgID: &org, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	f := &assignForm{}
+	if j.AssigneeID != nil {
+		f.Current = *j.AssigneeID
+	}
+	for _, u := range users {
+		if u.OrgID != a.PartnerID {
+			continue
+		}
+		if u.ID == f.Current {
+			f.CurrentName = u.DisplayName + " (" + u.Username + ")"
+		}
+		if !u.Disabled() && u.HasRole(cordon.RolePartnerTechnician) {
+			f.Technicians = append(f.Technicians, u)
+		}
+	}
+	return f, nil
+}
+
+// handleJobAssign hands the job to a technician: the API's assign.
+func (h *Handler) handleJobAssign(c *fiber.Ctx) error {
+	id, err := idParam(c, "Job")
+	if err != nil {
+		return err
+	}
+	back := "/jobs/" + itoa(id)
+	uid, err := formID(c, "user_id")
+	if err != nil || uid == nil {
+		return h.refused(c, back, cordon.FieldErrorf("user_id", "Choose a technician to assign."))
+	}
+	if _, err := h.svc.Dispatch.AssignJob(c.UserContext(), id, *uid); err != nil {
+		return h.refused(c, back, err)
+	}
+	l := Locale{Lang: language(c)}
+	return done(c, back, l.T("assign.done"))
+}
+
+// Report form limits, as the API's report route has them.
+const (
+	maxAttachments    = 5
+	maxAttachmentSize = 10 << 20
+)
+
+// handleJobReport files the service report from the multipart form: the
+// API's fields, and up to five files named attachment. A refusal shows the
+// page again with what was typed and the message next to its field; the
+// files must be chosen again (a browser never refills a file input).
+func (h *Handler) handleJobReport(c *fiber.Ctx) error {
+	id, err := idParam(c, "Job")
+	if err != nil {
+		return err
+	}
+	l := Locale{Lang: language(c)}
+	f := reportForm{
+		Actions: c.FormValue("actions"), PartsUsed: c.FormValue("parts_used"), RootCause: c.FormValue("root_cause"),
+		SignoffName: c.FormValue("signoff_name"), SignoffAt: strings.TrimSpace(c.FormValue("signoff_at")),
+	}
+	in := cordon.ReportInput{Actions: f.Actions, PartsUsed: f.PartsUsed, RootCause: cordon.RootCause(f.RootCause), SignoffName: f.SignoffName}
+	err = func() error {
+		if f.SignoffAt != "" {
+			t, err := parseLocalTime(f.SignoffAt)
+			if err != nil {
+				return cordon.FieldErrorf("signoff_at", "The sign-off time must look like 2026-11-27T09:30:00+08:00.")
+			}
+			in.SignoffAt = &t
+		}
+		files, err := formFiles(c, "attachment", maxAttachments, maxAttachmentSize)
+		if err != nil {
+			return err
+		}
+		in.Files = files
+		_, err = h.svc.Dispatch.FileReport(c.UserContext(), id, in)
+		return err
+	}()
+	if err == nil {
+		return done(c, "/jobs/"+itoa(id)+"#timeline", l.T("report.done"))
+	}
+	switch cordon.ErrorCode(err) {
+	case cordon.EINVALID, cordon.ECONFLICT, cordon.ETOOLARGE, cordon.ETOOMANY:
+	default:
+		return err
+	}
+	d, perr := h.jobPage(c, id)
+	if perr != nil {
+		return perr
+	}
+	f.Causes, f.Errors = cordon.RootCauses, map[string]string{}
+	msg := l.ErrorText(err)
+	switch field := errorField(err); field {
+	case "actions", "parts_used", "root_cause", "signoff_name", "signoff_at":
+		f.Errors[field] = msg
+	case "attachment", "attachments":
+		f.Errors["attachment"] = msg
+	default:
+		if cordon.ErrorCode(err) == cordon.ETOOLARGE {
+			f.Errors["attachment"] = msg
+		} else {
+			f.Error = msg
+		}
+	}
+	d.Report = &f
+	c.Status(statusOf(err))
+	showsPage(c, "/jobs/"+itoa(id))
+	if rerr := h.render(c, "job", "/jobs", "job.details", d); rerr != nil {
+		return rerr
+	}
+	return rendered{}
 }
 
 // handleJobMove posts a lifecycle move: to is fixed for accept and

@@ -41,6 +41,31 @@ type Services struct {
 	Describe func(g cordon.Grant, lang string) string
 	// Now is the clock; nil means time.Now.
 	Now cordon.Clock
+	// Scope tells whether a partner's contract is in force (out of force
+	// a partner sees nothing, not even its own users).
+	Scope cordon.ScopePolicy
+	// HashPassword hashes a new user's one-time password:
+	// authn.HashPassword, handed in by cmd.
+	HashPassword func(password string) (string, error)
+
+	// The institute's and legal's pages (sla.go, scorecard.go, quality.go,
+	// audit.go): the services the API's routes for them call.
+	SLA        cordon.SLAMonitor
+	Evaluation cordon.Evaluation
+	Quality    cordon.QualityService
+	Audit      cordon.AuditService
+	// JobRecords counts the open jobs a contract action would revoke
+	// (contract administrators may not read jobs; the page shows a count).
+	JobRecords cordon.JobService
+	// ContractActions lists the lifecycle actions a contract in a status
+	// allows: contract.Actions, handed in by cmd.
+	ContractActions func(cordon.ContractStatus) []string
+	// OpenCheckpoint verifies a signed checkpoint with the verifier key and
+	// returns its size and root: audit.OpenCheckpoint, handed in by cmd.
+	OpenCheckpoint func(note []byte, key string) (size uint64, root [32]byte, err error)
+	// Notifications is the caller's inbox (notify.go) and the unread count
+	// in the navigation.
+	Notifications cordon.NotificationService
 }
 
 // Guards are what the server lends the pages: its data scope and its
@@ -67,7 +92,9 @@ type Handler struct {
 
 // pageNames are the templates under web/templates that render inside
 // layout.html.
-var pageNames = []string{"login", "jobs", "job", "documents", "dispatch", "contracts", "contract", "me"}
+var pageNames = []string{"login", "jobs", "job", "documents", "dispatch", "contracts", "contract", "me", "team", "customers",
+	"sla", "scorecards", "quality", "quality_new", "quality_campaign", "contract_action",
+	"audit", "audit_customer", "audit_denials", "audit_seal", "survey"}
 
 // New parses the page templates from web (the fs.FS of package web) and
 // returns the handlers.
@@ -85,6 +112,7 @@ func New(svc Services, auth cordon.AuthService, roles cordon.RoleAuthorizer, web
 			return jobRows{L: p.L, Partner: p.Actor.IsPartner(), Rows: rows, Offers: offers}
 		},
 		"field": disclosedField,
+		"pager": func(p page, lp *listPager) pagerView { return pagerView{L: p.L, P: lp} },
 	}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(web, "templates/layout.html", "templates/"+name+".html")
@@ -109,6 +137,14 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerDispatchPages(r, h, g, auth)
 	registerDocumentPages(r, h, g, auth)
 	registerContractPages(r, h, g, auth)
+	registerTeamPages(r, h, g, auth)
+	registerCustomerPages(r, h, g, auth)
+	registerSLAPages(r, h, g, auth)
+	registerScorecardPages(r, h, g, auth)
+	registerQualityPages(r, h, g, auth)
+	registerAuditPages(r, h, g, auth)
+	registerNotifyPages(r, h, g, auth)
+	registerSurveyPages(r, h)
 }
 
 // allow reports whether the actor's roles may take action on resource.
@@ -120,6 +156,7 @@ func (h *Handler) allow(a *cordon.Actor, resource, action string) bool {
 type navItem struct {
 	Key, Href string
 	Active    bool
+	Badge     int // a count shown beside the entry (unread notifications)
 }
 
 // nav lists the pages the actor's roles may open, in a fixed order.
@@ -129,6 +166,13 @@ func (h *Handler) nav(a *cordon.Actor, active string) []navItem {
 		{"nav.dispatch", "/dispatch", cordon.ResRequest, cordon.ActList},
 		{"nav.documents", "/documents", cordon.ResDocument, cordon.ActList},
 		{"nav.contracts", "/contracts", cordon.ResContract, cordon.ActList},
+		{"nav.sla", "/sla", cordon.ResSLA, cordon.ActList},
+		{"nav.scorecards", "/scorecards", cordon.ResScorecard, cordon.ActView},
+		{"nav.quality", "/quality", cordon.ResQuality, cordon.ActView},
+		{"nav.audit", "/audit", cordon.ResAccessEvent, cordon.ActList},
+		{"nav.customers", "/customers", cordon.ResUnit, cordon.ActList},
+		{"nav.team", "/team", cordon.ResUser, cordon.ActList},
+		{"nav.notifications", "/notifications", cordon.ResMe, cordon.ActView},
 		{"nav.me", "/me", cordon.ResMe, cordon.ActView},
 	}
 	var out []navItem
@@ -163,7 +207,16 @@ func (h *Handler) render(c *fiber.Ctx, name, active, title string, data any) err
 		L: Locale{Lang: lang, now: now}, Actor: a, Nav: h.nav(a, active), CSRF: h.csrfToken(c),
 		Path: c.OriginalURL(), Flash: takeFlash(c), Now: now, Data: data,
 	}
+	if path, ok := c.Locals(pathLocal).(string); ok {
+		p.Path = path // a form's answer: the switch goes back to its page
+	}
 	p.Title = p.L.T(title)
+	h.unreadBadge(c, a, p.Nav)
+	return h.write(c, name, p)
+}
+
+// write executes a page's template inside the layout and sends it.
+func (h *Handler) write(c *fiber.Ctx, name string, p page) error {
 	var buf bytes.Buffer
 	if err := h.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
@@ -195,7 +248,7 @@ func (r *redirect) Error() string { return "redirect to " + r.to }
 func (h *Handler) refused(c *fiber.Ctx, to string, err error) error {
 	switch cordon.ErrorCode(err) {
 	case cordon.EINVALID, cordon.ECONFLICT, cordon.ETOOMANY:
-		setFlash(c, "error", cordon.ErrorMessage(err))
+		setFlash(c, "error", Locale{Lang: language(c)}.ErrorText(err))
 		return &redirect{to: to}
 	}
 	return err
@@ -229,6 +282,9 @@ func (h *Handler) authenticated(g Guards) fiber.Handler {
 			return c.Next()
 		})
 		var r *redirect
+		if isRendered(err) {
+			return nil // the page is written; its transaction rolled back
+		}
 		if errors.As(err, &r) {
 			return c.Redirect(r.to, fiber.StatusSeeOther)
 		}
@@ -241,6 +297,10 @@ func (h *Handler) home(a *cordon.Actor) string {
 	switch {
 	case a.HasRole(cordon.RoleDispatcher):
 		return "/dispatch"
+	case a.HasRole(cordon.RoleQualitySupervisor):
+		return "/sla"
+	case a.HasRole(cordon.RoleLegalAuditor):
+		return "/audit"
 	case h.allow(a, cordon.ResJob, cordon.ActList):
 		return "/jobs"
 	case h.allow(a, cordon.ResContract, cordon.ActList):
