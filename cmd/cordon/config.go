@@ -8,6 +8,10 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/cordon/cordon/internal/server"
+	"github.com/cordon/cordon/internal/store"
 )
 
 // config is everything the binary reads from its environment and flags.
@@ -22,6 +26,48 @@ type config struct {
 	TrustedProxies []*net.IPNet
 	DownloadQuota  int    // documents per user per day
 	PublicURL      string // where customers reach the portal; default http://ADDR
+	Rates          rates
+	// StatementTimeout stops a request's statement on PostgreSQL.
+	StatementTimeout time.Duration
+	// SLAAtRisk is the share of an SLA term used at which a job is at
+	// risk; 0 means 0.8.
+	SLAAtRisk float64
+}
+
+// rates are the request budgets, shared by every replica through the
+// database. A zero rate is no limit.
+type rates struct {
+	LoginIP, LoginUser, Partner, User server.Rate
+}
+
+// defaultRates are ceilings no person at a browser reaches; they stop
+// password guessing and scripts. Tighten them per deployment.
+func defaultRates() rates {
+	return rates{
+		LoginIP:   server.Rate{N: 60, Per: time.Minute},
+		LoginUser: server.Rate{N: 20, Per: time.Minute},
+		Partner:   server.Rate{N: 3000, Per: time.Minute},
+		User:      server.Rate{N: 1500, Per: time.Minute},
+	}
+}
+
+// parseRate reads "N/DURATION" ("60/1m"), or "0" / "off" for no limit.
+func parseRate(name, v string, r *server.Rate) error {
+	if v == "" {
+		return nil
+	}
+	if v == "0" || v == "off" {
+		*r = server.Rate{}
+		return nil
+	}
+	n, per, ok := strings.Cut(v, "/")
+	count, err := strconv.Atoi(n)
+	d, derr := time.ParseDuration(per)
+	if !ok || err != nil || derr != nil || count < 1 || count > 1_000_000 || d < time.Second || d > 24*time.Hour || d%time.Second != 0 {
+		return fmt.Errorf("%s must be N/DURATION (for example 60/1m; whole seconds from 1s to 24h) or off", name)
+	}
+	*r = server.Rate{N: count, Per: d}
+	return nil
 }
 
 // loadConfig reads the environment, then lets flags override it.
@@ -48,6 +94,35 @@ func loadConfig(name string, args []string, getenv func(string) string, extra fu
 			return nil, nil, fmt.Errorf("CORDON_DOWNLOAD_QUOTA must be a number from 1 to 100000")
 		}
 		c.DownloadQuota = n
+	}
+	if v := getenv("CORDON_SLA_AT_RISK"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f > 0 && f < 1) {
+			return nil, nil, fmt.Errorf("CORDON_SLA_AT_RISK must be a share between 0 and 1 (for example 0.8)")
+		}
+		c.SLAAtRisk = f
+	}
+	c.Rates = defaultRates()
+	for _, r := range []struct {
+		env  string
+		rate *server.Rate
+	}{
+		{"CORDON_RATE_LOGIN", &c.Rates.LoginIP},
+		{"CORDON_RATE_LOGIN_USER", &c.Rates.LoginUser},
+		{"CORDON_RATE_PARTNER", &c.Rates.Partner},
+		{"CORDON_RATE_USER", &c.Rates.User},
+	} {
+		if err := parseRate(r.env, getenv(r.env), r.rate); err != nil {
+			return nil, nil, err
+		}
+	}
+	c.StatementTimeout = store.DefaultStatementTimeout
+	if v := getenv("CORDON_DB_STATEMENT_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 10*time.Millisecond || d > time.Hour {
+			return nil, nil, fmt.Errorf("CORDON_DB_STATEMENT_TIMEOUT must be a duration from 10ms to 1h (for example 10s)")
+		}
+		c.StatementTimeout = d
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(orDefault(getenv("CORDON_LOG_LEVEL"), "info"))); err != nil {
 		return nil, nil, fmt.Errorf("CORDON_LOG_LEVEL: %w", err)

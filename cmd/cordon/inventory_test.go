@@ -27,7 +27,7 @@ import (
 )
 
 // publicRoutes answer without credentials, on purpose. Anything else must
-// demand them. A survey link for customers will join this list.
+// demand them.
 var publicRoutes = map[string]bool{
 	"POST /api/v1/auth/login":   true,
 	"POST /api/v1/auth/refresh": true,
@@ -46,6 +46,11 @@ var publicRoutes = map[string]bool{
 	// A customer answers a satisfaction survey with the one-time token in
 	// the link, not a login (a bad token is 404).
 	"POST /api/v1/surveys/answer": true,
+	// The customer's survey page: the token in the path is the credential
+	// (an invalid one is a 404 page), the form's token is derived from it.
+	"GET /survey/:token":  true,
+	"HEAD /survey/:token": true,
+	"POST /survey/:token": true,
 }
 
 // publicPrefixes are mounted handlers (app.Use) that serve public files.
@@ -255,7 +260,8 @@ func TestBadInputQueries(t *testing.T) {
 			"' UNION SELECT * FROM customer_identities --", "$1", "?", "`", "\"", "*/", "/*", "ＡＢＣ", "radar' --", "\u202e"} // NUL and invalid UTF-8: TestBadInputNULByte
 		params := []string{"/documents?q=", "/documents?product_line=", "/documents?model_id=", "/jobs?status=", "/requests?status=",
 			"/contracts?status=", "/contracts?partner_id=", "/policy/explain?action=view&resource=job&user=",
-			"/policy/explain?user=hefei.tech&action=view&resource=", "/policy/explain?user=hefei.tech&resource=job:1&action="}
+			"/policy/explain?user=hefei.tech&action=view&resource=", "/policy/explain?user=hefei.tech&resource=job:1&action=",
+			"/access-events?contract=", "/access-events/disclosures?customer=", "/access-events/denials?bucket="}
 		var reqs []*probeRequest
 		var who []probeUser
 		for _, u := range probeUsers {
@@ -374,6 +380,9 @@ func TestFieldLevelMassAssignment(t *testing.T) {
 			{"admin", "POST", "/partners", partner(map[string]any{"org": "institute"}), "org"},
 			{"admin", "POST", "/partners", partner(map[string]any{"pseudonym_key": "AAAA"}), "pseudonym_key"},
 			{"contracts", "PATCH", fmt.Sprintf("/partners/%d", hefei), map[string]any{"code": "wuhan"}, "code"},
+			{"hefei.admin", "PUT", fmt.Sprintf("/partners/%d/webhook", hefei), map[string]any{"url": "https://hooks.example/cordon", "secret": "chosen"}, "secret"},
+			{"hefei.admin", "PUT", fmt.Sprintf("/partners/%d/webhook", hefei), map[string]any{"url": "https://hooks.example/cordon", "partner_id": wuhan}, "partner_id"},
+			{"hefei.admin", "PUT", fmt.Sprintf("/partners/%d/webhook", hefei), map[string]any{"url": "https://user:pw@hooks.example/cordon"}, "url"},
 			{"contracts", "PATCH", fmt.Sprintf("/partners/%d", hefei), map[string]any{"kind": "institute"}, "kind"},
 			{"contracts", "PATCH", fmt.Sprintf("/partners/%d", hefei), map[string]any{"id": wuhan}, "id"},
 			{"contracts", "PATCH", fmt.Sprintf("/partners/%d", hefei), map[string]any{"roles": []string{"admin"}}, "roles"},

@@ -8,6 +8,7 @@
 //	cordon contracts validate|import FILE...
 //	cordon policy explain --user U --action A --resource R
 //	cordon audit verify|verify-bundle FILE|key
+//	cordon bench [--quick]    measure Cordon at scale on PostgreSQL
 package main
 
 import (
@@ -52,6 +53,9 @@ const usage = `usage:
                                                   every event changed, removed, inserted or reordered
   cordon audit verify-bundle FILE [--key VKEY|FILE]   check an evidence bundle offline
   cordon audit key                                print the checkpoints' verifier key
+  cordon bench [--quick|--tiny] [--database URL] [--conns N] [--duration D] [--json FILE] [--cpuprofile FILE]
+                                                  seed PostgreSQL at scale, drive the server and raw pgx
+                                                  baselines, print the table (docs/performance.md)
 
 configuration (environment): DATABASE_URL, CORDON_DATA_DIR, CORDON_ADDR,
   CORDON_DB_MAX_CONNS, CORDON_DEMO, CORDON_DEMO_PASSWORD, CORDON_LOG_LEVEL,
@@ -83,6 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runPolicy(ctx, args, getenv, stdout)
 	case "audit":
 		return runAudit(ctx, args, getenv, stdout)
+	case "bench":
+		return runBench(ctx, args, getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -25,6 +25,7 @@ import (
 	"github.com/cordon/cordon/internal/dispatch"
 	"github.com/cordon/cordon/internal/document"
 	"github.com/cordon/cordon/internal/evaluation"
+	"github.com/cordon/cordon/internal/notify"
 	"github.com/cordon/cordon/internal/quality"
 	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/sla"
@@ -36,7 +37,7 @@ import (
 
 // openStore opens and migrates the database the config names.
 func openStore(ctx context.Context, c *config) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Config{URL: c.DatabaseURL, DataDir: c.DataDir, MaxOpenConns: c.MaxConns})
+	db, err := store.Open(ctx, store.Config{URL: c.DatabaseURL, DataDir: c.DataDir, MaxOpenConns: c.MaxConns, StatementTimeout: c.StatementTimeout})
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +52,7 @@ func openStore(ctx context.Context, c *config) (*store.DB, error) {
 type app struct {
 	db        *store.DB
 	sweeper   *dispatch.Sweeper
+	sla       *sla.Sweeper // the leader's background work: SLA states and escalations, then the dispatch sweep
 	explainer *authz.Explainer
 	auth      *authn.Service
 	scope     *authz.ScopeEnforcer
@@ -58,6 +60,7 @@ type app struct {
 	manager   *contract.Manager
 	server    *server.Server
 	sealer    *audit.Sealer // seals the access log in the background
+	relay     *notify.Relay // relays the outbox and delivers webhooks in the background
 }
 
 // newApp wires every package together. Only this package does that.
@@ -110,6 +113,14 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		},
 	})
 	sweeper := dispatch.NewSweeper(dispatcher, serviceDesk(context.Background(), users, orgs), log)
+	slaStore := store.NewSLAStore(db)
+	var srv *server.Server
+	slaSweeper := sla.NewSweeper(sla.SweeperConfig{
+		Store: slaStore, Contracts: contractStore, Lock: store.NewLeaderLock(db), AtRisk: c.SLAAtRisk, Now: now, Log: log,
+		Also:   []func(context.Context) error{sweeper.Sweep},
+		OnLead: func(leading bool) { srv.SetLeader(sla.TaskSweeper, leading) },
+	})
+	slaMonitor := sla.NewMonitor(jobs, contractStore, slaStore, c.SLAAtRisk, now)
 	library := document.NewLibrary(document.LibraryConfig{
 		Documents: store.NewDocumentService(db), Catalog: store.NewCatalogService(db), Orgs: orgs,
 		Scope: scope, Access: access, Now: now, Limits: document.DefaultLimits(), DailyQuota: c.DownloadQuota,
@@ -131,11 +142,16 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Audience: "cordon-api",
 		Now:      now,
 	})
+	notes := store.NewNotificationStore(db)
+	relay := notify.New(notify.Config{Outbox: notes, Now: now, Log: log})
 	auditSvc, sealer, err := wireAudit(c, db, log, now)
 	if err != nil {
 		return nil, err
 	}
-	srv, err := server.New(server.Config{
+	// One SLA monitor and one quality service for the API and the pages.
+	monitor := slaMonitor
+	qualitySvc := quality.NewService(store.NewQualityStore(db), dispatcher)
+	srv, err = server.New(server.Config{
 		Logger: log,
 		Web:    web.FS,
 		Auth:   auth,
@@ -144,17 +160,23 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Scope:  db,
 		API: api.Services{Scope: scope, Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager, Explainer: explainer,
 			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library,
-			SLA: sla.NewMonitor(jobs, contractStore, sla.Meter{}, now), Audit: auditSvc,
-			Quality: quality.NewService(store.NewQualityStore(db), dispatcher), Evaluation: evaluator, PublicURL: c.PublicURL},
+			SLA: monitor, Audit: auditSvc,
+			Quality: qualitySvc, Evaluation: evaluator, PublicURL: c.PublicURL,
+			Notifications: notes, Webhooks: notes, Now: now},
 		Pages: webui.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager,
 			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library,
-			Catalog: store.NewCatalogService(db), Describe: contract.Describe, Now: now},
+			Catalog: store.NewCatalogService(db), Describe: contract.Describe, Now: now, Notifications: notes,
+			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc, JobRecords: jobs,
+			ContractActions: contract.Actions, OpenCheckpoint: openCheckpoint,
+			Scope: scope, HashPassword: authn.HashPassword},
 		TrustedProxies: c.TrustedProxies,
+		Rates: server.RateLimits{Counter: store.NewRateCounter(db),
+			LoginIP: c.Rates.LoginIP, LoginUser: c.Rates.LoginUser, Partner: c.Rates.Partner, User: c.Rates.User},
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &app{db: db, sweeper: sweeper, explainer: explainer, auth: auth, scope: scope, registry: registry, manager: manager, server: srv, sealer: sealer}, nil
+	return &app{db: db, sweeper: sweeper, sla: slaSweeper, explainer: explainer, auth: auth, scope: scope, registry: registry, manager: manager, server: srv, sealer: sealer, relay: relay}, nil
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
@@ -189,7 +211,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.Info("listening", "addr", ln.Addr().String(), "dialect", string(db.Dialect()))
 	go a.registry.Run(ctx)
 	go a.sealer.Run(ctx)
-	go a.sweeper.Run(ctx, 15*time.Second)
+	go a.sla.Run(ctx, 15*time.Second)
+	go a.relay.Run(ctx, 5*time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.App().Listener(ln) }()
 	select {

@@ -36,6 +36,12 @@ type Services struct {
 	// PublicURL is where customers reach the portal (survey links).
 	PublicURL string
 	Audit     cordon.AuditService
+	// Notifications and Webhooks: the caller's inbox, partners' endpoints
+	// and their deliveries (docs/notifications.md).
+	Notifications cordon.NotificationService
+	Webhooks      cordon.WebhookService
+	// Now is the clock; nil means time.Now.
+	Now cordon.Clock
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -74,6 +80,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerEvaluationRoutes(r, h, g)
 	registerPolicyRoutes(r, h, g)
 	registerAuditRoutes(r, h, g)
+	registerNotifyRoutes(r, h, g)
 }
 
 // maxJSON caps JSON request bodies; the server's own cap is higher, for

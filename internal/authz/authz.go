@@ -20,6 +20,7 @@ var Resources = []string{
 	cordon.ResPolicy,
 	cordon.ResUnit, cordon.ResSLA, cordon.ResScorecard, cordon.ResSurvey, cordon.ResQuality, cordon.ResCampaign,
 	cordon.ResSettings, cordon.ResAccessEvent, cordon.ResMe, cordon.ResAuth,
+	cordon.ResWebhook,
 }
 
 // Actions lists every action a policy may name (ActAny aside), in one place.

@@ -51,6 +51,8 @@ func (p *parser) check(doc any, cat Catalog) (*cordon.Contract, string) {
 			p.at([]string{"clauses", k}, true, fmt.Sprintf("required, but missing: the %s grants need a clause", k))
 		}
 	}
+	p.checkIncentives(c, root)
+	p.checkCalendar(c, root)
 	return c, partner
 }
 

@@ -186,6 +186,15 @@ clauses:
   documents: "§5.1 Technical documents"
   sla: "§6.1 Service levels"
   liability: "§9.2 Liability"
+incentives:
+  penalties:
+    jobs: {incident: lapsed_offer, points: 1, amount_per_point: 200}
+    sla: {incident: sla_breach, points: 2, amount_per_point: 500}
+    liability: {incident: complaint, points: 3, amount_per_point: 1000}
+  reward:
+    amount: 20000
+    min_score: 0.75
+    max_points: 5
 `
 	if diff := cmp.Diff(want, string(got)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -70,6 +70,12 @@ func Marshal(c *cordon.Contract, partnerCode string) ([]byte, error) {
 		"sla", sla,
 		"clauses", clauses,
 	)
+	if c.Incentives != nil {
+		root.Content = append(root.Content, str("incentives"), incentivesNode(c.Incentives))
+	}
+	if c.Calendar != nil {
+		root.Content = append(root.Content, str("calendar"), calendarNode(c.Calendar))
+	}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)

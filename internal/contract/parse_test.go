@@ -88,6 +88,14 @@ func hefei() *cordon.Contract {
 		},
 		SLA:     standardSLA,
 		Clauses: withClause(standardClauses, "liability", "§9.2 Liability for breach"),
+		Incentives: &cordon.Incentives{
+			Penalties: map[string]cordon.Penalty{
+				"jobs":      {Incident: cordon.IncidentLapsedOffer, Points: 1, AmountPerPoint: 200},
+				"sla":       {Incident: cordon.IncidentSLABreach, Points: 2, AmountPerPoint: 500},
+				"liability": {Incident: cordon.IncidentComplaint, Points: 3, AmountPerPoint: 1000},
+			},
+			Reward: &cordon.Reward{Amount: 20000, MinScore: 0.75, MaxPoints: 5},
+		},
 	}
 }
 
@@ -113,6 +121,19 @@ func TestParseExamples(t *testing.T) {
 			},
 			SLA:     standardSLA,
 			Clauses: standardClauses,
+			Incentives: &cordon.Incentives{
+				Penalties: map[string]cordon.Penalty{
+					"jobs": {Incident: cordon.IncidentLapsedOffer, Points: 1, AmountPerPoint: 300},
+					"sla":  {Incident: cordon.IncidentSLABreach, Points: 1, AmountPerPoint: 300},
+				},
+				Reward: &cordon.Reward{Amount: 10000, MinScore: 0.8},
+			},
+			Calendar: &cordon.Calendar{
+				Offset: 8 * time.Hour, Open: 8*time.Hour + 30*time.Minute, Close: 17*time.Hour + 30*time.Minute,
+				Days:     []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+				Holidays: []string{"2026-01-01", "2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07"},
+				Workdays: []string{"2026-10-10"},
+			},
 		}},
 		{"xian.yaml", "xian", &cordon.Contract{
 			Number:        "XA-2024-001",
@@ -255,6 +276,14 @@ func TestParseJSON(t *testing.T) {
 			"P4": map[string]string{"accept": "1d", "respond": "2d", "on_site": "5d", "resolve": "14d"},
 		},
 		"clauses": want.Clauses,
+		"incentives": map[string]any{
+			"penalties": map[string]any{
+				"jobs":      map[string]any{"points": 1, "amount_per_point": 200},
+				"sla":       map[string]any{"points": 2, "amount_per_point": 500},
+				"liability": map[string]any{"incident": "complaint", "points": 3, "amount_per_point": 1000},
+			},
+			"reward": map[string]any{"amount": 20000, "min_score": 0.75, "max_points": 5},
+		},
 	}, "", "\t")
 	if err != nil {
 		t.Fatal(err)

@@ -162,6 +162,7 @@ var patternHints = map[string]string{
 	"^[A-Z0-9]+(-[A-Z0-9]+)*$":                     "is not a contract number: want capital letters and digits in groups joined by -, e.g. HF-2026-001",
 	"^[a-z][a-z0-9_-]*$":                           "is not a code: want lower-case letters, digits, _ and -, starting with a letter",
 	"^[0-9]{4}-[0-9]{2}-[0-9]{2}$":                 "is not a date: want YYYY-MM-DD",
+	"^[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}$":        "is not business hours: want HH:MM-HH:MM, e.g. 08:30-17:30",
 	`^\S(.*\S)?$`:                                  "must not start or end with a space",
 	"^([0-9]{1,4}d)?([0-9]{1,4}h)?([0-9]{1,4}m)?$": "is not a duration: want days, hours and minutes such as 30m, 4h, 1h30m or 3d",
 	`^§[0-9]+(\.[0-9]+)*( \S.*)?$`:                 `is not a clause reference: want § and a number, then a title, e.g. "§3.1 Service territory"`,

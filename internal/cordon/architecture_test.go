@@ -64,8 +64,8 @@ func TestArchitecture(t *testing.T) {
 		"github.com/casbin/":       {"internal/authz"},
 		"github.com/golang-jwt/":   {"internal/authn"},
 		"github.com/gofiber/":      {"internal/server", "internal/api", "internal/webui"},
-		"github.com/jackc/":        {"internal/store", "internal/store/storetest"},
-		"github.com/pdfcpu/":       {"internal/document"},
+		"github.com/jackc/":        {"internal/store", "internal/store/storetest", "internal/bench"},
+		"github.com/pdfcpu/":       {"internal/document", "internal/evaluation"},
 		"github.com/chromedp/":     {},
 		"github.com/getkin/":       {},
 	}
@@ -84,10 +84,12 @@ func TestArchitecture(t *testing.T) {
 		"internal/dispatch":        {"internal/cordon"},
 		"internal/sla":             {"internal/cordon"},
 		"internal/quality":         {"internal/cordon"},
+		"internal/notify":          {"internal/cordon"},
 		"internal/evaluation":      {"internal/cordon", "internal/keyfile"},
 		"internal/api":             {"internal/cordon", "internal/contract"},
 		"internal/server":          {"internal/cordon", "internal/api", "internal/webui"},
 		"internal/webui":           {"internal/cordon"},
+		"internal/bench":           {"internal/cordon"},
 	}
 	dirs := make([]string, 0, len(pkgs))
 	for d := range pkgs {

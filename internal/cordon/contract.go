@@ -69,8 +69,50 @@ type Contract struct {
 	Scope         Scope
 	SLA           map[Priority]SLATerms
 	Clauses       Clauses
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Incentives are the reward and penalty terms; nil when the contract
+	// has none.
+	Incentives *Incentives
+	// Calendar is the business calendar SLA clocks count on; nil: 24×7.
+	Calendar  *Calendar
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Incident is a kind of event a contract clause penalises.
+type Incident string
+
+// The incidents a clause may penalise.
+const (
+	IncidentLapsedOffer Incident = "lapsed_offer" // an offer left to expire
+	IncidentSLABreach   Incident = "sla_breach"   // one SLA clock breached
+	IncidentComplaint   Incident = "complaint"    // a satisfaction answer of 1 or 2
+	IncidentReopen      Incident = "reopen"       // a resolved job reopened
+)
+
+// Incidents lists every incident kind.
+var Incidents = []Incident{IncidentLapsedOffer, IncidentSLABreach, IncidentComplaint, IncidentReopen}
+
+// Incentives are a contract's reward and penalty terms. Amounts are whole
+// yuan.
+type Incentives struct {
+	// Penalties by clause key (such as "jobs", "sla", "liability").
+	Penalties map[string]Penalty `json:"penalties"`
+	Reward    *Reward            `json:"reward,omitempty"`
+}
+
+// Penalty is what one clause costs per incident.
+type Penalty struct {
+	Incident       Incident `json:"incident"`
+	Points         int      `json:"points"`           // per incident
+	AmountPerPoint int64    `json:"amount_per_point"` // yuan
+}
+
+// Reward is paid for a period whose score reaches MinScore with at most
+// MaxPoints penalty points (0: no incident at all).
+type Reward struct {
+	Amount    int64   `json:"amount"` // yuan
+	MinScore  float64 `json:"min_score"`
+	MaxPoints int     `json:"max_points"`
 }
 
 // InForce reports whether the contract grants anything at time t: active,

@@ -176,6 +176,14 @@ var demoContracts = []demoContract{
 			cordon.P4: sla(day, 2*day, 7*day, 30*day),
 		},
 		Clauses: cordon.Clauses{"jobs": "§3.1", "customers": "§6.2", "documents": "§5.1", "sla": "§4", "breach": "§9.3"},
+		Incentives: &cordon.Incentives{
+			Penalties: map[string]cordon.Penalty{
+				"jobs":   {Incident: cordon.IncidentLapsedOffer, Points: 1, AmountPerPoint: 200},
+				"sla":    {Incident: cordon.IncidentSLABreach, Points: 2, AmountPerPoint: 500},
+				"breach": {Incident: cordon.IncidentComplaint, Points: 3, AmountPerPoint: 1000},
+			},
+			Reward: &cordon.Reward{Amount: 20000, MinScore: 0.75, MaxPoints: 5},
+		},
 	}},
 	{"wuhan", cordon.Contract{
 		Number: ContractWuhan, Status: cordon.ContractActive,
@@ -192,6 +200,13 @@ var demoContracts = []demoContract{
 			cordon.P4: sla(2*day, 3*day, 10*day, 30*day),
 		},
 		Clauses: cordon.Clauses{"jobs": "§2.3", "customers": "§7.1", "documents": "§5.4", "sla": "§4.2", "breach": "§10.1"},
+		Incentives: &cordon.Incentives{
+			Penalties: map[string]cordon.Penalty{
+				"jobs": {Incident: cordon.IncidentLapsedOffer, Points: 1, AmountPerPoint: 300},
+				"sla":  {Incident: cordon.IncidentSLABreach, Points: 1, AmountPerPoint: 300},
+			},
+			Reward: &cordon.Reward{Amount: 10000, MinScore: 0.8},
+		},
 	}},
 	{"xian", cordon.Contract{
 		Number: ContractXian, Status: cordon.ContractExpired,

@@ -25,6 +25,8 @@ type contractRow struct {
 	Scope         string
 	SLA           string `gorm:"column:sla"`
 	Clauses       string
+	Incentives    *string // JSON; NULL when the contract has none
+	Calendar      *string // JSON; NULL: SLA clocks run 24×7
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -52,6 +54,16 @@ func toContract(r *contractRow) (*cordon.Contract, error) {
 	}
 	if err := json.Unmarshal([]byte(r.Clauses), &c.Clauses); err != nil {
 		return nil, fmt.Errorf("contract %d: clauses: %w", r.ID, err)
+	}
+	if r.Calendar != nil {
+		if err := json.Unmarshal([]byte(*r.Calendar), &c.Calendar); err != nil {
+			return nil, fmt.Errorf("contract %d: calendar: %w", r.ID, err)
+		}
+	}
+	if r.Incentives != nil {
+		if err := json.Unmarshal([]byte(*r.Incentives), &c.Incentives); err != nil {
+			return nil, fmt.Errorf("contract %d: incentives: %w", r.ID, err)
+		}
 	}
 	var sla map[cordon.Priority]slaTermsJSON
 	if err := json.Unmarshal([]byte(r.SLA), &sla); err != nil {
@@ -166,9 +178,26 @@ func contractTerms(c *cordon.Contract) (contractRow, error) {
 	if err != nil {
 		return contractRow{}, fmt.Errorf("contract %s: sla: %w", c.Number, err)
 	}
+	var calendar *string
+	if c.Calendar != nil {
+		b, err := json.Marshal(c.Calendar)
+		if err != nil {
+			return contractRow{}, fmt.Errorf("contract %s: calendar: %w", c.Number, err)
+		}
+		calendar = new(string(b))
+	}
+	var incentives *string
+	if c.Incentives != nil {
+		b, err := json.Marshal(c.Incentives)
+		if err != nil {
+			return contractRow{}, fmt.Errorf("contract %s: incentives: %w", c.Number, err)
+		}
+		incentives = new(string(b))
+	}
 	return contractRow{
 		EffectiveFrom: c.EffectiveFrom.UTC(), ExpiresOn: c.ExpiresOn.UTC(),
-		Scope: string(scope), SLA: string(slaJSON), Clauses: string(clauseJSON),
+		Scope: string(scope), SLA: string(slaJSON), Clauses: string(clauseJSON), Incentives: incentives,
+		Calendar: calendar,
 	}, nil
 }
 
@@ -217,7 +246,7 @@ func (s *ContractService) UpdateDraft(ctx context.Context, c *cordon.Contract) e
 		Where("id = ? AND status = ?", c.ID, string(cordon.ContractDraft)).
 		Updates(map[string]any{
 			"effective_from": terms.EffectiveFrom, "expires_on": terms.ExpiresOn, "scope": terms.Scope,
-			"sla": terms.SLA, "clauses": terms.Clauses, "updated_at": s.db.Now(),
+			"sla": terms.SLA, "clauses": terms.Clauses, "incentives": terms.Incentives, "calendar": terms.Calendar, "updated_at": s.db.Now(),
 		})
 	if res.Error != nil {
 		return TranslateError(res.Error, "Contract")
@@ -271,6 +300,11 @@ func (s *ContractService) SetContractStatus(ctx context.Context, id int64, from,
 				Note: fmt.Sprintf("Contract %s; returned for redispatch.", to)}
 			if err := s.db.conn(ctx).Create(&ev).Error; err != nil {
 				return TranslateError(err, "Job event")
+			}
+			j.Status = string(cordon.JobRevoked) // outbox: the revocation
+			if err := s.db.writeOutbox(ctx, cordon.JobEventKind(cordon.JobStatus(ev.From), cordon.JobRevoked), &j, nil, at,
+				map[string]any{"from": ev.From, "to": ev.To}); err != nil {
+				return err
 			}
 			revoked++ // the request goes back to dispatch by trigger
 		}

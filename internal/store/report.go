@@ -107,7 +107,13 @@ func (s *ReportService) FileReport(ctx context.Context, r *cordon.ServiceReport,
 			}
 			out = append(out, &cordon.Attachment{ID: row.ID, ReportID: r.ID, MediaType: row.MediaType, Size: row.Size, SHA256: hexSum, CreatedAt: now})
 		}
-		return nil
+		var j jobRow // outbox: the report
+		if err := s.db.conn(ctx).First(&j, r.JobID).Error; err != nil {
+			return TranslateError(err, "Job")
+		}
+		by := r.CreatedBy
+		return s.db.writeOutbox(ctx, cordon.EventReportFiled, &j, &by, r.CreatedAt,
+			map[string]any{"report_id": r.ID, "root_cause": r.RootCause, "attachments": len(out)})
 	})
 	return out, err
 }
