@@ -188,6 +188,8 @@ func (h *Handler) handleWebhookSave(c *fiber.Ctx) error {
 	if cordon.ErrorCode(findErr) == cordon.ENOTFOUND {
 		status = fiber.StatusCreated
 	}
+	// The answer may carry the signing secret: no cache may keep it.
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(status).JSON(toWebhookJSON(id, e))
 }
 

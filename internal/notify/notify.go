@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -36,8 +37,12 @@ const Timeout = 5 * time.Second
 // Config holds what the relay needs.
 type Config struct {
 	Outbox cordon.Outbox
-	// Client posts the webhooks; nil means [NewClient].
+	// Client posts the webhooks; nil means [NewClient] with Networks.
 	Client *http.Client
+	// Networks are the private or loopback networks webhooks may reach
+	// (partners' systems inside a closed network); public addresses need
+	// no listing.
+	Networks []*net.IPNet
 	// Now is the clock; nil means time.Now.
 	Now cordon.Clock
 	// Backoff and MaxAttempts shape the retries; zero values mean
@@ -57,7 +62,7 @@ type Relay struct{ cfg Config }
 // New returns a relay.
 func New(cfg Config) *Relay {
 	if cfg.Client == nil {
-		cfg.Client = NewClient()
+		cfg.Client = NewClient(cfg.Networks...)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

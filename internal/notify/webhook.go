@@ -127,9 +127,13 @@ var errForbiddenAddress = errors.New("notify: address not allowed")
 // NewClient returns the client webhooks go out with: a 5-second timeout,
 // no proxy from the environment, no redirects followed (a redirect is a
 // failed attempt), and no connection to loopback, link-local (cloud
-// metadata), multicast or unspecified addresses, checked on the address
-// actually dialled so that DNS cannot steer a delivery there.
-func NewClient() *http.Client {
+// metadata), multicast, unspecified or private (RFC 1918, fc00::/7)
+// addresses unless one of allowed holds the address, checked on the
+// address actually dialled so that DNS cannot steer a delivery there. A
+// partner's webhook can so never reach the institute's own network (its
+// database, its load balancer) unless the operator lists the partners'
+// networks.
+func NewClient(allowed ...*net.IPNet) *http.Client {
 	dialer := &net.Dialer{
 		Timeout: Timeout,
 		Control: func(network, address string, _ syscall.RawConn) error {
@@ -137,12 +141,10 @@ func NewClient() *http.Client {
 			if err != nil {
 				return errForbiddenAddress
 			}
-			ip := net.ParseIP(host)
-			if ip == nil || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-				ip.IsMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() {
-				return errForbiddenAddress
+			if ip := net.ParseIP(host); ip != nil && mayDial(ip, allowed) {
+				return nil
 			}
-			return nil
+			return errForbiddenAddress
 		},
 	}
 	tr := &http.Transport{
@@ -158,4 +160,16 @@ func NewClient() *http.Client {
 		Transport:     tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// mayDial reports whether a webhook may connect to ip: a public unicast
+// address, or one inside a listed network.
+func mayDial(ip net.IP, allowed []*net.IPNet) bool {
+	for _, n := range allowed {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return !(ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsMulticast() ||
+		ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() || ip.IsPrivate())
 }

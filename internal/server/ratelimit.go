@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -126,9 +127,15 @@ func (s *Server) limitLogin(c *fiber.Ctx) error {
 	if path != apiLoginPath && path != pageLoginPath {
 		return c.Next()
 	}
+	if len(c.Body()) > maxLoginBody {
+		// A login is a name and a password. A larger body would escape the
+		// username's budget (loginUsername reads no more), yet the
+		// handlers would still accept it: refuse it here.
+		return cordon.Errorf(cordon.ETOOLARGE, "A login request is at most %d KiB.", maxLoginBody>>10)
+	}
 	var ls []limit
 	if rl.LoginIP.on() {
-		ls = append(ls, limit{"login-ip:" + cordon.MetaFromContext(c.UserContext()).ClientIP, rl.LoginIP})
+		ls = append(ls, limit{"login-ip:" + addressKey(cordon.MetaFromContext(c.UserContext()).ClientIP), rl.LoginIP})
 	}
 	if u := loginUsername(c, path); u != "" && rl.LoginUser.on() {
 		ls = append(ls, limit{"login-user:" + u, rl.LoginUser})
@@ -139,12 +146,37 @@ func (s *Server) limitLogin(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// maxLoginBody is the largest login request: far above a username of 128
+// bytes and a password of 1,024 (what the handlers accept), form or JSON.
+const maxLoginBody = 8 << 10
+
+// addressKey is the budget key of a client address: an IPv4 address (or
+// an IPv4-mapped IPv6 one) as itself, an IPv6 address by its /64, the
+// smallest network a site is given, so that one client cannot draw a
+// fresh budget from each of its 2^64 addresses. Anything else (no address
+// known) is used as it is.
+func addressKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, err := addr.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
 // loginUsername returns the key of the username a login names: the SHA-256
 // of its trimmed, lower-cased form (so that any text, NUL or invalid UTF-8
 // included, makes a short key, and the table holds no names), or "" when
 // the body names none or is too large to be a login.
 func loginUsername(c *fiber.Ctx, path string) string {
-	if len(c.Body()) > 8<<10 {
+	if len(c.Body()) > maxLoginBody {
 		return ""
 	}
 	var name string
