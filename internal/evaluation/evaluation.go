@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/keyfile"
@@ -335,7 +336,9 @@ func (s *Service) AnswerSurvey(ctx context.Context, token string, score int, com
 	if score < 1 || score > 5 {
 		return cordon.FieldErrorf("score", "Score from 1 to 5.")
 	}
-	if len(comment) > 2000 {
+	if utf8.RuneCountInString(comment) > 2000 || len(comment) > 8000 {
+		// Characters, not bytes: a Chinese comment of 2,000 characters is
+		// some 6,000 bytes, and the survey page promises 2,000 characters.
 		return cordon.FieldErrorf("comment", "The comment is longer than 2000 characters.")
 	}
 	return s.cfg.Surveys.AnswerSurvey(ctx, hashToken(token), score, strings.TrimSpace(comment), now)
