@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math"
+	"runtime"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -111,6 +112,13 @@ type Config struct {
 	// users are checked against; set them to what new hashes use. Zero
 	// means DefaultParams().
 	Password Params
+	// Hashes bounds how many password hashes run at once: each holds
+	// Password.Memory (19 MiB by default) and a core while it runs. Zero
+	// means runtime.GOMAXPROCS(0); more would finish no sooner.
+	Hashes int
+	// HashWait bounds how long a login waits for a free hash slot before
+	// it is answered ETOOMANY with Retry-After; zero means DefaultHashWait.
+	HashWait time.Duration
 }
 
 // Service logs users in and out, rotates refresh tokens and authenticates
@@ -130,6 +138,9 @@ type Service struct {
 	lockout    Lockout
 	dummyHash  string
 	parser     *jwt.Parser
+	gate       *hashGate
+	// verifyPassword is VerifyPassword; tests count hashes through it.
+	verifyPassword func(hash, password string) (bool, error)
 }
 
 var _ cordon.AuthService = (*Service)(nil)
@@ -173,6 +184,15 @@ func NewService(cfg Config) *Service {
 		panic(fmt.Sprintf("authn: password parameters: %v", err))
 	}
 	s.parser = newParser(s.issuer, s.audience, s.now)
+	hashes, wait := cfg.Hashes, cfg.HashWait
+	if hashes <= 0 {
+		hashes = runtime.GOMAXPROCS(0)
+	}
+	if wait <= 0 {
+		wait = DefaultHashWait
+	}
+	s.gate = newHashGate(hashes, wait)
+	s.verifyPassword = VerifyPassword
 	return s
 }
 
@@ -188,13 +208,17 @@ func (s *Service) KeyID() string { return s.kid }
 // A wrong password, an unknown user and a disabled user all give the same
 // EUNAUTHENTICATED and take about the same time. A locked username, known
 // or not, gives ETOOMANY with RetryAfter set; every failure counts towards
-// the lock, and success clears it.
+// the lock, and success clears it. When every password hash slot stays
+// taken for Config.HashWait the answer is ETOOMANY with RetryAfter too
+// (EUNAVAILABLE when ctx ends first).
 func (s *Service) Login(ctx context.Context, username, password string) (*cordon.Tokens, error) {
 	now := s.now()
 	if len(username) > maxUsernameLen || len(password) > maxPasswordBytes {
 		// No account has such a name or password. Take the usual time and
 		// leave the database alone: huge keys must not reach the throttle.
-		if _, err := VerifyPassword(s.dummyHash, ""); err != nil {
+		if _, refused, err := s.verify(ctx, s.dummyHash, ""); refused != nil {
+			return nil, refused
+		} else if err != nil {
 			return nil, internal("login: verify password", err)
 		}
 		return nil, errWrongPassword()
@@ -213,7 +237,10 @@ func (s *Service) Login(ctx context.Context, username, password string) (*cordon
 	if user != nil {
 		hash = user.PasswordHash
 	}
-	ok, err := VerifyPassword(hash, password)
+	ok, refused, err := s.verify(ctx, hash, password)
+	if refused != nil {
+		return nil, refused
+	}
 	if err != nil {
 		return nil, internal("login: verify password", err)
 	}

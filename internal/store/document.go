@@ -158,16 +158,9 @@ func (s *DocumentService) FindDocuments(ctx context.Context, f cordon.DocumentFi
 		}
 		q = q.Where(terms)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, TranslateError(err, "Document")
-	}
-	q = q.Select("documents.*").Order("documents.created_at DESC, documents.id DESC").Offset(f.Offset)
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit)
-	}
 	var rows []documentRow
-	if err := q.Find(&rows).Error; err != nil {
+	total, err := findPage(q, "documents.*", "documents.created_at DESC, documents.id DESC", f.Offset, f.Limit, &rows)
+	if err != nil {
 		return nil, 0, TranslateError(err, "Document")
 	}
 	out := make([]*cordon.Document, len(rows))

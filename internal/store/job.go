@@ -264,16 +264,9 @@ func (s *JobService) FindJobs(ctx context.Context, f cordon.JobFilter) ([]*cordo
 		}
 		q = q.Where(terms)
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, TranslateError(err, "Job")
-	}
-	q = q.Select("jobs.*").Order("jobs.created_at DESC, jobs.id DESC").Offset(f.Offset)
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit)
-	}
 	var rows []jobRow
-	if err := q.Find(&rows).Error; err != nil {
+	total, err := findPage(q, "jobs.*", "jobs.created_at DESC, jobs.id DESC", f.Offset, f.Limit, &rows)
+	if err != nil {
 		return nil, 0, TranslateError(err, "Job")
 	}
 	out := make([]*cordon.Job, len(rows))
@@ -308,7 +301,10 @@ func (s *JobService) MoveJob(ctx context.Context, j *cordon.Job, from cordon.Job
 			return cordon.Errorf(cordon.ECONFLICT, "The job changed meanwhile; reload it and try again.")
 		}
 		ev.JobID = j.ID
-		return s.addEvent(ctx, ev)
+		if err := s.addEvent(ctx, ev); err != nil {
+			return err
+		}
+		return s.db.writeJobEvent(ctx, j, ev) // outbox: the move
 	})
 }
 
@@ -342,6 +338,9 @@ func (s *JobService) OfferJob(ctx context.Context, j *cordon.Job, ev *cordon.Job
 		if res.RowsAffected == 0 {
 			return cordon.Errorf(cordon.ECONFLICT, "The request is not waiting for dispatch.")
 		}
-		return s.CreateJob(ctx, j, ev)
+		if err := s.CreateJob(ctx, j, ev); err != nil {
+			return err
+		}
+		return s.db.writeJobEvent(ctx, j, ev) // outbox: the offer
 	})
 }
