@@ -24,9 +24,12 @@ type config struct {
 	DemoPassword   string
 	LogLevel       slog.Level
 	TrustedProxies []*net.IPNet
-	DownloadQuota  int    // documents per user per day
-	PublicURL      string // where customers reach the portal; default http://ADDR
-	Rates          rates
+	// WebhookNetworks are private or loopback networks webhooks may go
+	// to; public addresses need no listing.
+	WebhookNetworks []*net.IPNet
+	DownloadQuota   int    // documents per user per day
+	PublicURL       string // where customers reach the portal; default http://ADDR
+	Rates           rates
 	// StatementTimeout stops a request's statement on PostgreSQL.
 	StatementTimeout time.Duration
 	// SLAAtRisk is the share of an SLA term used at which a job is at
@@ -127,22 +130,12 @@ func loadConfig(name string, args []string, getenv func(string) string, extra fu
 	if err := c.LogLevel.UnmarshalText([]byte(orDefault(getenv("CORDON_LOG_LEVEL"), "info"))); err != nil {
 		return nil, nil, fmt.Errorf("CORDON_LOG_LEVEL: %w", err)
 	}
-	for _, s := range strings.Split(getenv("CORDON_TRUSTED_PROXIES"), ",") {
-		if s = strings.TrimSpace(s); s == "" {
-			continue
-		}
-		if !strings.Contains(s, "/") {
-			if strings.Contains(s, ":") {
-				s += "/128"
-			} else {
-				s += "/32"
-			}
-		}
-		_, n, err := net.ParseCIDR(s)
-		if err != nil {
-			return nil, nil, fmt.Errorf("CORDON_TRUSTED_PROXIES: %q is not an address or CIDR", s)
-		}
-		c.TrustedProxies = append(c.TrustedProxies, n)
+	var err error
+	if c.TrustedProxies, err = parseNetworks("CORDON_TRUSTED_PROXIES", getenv("CORDON_TRUSTED_PROXIES")); err != nil {
+		return nil, nil, err
+	}
+	if c.WebhookNetworks, err = parseNetworks("CORDON_WEBHOOK_NETWORKS", getenv("CORDON_WEBHOOK_NETWORKS")); err != nil {
+		return nil, nil, err
 	}
 	switch c.Demo {
 	case "auto", "on", "off":
@@ -170,4 +163,28 @@ func orDefault(v, d string) string {
 		return d
 	}
 	return v
+}
+
+// parseNetworks reads a comma-separated list of addresses and CIDRs; a
+// bare address is its own /32 or /128.
+func parseNetworks(name, value string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, s := range strings.Split(value, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if !strings.Contains(s, "/") {
+			if strings.Contains(s, ":") {
+				s += "/128"
+			} else {
+				s += "/32"
+			}
+		}
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not an address or CIDR", name, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/cordon/cordon/contracts"
@@ -143,7 +144,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Now:      now,
 	})
 	notes := store.NewNotificationStore(db)
-	relay := notify.New(notify.Config{Outbox: notes, Now: now, Log: log})
+	relay := notify.New(notify.Config{Outbox: notes, Networks: c.WebhookNetworks, Now: now, Log: log})
 	auditSvc, sealer, err := wireAudit(c, db, log, now)
 	if err != nil {
 		return nil, err
@@ -209,24 +210,44 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintf(stdout, "Cordon is listening on http://%s (database: %s)\n", ln.Addr(), db.Dialect())
 	log.Info("listening", "addr", ln.Addr().String(), "dialect", string(db.Dialect()))
-	go a.registry.Run(ctx)
-	go a.sealer.Run(ctx)
-	go a.sla.Run(ctx, 15*time.Second)
-	go a.relay.Run(ctx, 5*time.Second)
+	// The background loops stop when ctx ends or the server fails, and
+	// are waited for before the database closes: the leaders (sealer, SLA
+	// sweeper) unlock on their own connections, so a follower takes over
+	// at once, and no loop is cut off mid-transaction by the exit.
+	bgctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var bg sync.WaitGroup
+	for _, run := range []func(context.Context){
+		a.registry.Run,
+		a.sealer.Run,
+		func(ctx context.Context) { a.sla.Run(ctx, 15*time.Second) },
+		func(ctx context.Context) { a.relay.Run(ctx, 5*time.Second) },
+	} {
+		bg.Go(func() { run(bgctx) })
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.App().Listener(ln) }()
 	select {
-	case err := <-errc:
-		if err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return err
+	case err = <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
 		}
-		return nil
 	case <-ctx.Done():
+		log.Info("shutting down")
+		stop()
+		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		err = a.server.Shutdown(sctx)
 	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	return a.server.Shutdown(sctx)
+	stop()
+	done := make(chan struct{})
+	go func() { bg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		log.Warn("background work did not stop within 10 s")
+	}
+	return err
 }
 
 // maybeSeedDemo seeds the demo world on first start: always with

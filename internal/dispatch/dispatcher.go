@@ -198,8 +198,11 @@ func (d *Dispatcher) offer(ctx context.Context, r *cordon.ServiceRequest, pick c
 	if !pick.InHouse {
 		number := pick.ContractNo
 		list, _, err := d.cfg.Contracts.FindContracts(ctx, cordon.ContractFilter{Number: &number})
-		if err != nil || len(list) == 0 {
+		if err != nil {
 			return nil, fmt.Errorf("dispatch request %d: contract %s: %w", r.ID, number, err)
+		}
+		if len(list) == 0 {
+			return nil, fmt.Errorf("dispatch request %d: contract %s not found", r.ID, number)
 		}
 		deadline, err := OfferDeadline(list[0], r.Priority, now)
 		if err != nil {

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -40,6 +41,7 @@ func NewSweeper(d *Dispatcher, visitsBy int64, log *slog.Logger) *Sweeper {
 // SweepOnce does one round of the background work at the dispatcher's clock.
 func (s *Sweeper) SweepOnce(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
+	var errs []error
 	now := s.d.cfg.Now()
 	lapsed, _, err := s.d.cfg.Jobs.FindJobs(ctx, cordon.JobFilter{OfferLapsedBy: &now, Scope: cordon.ListScope{All: true}})
 	if err != nil {
@@ -56,7 +58,10 @@ func (s *Sweeper) SweepOnce(ctx context.Context) (SweepResult, error) {
 			if cordon.ErrorCode(err) == cordon.ECONFLICT {
 				continue // accepted or expired meanwhile
 			}
-			return res, fmt.Errorf("sweep: expire job %d: %w", j.ID, err)
+			// One job that cannot be expired must not stop the others,
+			// nor the redispatch and the visits below.
+			errs = append(errs, fmt.Errorf("sweep: expire job %d: %w", j.ID, err))
+			continue
 		}
 		res.Expired++
 	}
@@ -67,7 +72,8 @@ func (s *Sweeper) SweepOnce(ctx context.Context) (SweepResult, error) {
 	for _, r := range open {
 		ok, err := s.d.redispatch(ctx, r)
 		if err != nil {
-			return res, err
+			errs = append(errs, err)
+			continue
 		}
 		if ok {
 			res.Redispatched++
@@ -75,10 +81,10 @@ func (s *Sweeper) SweepOnce(ctx context.Context) (SweepResult, error) {
 	}
 	if s.VisitsBy != 0 {
 		if res.Visits, err = s.d.cfg.Requests.CreateDueVisits(ctx, now, s.VisitsBy); err != nil {
-			return res, fmt.Errorf("sweep: follow-up visits: %w", err)
+			errs = append(errs, fmt.Errorf("sweep: follow-up visits: %w", err))
 		}
 	}
-	return res, nil
+	return res, errors.Join(errs...)
 }
 
 // Sweep does one round and logs what it did: the leader's work, as the

@@ -71,9 +71,14 @@ func settle(sc *cordon.Scorecard, tally incidents, contracts map[int64]*cordon.C
 			sc.Penalties = append(sc.Penalties, cp)
 			sc.PenaltyPoints += cp.Points
 			sc.PenaltyAmount += cp.Amount
-			if cp.Ref != "" {
-				sc.PenaltyByClause[cp.Ref] += cp.Points
+			// By the clause's reference; by its key when the contract
+			// names no text for it (the default sla clause may be
+			// unlisted): the points must show somewhere.
+			clause := cp.Ref
+			if clause == "" {
+				clause = cp.Key
 			}
+			sc.PenaltyByClause[clause] += cp.Points
 		}
 	}
 	sort.Slice(sc.Penalties, func(i, j int) bool {

@@ -157,7 +157,12 @@ func (r *Relay) DeliverOnce(ctx context.Context) (Result, error) {
 			defer wg.Done()
 			for d := range work {
 				o := r.attempt(ctx, d)
-				err := r.cfg.Outbox.FinishDelivery(ctx, d, o)
+				// The outcome is recorded even when the relay is stopping
+				// (SIGTERM mid-post): otherwise the attempt would be made
+				// again once its lease ran out.
+				fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				err := r.cfg.Outbox.FinishDelivery(fctx, d, o)
+				cancel()
 				mu.Lock()
 				switch {
 				case err != nil && cordon.ErrorCode(err) != cordon.ECONFLICT:

@@ -2,6 +2,7 @@ package sla
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -131,7 +132,8 @@ func (s *Sweeper) dropLocked() {
 
 // Round does one round of background work if this sweeper leads: the SLA
 // sweep (full every FullEvery rounds, of the stale jobs between), then
-// each of Also. It reports whether it led.
+// each of Also, whether or not the sweep (or another of Also) failed. It
+// reports whether it led, and every error the round met, joined.
 func (s *Sweeper) Round(ctx context.Context) (bool, error) {
 	leading, err := s.Lead(ctx)
 	if err != nil || !leading {
@@ -142,19 +144,17 @@ func (s *Sweeper) Round(ctx context.Context) (bool, error) {
 	s.rounds++
 	s.mu.Unlock()
 	res, err := s.sweep(ctx, full)
-	if err != nil {
-		return true, err
-	}
 	if res.Saved > 0 || res.Escalated > 0 {
 		s.cfg.Log.Info("sla sweep", "jobs", res.Jobs, "saved", res.Saved, "at_risk", res.AtRisk,
 			"breached", res.Breached, "escalated", res.Escalated)
 	}
+	// The other work runs whatever the SLA sweep met: a failing sweep
+	// must not stop offers from expiring and being offered again.
+	errs := []error{err}
 	for _, f := range s.cfg.Also {
-		if err := f(ctx); err != nil {
-			return true, err
-		}
+		errs = append(errs, f(ctx))
 	}
-	return true, nil
+	return true, errors.Join(errs...)
 }
 
 // Run does a round every period until ctx ends, then gives up the lease.
@@ -239,9 +239,15 @@ func (s *Sweeper) sweep(ctx context.Context, full bool) (SweepResult, error) {
 				return res, fmt.Errorf("sla sweep: %w", err)
 			}
 			if clocks == nil {
-				continue
+				// No terms for its priority: nothing to measure while the
+				// job is open (an open job's contract and priority do not
+				// change). Stored once as ok with no next change, so the
+				// rounds between full sweeps stop reading it again.
+				st = cordon.SLAState{JobID: sj.Job.ID, State: cordon.SLAOK, Status: sj.Job.Status,
+					UpdatedAt: sj.Job.UpdatedAt, CheckedAt: &now}
+			} else {
+				res.Jobs++
 			}
-			res.Jobs++
 			switch st.State {
 			case cordon.SLAAtRisk:
 				res.AtRisk++

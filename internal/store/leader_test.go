@@ -66,7 +66,9 @@ func TestLeaderLock(t *testing.T) {
 		if la == nil {
 			t.Fatal("no lease")
 		}
-		storetest.Exec(t, url, "", `SELECT pg_terminate_backend(pid) FROM pg_locks
+		// Wait (up to 5 s) for the backend to be gone, its locks with it:
+		// the client sees the connection drop a moment before that.
+		storetest.Exec(t, url, "", `SELECT pg_terminate_backend(pid, 5000) FROM pg_locks
 			WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND objid::int4 = hashtext(current_schema())`)
 		if err := la.Alive(ctx); cordon.ErrorCode(err) != cordon.EUNAVAILABLE {
 			t.Errorf("alive after the connection died: got %v, want EUNAVAILABLE", err)

@@ -61,18 +61,6 @@ func (db *DB) writeJobEvent(ctx context.Context, j *cordon.Job, ev *cordon.JobEv
 		map[string]any{"from": ev.From, "to": ev.To})
 }
 
-// writeEscalation records the escalation of an SLA breach in the outbox,
-// in the transaction that records the escalation: the quality supervisors
-// hear of it once.
-func (db *DB) writeEscalation(ctx context.Context, b cordon.SLABreach, at time.Time) error {
-	var j jobRow
-	if err := db.conn(ctx).First(&j, b.JobID).Error; err != nil {
-		return TranslateError(err, "Job")
-	}
-	return db.writeOutbox(ctx, cordon.EventEscalated, &j, nil, at,
-		map[string]any{"clock": b.Clock, "breached_at": b.BreachedAt.UTC()})
-}
-
 // notificationRow is the notifications table.
 type notificationRow struct {
 	ID        int64 `gorm:"primaryKey"`

@@ -342,19 +342,24 @@ func (s *SLAStore) escalate(ctx context.Context, breaches []cordon.SLABreach, at
 	return len(fresh), nil
 }
 
-// writeEscalations is writeEscalation for many breaches at once: one query
-// for their jobs, and the outbox rows in batches, however many breaches a
-// sweep finds (the first after a long stop may find thousands).
+// writeEscalations records the escalations of SLA breaches in the outbox,
+// in the transaction that records them, so the quality supervisors hear of
+// each once: one query for their jobs, and the outbox rows in batches,
+// however many breaches a sweep finds (the first after a long stop may
+// find thousands).
 func (s *SLAStore) writeEscalations(ctx context.Context, fresh []cordon.SLABreach, at time.Time) error {
 	if len(fresh) == 0 {
 		return nil
 	}
-	if len(fresh) == 1 {
-		return s.db.writeEscalation(ctx, fresh[0], at)
-	}
-	ids := make([]int64, len(fresh))
-	for i, b := range fresh {
-		ids[i] = b.JobID
+	// Each job once: a job may breach all four clocks, and the ids are
+	// bound parameters (SQLite takes at most 32,766).
+	ids := make([]int64, 0, len(fresh))
+	seen := make(map[int64]bool, len(fresh))
+	for _, b := range fresh {
+		if !seen[b.JobID] {
+			seen[b.JobID] = true
+			ids = append(ids, b.JobID)
+		}
 	}
 	var jobs []jobRow
 	if err := s.db.conn(ctx).Where("id IN ?", ids).Find(&jobs).Error; err != nil {
@@ -439,10 +444,9 @@ func (s *SLAStore) FindSLAEscalations(ctx context.Context, jobID int64) ([]cordo
 	return out, TranslateError(rows.Err(), "SLA escalation")
 }
 
-// outboxEventRow is the outbox row writeOutbox writes for an event of job
-// j, built without writing it, so that many can go in one statement. Its
-// payload must stay the same as writeOutbox's (outbox.go), which could
-// build its row here.
+// outboxEventRow is the outbox row of an event of job j, built without
+// writing it: writeOutbox (outbox.go) writes one, writeEscalations many in
+// one statement.
 func outboxEventRow(kind string, j *jobRow, actorID *int64, at time.Time, extra map[string]any) (outboxRow, error) {
 	payload := map[string]any{
 		"job_id": j.ID, "request_id": j.RequestID, "partner_id": j.PartnerID, "status": j.Status,

@@ -186,6 +186,10 @@ func (h *Handler) handleLogin(c *fiber.Ctx) error {
 		if e := cordon.AsError(err); e != nil && e.RetryAfter > 0 {
 			c.Set(fiber.HeaderRetryAfter, itoa(int64(e.RetryAfter)))
 		}
+		if e := cordon.AsError(err); e != nil && e.Message == msgLoginsBusy {
+			// The server is busy hashing other logins: not a lockout.
+			return fail(fiber.StatusTooManyRequests, "login.busy")
+		}
 		return fail(fiber.StatusTooManyRequests, "login.locked")
 	default:
 		return err
@@ -195,6 +199,10 @@ func (h *Handler) handleLogin(c *fiber.Ctx) error {
 	h.setCookie(c, cookieCSRF, randomToken(), 0)
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
+
+// msgLoginsBusy is authn's refusal when too many logins are being checked
+// at once, which the login page words apart from a lockout.
+const msgLoginsBusy = "Too many logins at once. Try again in a moment."
 
 // handleLogout ends the session at once, for every replica, and clears
 // the cookies.
