@@ -98,12 +98,22 @@ func (r *Registry) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Changed reloads this replica and tells the others.
+// Changed tells the other replicas (PostgreSQL sends the notice when the
+// transaction commits) and reloads this replica once the change has
+// committed, before the request's answer goes out. A change that rolls
+// back reloads nothing: no replica ever holds scope the database does not.
+// A reload that fails after the commit is logged; the periodic reload
+// mends it.
 func (r *Registry) Changed(ctx context.Context) error {
-	if err := r.Reload(ctx); err != nil {
+	if err := r.cfg.Events.NotifyContractsChanged(ctx); err != nil {
 		return err
 	}
-	return r.cfg.Events.NotifyContractsChanged(ctx)
+	r.cfg.Events.AfterCommit(ctx, func(ctx context.Context) {
+		if err := r.Reload(ctx); err != nil {
+			r.cfg.Log.Error("reload the scope after a contract change", "err", err.Error())
+		}
+	})
+	return nil
 }
 
 // ExpireDue marks active and suspended contracts whose expiry has passed as

@@ -166,7 +166,7 @@ func (m *Manager) ChangeContractStatus(ctx context.Context, id int64, action str
 		return nil, err
 	}
 	if err := m.cfg.Registry.Changed(ctx); err != nil {
-		return nil, fmt.Errorf("contract %s is %s, but the scope did not reload: %w", c.Number, to, err)
+		return nil, fmt.Errorf("contract %s to %s: announce the change: %w", c.Number, to, err)
 	}
 	return m.cfg.Contracts.FindContractByID(ctx, c.ID)
 }

@@ -158,6 +158,9 @@ type ContractEvents interface {
 	// announces until ctx ends, reconnecting when the connection drops. It
 	// also calls fn after each reconnection, since changes may have been missed.
 	ListenContractsChanged(ctx context.Context, fn func()) error
+	// AfterCommit runs fn once the transaction in ctx has committed (never
+	// if it rolls back), or at once outside a transaction.
+	AfterCommit(ctx context.Context, fn func(ctx context.Context))
 }
 
 // ContractManager carries out contract administration.

@@ -25,6 +25,11 @@ var _ cordon.ContractEvents = (*Events)(nil)
 // NewEvents returns the change notifier of db.
 func NewEvents(db *DB) *Events { return &Events{db: db, backoff: 500 * time.Millisecond} }
 
+// AfterCommit runs fn once the request's transaction has committed.
+func (e *Events) AfterCommit(ctx context.Context, fn func(context.Context)) {
+	e.db.AfterCommit(ctx, fn)
+}
+
 // NotifyContractsChanged tells the other replicas that contracts changed.
 // Inside a transaction the notice is sent when it commits, so no replica
 // reloads before the change is visible to it.

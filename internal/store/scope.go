@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -78,6 +79,8 @@ func (db *DB) InScope(ctx context.Context, a *cordon.Actor, fn func(ctx context.
 		return errors.New("store: InScope inside an unscoped transaction")
 	}
 	now := db.Now().Format(time.RFC3339Nano)
+	hooks := &afterCommit{}
+	ctx = context.WithValue(ctx, afterCommitKey{}, hooks)
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(scopeSQL, s.orgID, s.orgKind, s.partnerID, now, db.statementTimeout).Error; err != nil {
 			return TranslateError(err, "Scope")
@@ -91,7 +94,44 @@ func (db *DB) InScope(ctx context.Context, a *cordon.Actor, fn func(ctx context.
 		// the log.
 		return &wrapped{cordon.Errorf(cordon.EUNAVAILABLE, "The request took too long."), err}
 	}
+	if err == nil {
+		hooks.run(context.WithValue(ctx, afterCommitKey{}, (*afterCommit)(nil)))
+	}
 	return err
+}
+
+type afterCommitKey struct{}
+
+// afterCommit holds what a scoped transaction runs once it has committed.
+type afterCommit struct {
+	mu  sync.Mutex
+	fns []func(context.Context)
+}
+
+func (h *afterCommit) run(ctx context.Context) {
+	h.mu.Lock()
+	fns := h.fns
+	h.fns = nil
+	h.mu.Unlock()
+	for _, fn := range fns {
+		fn(ctx)
+	}
+}
+
+// AfterCommit runs fn once the scoped transaction in ctx has committed,
+// with a context outside it, and never if it rolls back; outside a scoped
+// transaction (and on SQLite, where InScope opens none) it runs fn at
+// once. What a change means for this process's memory (the compiled
+// scope) must follow the commit, not the statement: a rolled-back change
+// must leave nothing behind.
+func (db *DB) AfterCommit(ctx context.Context, fn func(context.Context)) {
+	if h, ok := ctx.Value(afterCommitKey{}).(*afterCommit); ok && h != nil {
+		h.mu.Lock()
+		h.fns = append(h.fns, fn)
+		h.mu.Unlock()
+		return
+	}
+	fn(ctx)
 }
 
 // timedOut reports whether PostgreSQL cancelled a statement
