@@ -132,7 +132,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 	}
 	evaluator := evaluation.NewService(evaluation.Config{
 		Jobs: jobs, Contracts: contractStore, Orgs: orgs, Surveys: store.NewSurveyStore(db), Scope: scope,
-		Meter: sla.Meter{}.DomainClocks, Key: surveyKey, Now: now,
+		Meter: sla.Meter{}.ContractClocks, Key: surveyKey, Now: now,
 	})
 	auth := authn.NewService(authn.Config{
 		Users:    users,

@@ -23,8 +23,9 @@ import (
 	"github.com/cordon/cordon/internal/keyfile"
 )
 
-// Meter counts a job's SLA clocks (sla.Meter.Clocks fits).
-type Meter func(j *cordon.Job, events []*cordon.JobEvent, terms cordon.SLATerms, now time.Time) []cordon.SLAClock
+// Meter counts a job's SLA clocks under its contract, in the contract's
+// business calendar (sla.Meter.ContractClocks fits).
+type Meter func(c *cordon.Contract, j *cordon.Job, events []*cordon.JobEvent, terms cordon.SLATerms, now time.Time) []cordon.SLAClock
 
 // Config holds what the evaluation needs.
 type Config struct {
@@ -200,7 +201,7 @@ func (s *Service) scorecard(ctx context.Context, p *cordon.Org, period string, f
 		if !ok {
 			continue
 		}
-		for _, clk := range s.cfg.Meter(j, events, terms, now) {
+		for _, clk := range s.cfg.Meter(c, j, events, terms, now) {
 			comp := sc.SLA[clk.Name]
 			switch {
 			case clk.Breached:

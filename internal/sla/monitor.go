@@ -56,6 +56,16 @@ func (m Meter) DomainClocks(j *cordon.Job, events []*cordon.JobEvent, terms cord
 	return domainClocks(m.Clocks(j, events, terms, now))
 }
 
+// ContractClocks is the job's clocks in the domain's terms, counted in the
+// contract's business calendar (24x7 without one). A calendar the contract
+// check would refuse cannot be stored, so an error here falls back to 24x7.
+func (m Meter) ContractClocks(c *cordon.Contract, j *cordon.Job, events []*cordon.JobEvent, terms cordon.SLATerms, now time.Time) []cordon.SLAClock {
+	if cal, err := CalendarOf(c.Calendar); err == nil {
+		m.Calendar = cal
+	}
+	return m.DomainClocks(j, events, terms, now)
+}
+
 func domainClocks(cs []Clock) []cordon.SLAClock {
 	var out []cordon.SLAClock
 	for _, c := range cs {
