@@ -291,14 +291,9 @@ func (d *deployment) waitLeaders(t *testing.T, want int, within time.Duration) m
 	}
 }
 
-// backgroundTasks is how many leader-elected tasks a replica runs.
-func backgroundTasks() int {
-	n := 1 // the sealer
-	if _, err := os.Stat("../../internal/store/leader.go"); err == nil {
-		n++ // the SLA sweeper
-	}
-	return n
-}
+// backgroundTasks is how many leader-elected tasks a replica runs: the
+// sealer and the SLA sweeper.
+const backgroundTasks = 2
 
 // TestReplicasShareOneDatabase runs two replicas on one PostgreSQL: a
 // contract change on one reaches the other within 1 s, and each background
@@ -307,7 +302,7 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 	d := newDeployment(t)
 	a, b := d.start("a"), d.start("b")
 
-	leaders := d.waitLeaders(t, backgroundTasks(), 10*time.Second)
+	leaders := d.waitLeaders(t, backgroundTasks, 10*time.Second)
 	t.Logf("leaders: %v", leaders)
 
 	// A token issued by one replica works on the other.
@@ -355,7 +350,7 @@ func TestReplicasShareOneDatabase(t *testing.T) {
 func TestReplicaCrash(t *testing.T) {
 	d := newDeployment(t)
 	reps := map[string]*replica{"a": d.start("a"), "b": d.start("b")}
-	tasks := backgroundTasks()
+	tasks := backgroundTasks
 	leaders := d.waitLeaders(t, tasks, 10*time.Second)
 	const sealerClass = 0x43524441 // store.sealerLockClass
 	victim := reps[leaders[sealerClass]]

@@ -1,10 +1,8 @@
 package api
 
 import (
-	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -87,8 +85,6 @@ func (h *Handler) handleDocumentView(c *fiber.Ctx) error {
 	return c.JSON(toDocumentJSON(d))
 }
 
-var extensions = map[string]string{"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
-
 func (h *Handler) handleDocumentDownload(c *fiber.Ctx) error {
 	id, err := idParam(c, "Document")
 	if err != nil {
@@ -99,24 +95,12 @@ func (h *Handler) handleDocumentDownload(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, dl.MediaType)
-	// The name is ours, never the uploader's: document id and version only.
-	name := fmt.Sprintf("document-%d-v%s.%s", dl.Document.ID, safeName(dl.Document.Version), extensions[dl.MediaType])
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+dl.FileName()+`"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("X-Download-ID", dl.DownloadID)
 	c.Set("Digest", "sha-256="+dl.SHA256)
 	return c.Send(dl.Content)
-}
-
-// safeName keeps letters, digits, dots and dashes.
-func safeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
-			return r
-		}
-		return '_'
-	}, s)
 }
 
 // handleDocumentUpload takes multipart/form-data: title, product_line,

@@ -2,6 +2,8 @@ package cordon
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -88,6 +90,22 @@ type Download struct {
 	MediaType  string
 	SHA256     string // of Content, the bytes served
 	DownloadID string
+}
+
+// downloadExtensions are the file extensions of the media types served.
+var downloadExtensions = map[string]string{"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+
+// FileName is the name a download is saved under: ours, never the
+// uploader's, from the document id and version only (letters, digits,
+// dots and dashes; anything else becomes "_").
+func (d *Download) FileName() string {
+	ver := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return '_'
+	}, d.Document.Version)
+	return fmt.Sprintf("document-%d-v%s.%s", d.Document.ID, ver, downloadExtensions[d.MediaType])
 }
 
 // DocumentLibrary is the technical document library, scoped to the caller.

@@ -171,8 +171,6 @@ func (h *Handler) handleDocumentUpload(c *fiber.Ctx) error {
 	return rendered{}
 }
 
-var extensions = map[string]string{"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
-
 // handleDocumentDownload serves the file through the library: for a
 // partner stamped for this download, and recorded in the access log.
 func (h *Handler) handleDocumentDownload(c *fiber.Ctx) error {
@@ -184,15 +182,8 @@ func (h *Handler) handleDocumentDownload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ver := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
-			return r
-		}
-		return '_'
-	}, dl.Document.Version)
-	name := fmt.Sprintf("document-%d-v%s.%s", dl.Document.ID, ver, extensions[dl.MediaType])
 	c.Set("X-Download-ID", dl.DownloadID)
-	return sendFile(c, dl.Content, dl.MediaType, name)
+	return sendFile(c, dl.Content, dl.MediaType, dl.FileName())
 }
 
 // Size formats a byte count for people.
