@@ -79,6 +79,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		return nil, fmt.Errorf("scope rules: %w", err)
 	}
 	users, orgs, contractStore := store.NewUserService(db), store.NewOrgService(db), store.NewContractService(db)
+	catalog, documents := store.NewCatalogService(db), store.NewDocumentService(db)
 	registry := contract.NewRegistry(contract.RegistryConfig{
 		Contracts: contractStore, Orgs: orgs, Scope: scope, Events: store.NewEvents(db), Now: now, Log: log,
 	})
@@ -90,20 +91,28 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		return nil, fmt.Errorf("cities: %w", err)
 	}
 	manager := contract.NewManager(contract.ManagerConfig{
-		Contracts: contractStore, Orgs: orgs, Catalog: store.NewCatalogService(db), Registry: registry,
+		Contracts: contractStore, Orgs: orgs, Catalog: catalog, Registry: registry,
 		Cities: contract.ParseCities(cities), Now: now,
 	})
 	jobs := store.NewJobService(db)
 	explainer := authz.NewExplainer(authz.ExplainerConfig{
-		Users: users, Jobs: jobs, Documents: store.NewDocumentService(db), Catalog: store.NewCatalogService(db),
+		Users: users, Jobs: jobs, Documents: documents, Catalog: catalog,
 		Roles: roles, Scope: scope,
 	})
 	access, requests := store.NewAccessLog(db), store.NewRequestService(db)
+	surveyKey, err := evaluation.LoadOrCreateKey(c.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("survey key: %w", err)
+	}
+	evaluator := evaluation.NewService(evaluation.Config{
+		Jobs: jobs, Contracts: contractStore, Orgs: orgs, Surveys: store.NewSurveyStore(db), Scope: scope,
+		Meter: sla.Meter{}.ContractClocks, Key: surveyKey, Now: now,
+	})
 	desk := dispatch.NewDesk(dispatch.DeskConfig{Jobs: jobs, Orgs: orgs, Scope: scope, Access: access})
 	dispatcher := dispatch.NewDispatcher(dispatch.DispatcherConfig{
-		Desk: desk, Requests: requests, Jobs: jobs, Catalog: store.NewCatalogService(db),
+		Desk: desk, Requests: requests, Jobs: jobs, Catalog: catalog,
 		Customers: store.NewCustomerService(db), Contracts: contractStore, Orgs: orgs, Scope: scope, Access: access, Now: now,
-		Users: users, Reports: store.NewReportService(db),
+		Users: users, Reports: store.NewReportService(db), Roles: roles, Scores: evaluator,
 		CheckContent: func(ctx context.Context, b []byte) (string, error) {
 			mt, err := document.Sniff(b)
 			if err != nil {
@@ -123,16 +132,8 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 	})
 	slaMonitor := sla.NewMonitor(jobs, contractStore, slaStore, c.SLAAtRisk, now)
 	library := document.NewLibrary(document.LibraryConfig{
-		Documents: store.NewDocumentService(db), Catalog: store.NewCatalogService(db), Orgs: orgs,
+		Documents: documents, Catalog: catalog, Orgs: orgs,
 		Scope: scope, Access: access, Now: now, Limits: document.DefaultLimits(), DailyQuota: c.DownloadQuota,
-	})
-	surveyKey, err := evaluation.LoadOrCreateKey(c.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("survey key: %w", err)
-	}
-	evaluator := evaluation.NewService(evaluation.Config{
-		Jobs: jobs, Contracts: contractStore, Orgs: orgs, Surveys: store.NewSurveyStore(db), Scope: scope,
-		Meter: sla.Meter{}.ContractClocks, Key: surveyKey, Now: now,
 	})
 	auth := authn.NewService(authn.Config{
 		Users:    users,
@@ -166,7 +167,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 			Notifications: notes, Webhooks: notes, Now: now},
 		Pages: webui.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager,
 			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library,
-			Catalog: store.NewCatalogService(db), Describe: contract.Describe, Now: now, Notifications: notes,
+			Catalog: catalog, Describe: contract.Describe, Now: now, Notifications: notes,
 			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc, JobRecords: jobs,
 			ContractActions: contract.Actions, OpenCheckpoint: openCheckpoint,
 			Scope: scope, HashPassword: authn.HashPassword},

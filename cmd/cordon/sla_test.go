@@ -126,7 +126,7 @@ func TestSLASweeper(t *testing.T) {
 
 		h.clock.Add(25 * time.Minute)
 		h.sweep()
-		if st := h.stored(late); st.State != cordon.SLAAtRisk || st.Clock != sla.ClockAccept {
+		if st := h.stored(late); st.State != cordon.SLAAtRisk || st.Clock != cordon.ClockAccept {
 			t.Errorf("25 of 30 minutes: stored %s %s, want at_risk accept", st.State, st.Clock)
 		}
 		if !h.slaListed("at_risk", late) {
@@ -154,7 +154,7 @@ func TestSLASweeper(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(esc) != 1 || esc[0].Clock != sla.ClockAccept || !esc[0].BreachedAt.Equal(h.clock.Now().Add(-time.Minute)) {
+		if len(esc) != 1 || esc[0].Clock != cordon.ClockAccept || !esc[0].BreachedAt.Equal(h.clock.Now().Add(-time.Minute)) {
 			t.Errorf("escalations after three sweeps by two sweepers: %+v, want one, of accept, at the deadline", esc)
 		}
 		if !h.slaListed("breached", late) || h.slaListed("at_risk", late) {
@@ -164,7 +164,7 @@ func TestSLASweeper(t *testing.T) {
 		// Two days waiting for parts: the resolve clock (24h) has not moved.
 		h.clock.Add(48 * time.Hour)
 		h.sweep()
-		if st := h.stored(parts); st.State != cordon.SLAOK || st.NextAt != nil || st.Clock != sla.ClockResolve {
+		if st := h.stored(parts); st.State != cordon.SLAOK || st.NextAt != nil || st.Clock != cordon.ClockResolve {
 			t.Errorf("paused for parts: stored %+v, want ok on resolve, nothing next", st)
 		}
 		tech, _ := h.login("hefei.tech")

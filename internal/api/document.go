@@ -10,8 +10,6 @@ import (
 	"github.com/cordon/cordon/internal/cordon"
 )
 
-// maxUpload caps a document file; the server's body cap is set above it.
-const maxUpload = 25 << 20
 
 func registerDocumentRoutes(r fiber.Router, h *Handler, g Guards) {
 	r.Get("/documents", g.Authenticated, g.Require(cordon.ResDocument, cordon.ActList), h.handleDocumentList)
@@ -126,15 +124,12 @@ func (h *Handler) handleDocumentUpload(c *fiber.Ctx) error {
 	if len(files) != 1 || len(form.File) != 1 {
 		return cordon.FieldErrorf("file", "Attach exactly one file, in the field named file.")
 	}
-	if files[0].Size > maxUpload {
-		return cordon.Errorf(cordon.ETOOLARGE, "The file is larger than %d MiB.", maxUpload>>20)
-	}
 	fh, err := files[0].Open()
 	if err != nil {
 		return cordon.FieldErrorf("file", "The file could not be read.")
 	}
 	defer fh.Close()
-	content, err := io.ReadAll(io.LimitReader(fh, maxUpload+1))
+	content, err := io.ReadAll(io.LimitReader(fh, cordon.MaxDocumentBytes+1))
 	if err != nil {
 		return cordon.FieldErrorf("file", "The file could not be read.")
 	}

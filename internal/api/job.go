@@ -18,9 +18,7 @@ func registerJobRoutes(r fiber.Router, h *Handler, g Guards) {
 	r.Post("/jobs/:id/decline", g.Authenticated, g.Require(cordon.ResJob, cordon.ActDecline), h.handleJobMove(cordon.JobDeclined))
 	// Which move a role may make is the lifecycle's to decide; the guard
 	// lets through every role with some move on jobs.
-	r.Post("/jobs/:id/transition", g.Authenticated, g.RequireAny(
-		[2]string{cordon.ResJob, cordon.ActUpdate}, [2]string{cordon.ResJob, cordon.ActVerify},
-		[2]string{cordon.ResJob, cordon.ActClose}, [2]string{cordon.ResJob, cordon.ActReopen}), h.handleJobMove(""))
+	r.Post("/jobs/:id/transition", g.Authenticated, g.RequireAny(cordon.JobMoveRights...), h.handleJobMove(""))
 	r.Post("/jobs/:id/assign", g.Authenticated, g.Require(cordon.ResJob, cordon.ActAssign), h.handleJobAssign)
 	r.Post("/jobs/:id/report", g.Authenticated, g.RequireAny(
 		[2]string{cordon.ResJob, cordon.ActReport}, [2]string{cordon.ResJob, cordon.ActUpdate}), h.handleJobReport)
@@ -288,14 +286,11 @@ func (h *Handler) handleJobReport(c *fiber.Ctx) error {
 			in.SignoffAt = &t
 		}
 		for _, fh := range form.File["attachment"] {
-			if fh.Size > 10<<20 {
-				return cordon.Errorf(cordon.ETOOLARGE, "An attachment is larger than 10 MiB.")
-			}
 			f, err := fh.Open()
 			if err != nil {
 				return cordon.FieldErrorf("attachment", "An attachment could not be read.")
 			}
-			b, err := io.ReadAll(io.LimitReader(f, 10<<20+1))
+			b, err := io.ReadAll(io.LimitReader(f, cordon.MaxReportAttachmentBytes+1))
 			f.Close()
 			if err != nil {
 				return cordon.FieldErrorf("attachment", "An attachment could not be read.")

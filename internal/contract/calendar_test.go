@@ -61,7 +61,7 @@ func TestParseCalendarProblems(t *testing.T) {
 		{"workday also a holiday", "  days: [mon]\n  hours: \"08:30-17:30\"\n  holidays: [2026-10-01]\n  workdays: [2026-10-01]\n",
 			"calendar.workdays[0]", "also a holiday"},
 		{"bad date", "  days: [mon]\n  hours: \"08:30-17:30\"\n  holidays: [2026-02-30]\n", "calendar.holidays[0]", "not a date"},
-		{"unknown field", "  days: [mon]\n  hours: \"08:30-17:30\"\n  zone: UTC\n", "calendar", ""},
+		{"unknown field", "  days: [mon]\n  hours: \"08:30-17:30\"\n  cordon.ChinaTime: UTC\n", "calendar", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

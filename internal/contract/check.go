@@ -8,9 +8,6 @@ import (
 	"github.com/cordon/cordon/internal/cordon"
 )
 
-// termNames are the SLA terms in the order their limits must grow.
-var termNames = []string{"accept", "respond", "on_site", "resolve"}
-
 // check runs the checks the schema cannot and builds the contract. It reads
 // doc defensively: where the schema already found a value of the wrong
 // shape, it skips it (and add drops any second problem about it).
@@ -136,7 +133,7 @@ func (p *parser) checkSLA(c *cordon.Contract, root map[string]any) {
 		var d [4]time.Duration
 		complete := true
 		prev := -1
-		for i, name := range termNames {
+		for i, name := range cordon.ClockNames {
 			path := []string{"sla", string(pr), name}
 			s, ok := terms[name].(string)
 			if !ok {
@@ -156,7 +153,7 @@ func (p *parser) checkSLA(c *cordon.Contract, root map[string]any) {
 			}
 			d[i] = v
 			if prev >= 0 && v < d[prev] {
-				p.at(path, false, fmt.Sprintf("%s is shorter than %s (%s)", formatDuration(v), termNames[prev], formatDuration(d[prev])))
+				p.at(path, false, fmt.Sprintf("%s is shorter than %s (%s)", formatDuration(v), cordon.ClockNames[prev], formatDuration(d[prev])))
 			}
 			prev = i
 		}

@@ -93,22 +93,18 @@ func Invalid(problems []Problem) error {
 	return cordon.FieldErrorf(problems[0].Field, "%s", strings.Join(lines, "\n"))
 }
 
-// zone is China Standard Time; China keeps no daylight saving time, so a
-// fixed zone needs no time zone database.
-var zone = time.FixedZone("CST", 8*60*60)
-
 // Zone returns the time zone of contract dates: China Standard Time, UTC+8.
-func Zone() *time.Location { return zone }
+func Zone() *time.Location { return cordon.ChinaTime }
 
 const dateLayout = "2006-01-02"
 
 // Date formats t as a contract date (YYYY-MM-DD) in Zone. For ExpiresOn it
 // gives the last day the contract is in force.
-func Date(t time.Time) string { return t.In(zone).Format(dateLayout) }
+func Date(t time.Time) string { return t.In(cordon.ChinaTime).Format(dateLayout) }
 
 // parseDate reads a contract date as midnight at its start in Zone.
 func parseDate(s string) (time.Time, error) {
-	return time.ParseInLocation(dateLayout, s, zone)
+	return time.ParseInLocation(dateLayout, s, cordon.ChinaTime)
 }
 
 // endOfDay returns the last instant of the day that starts at day.

@@ -8,6 +8,23 @@ package cordon
 
 import "time"
 
+// ChinaTime is China Standard Time (UTC+8), the zone in which the
+// institute keeps its days: daily quotas, periods, dates on pages and in
+// reports. A fixed zone, so the binary needs no time zone database.
+var ChinaTime = time.FixedZone("CST", 8*3600)
+
+// The names of a job's SLA clocks, each measured from the offer: to
+// acceptance, to setting out, to arrival on site, to resolution.
+const (
+	ClockAccept  = "accept"
+	ClockRespond = "respond"
+	ClockOnSite  = "on_site"
+	ClockResolve = "resolve"
+)
+
+// ClockNames lists the SLA clocks in their order.
+var ClockNames = []string{ClockAccept, ClockRespond, ClockOnSite, ClockResolve}
+
 // Clock returns the current time. Packages that read the time take one so
 // tests can move it.
 type Clock func() time.Time

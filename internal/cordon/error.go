@@ -18,11 +18,16 @@ const (
 	EINTERNAL        = "internal"        // 500
 )
 
-// Error is the one error type of the application. Message is safe to show to
-// any user, partners included; Field names the input at fault, when there is
-// one. RetryAfter, when set, tells a client how long to wait (ETOOMANY).
+// Error is the one error type of the application. Key names its message in
+// the catalogue (catalogue.go) and Args are the message's values, so that a
+// page or a client can say it in its own language; Message is the English
+// text, safe to show to any user, partners included. Field names the input
+// at fault, when there is one. RetryAfter, when set, tells a client how long
+// to wait (ETOOMANY).
 type Error struct {
 	Code       string
+	Key        string
+	Args       []any
 	Message    string
 	Field      string
 	RetryAfter int // seconds
@@ -34,6 +39,21 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("cordon error: code=%s field=%s message=%s", e.Code, e.Field, e.Message)
 	}
 	return fmt.Sprintf("cordon error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Err returns an *Error with the given code and the catalogue's message
+// for key, formatted with args. A key the catalogue lacks is its own
+// message (and fails the catalogue test).
+func Err(code, key string, args ...any) *Error {
+	return &Error{Code: code, Key: key, Args: args, Message: messageText(LangEN, key, args)}
+}
+
+// FieldErr returns an EINVALID error with the catalogue's message for key
+// that names the field at fault.
+func FieldErr(field, key string, args ...any) *Error {
+	e := Err(EINVALID, key, args...)
+	e.Field = field
+	return e
 }
 
 // Errorf returns an *Error with the given code and a formatted message.

@@ -2,6 +2,7 @@ package cordon
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -51,13 +52,75 @@ type Job struct {
 	Request *ServiceRequest // filled by finders
 }
 
+// JobMoveRights are the rights of a generic job move (the API's
+// /transition, the page's move form): a role with any of them may ask for
+// a move, and the lifecycle decides which.
+var JobMoveRights = [][2]string{
+	{ResJob, ActUpdate}, {ResJob, ActVerify}, {ResJob, ActClose}, {ResJob, ActReopen},
+}
+
+// The groups of job statuses, the one place each is written down.
+var (
+	// ActiveJobStatuses are the statuses of a job its holder is working:
+	// accepted and not yet resolved.
+	ActiveJobStatuses = []JobStatus{JobAccepted, JobEnRoute, JobOnSite, JobWaitingCustomer, JobWaitingParts, JobReopened}
+	// OpenJobStatuses are the statuses of a job still held by its partner
+	// or engineer: offered or active. Contract end revokes these.
+	OpenJobStatuses = append([]JobStatus{JobOffered}, ActiveJobStatuses...)
+	// DoneJobStatuses are the statuses of a job whose work is done.
+	DoneJobStatuses = []JobStatus{JobResolved, JobVerified, JobClosed}
+	// EndedJobStatuses are the statuses of an offer that ended without
+	// the work: declined, expired or revoked.
+	EndedJobStatuses = []JobStatus{JobDeclined, JobExpired, JobRevoked}
+)
+
+// Open reports whether a job in status s is still held by its partner or
+// engineer (one of OpenJobStatuses).
+func (s JobStatus) Open() bool { return slices.Contains(OpenJobStatuses, s) }
+
+// Active reports whether a job in status s is being worked (one of
+// ActiveJobStatuses).
+func (s JobStatus) Active() bool { return slices.Contains(ActiveJobStatuses, s) }
+
+// Done reports whether the work of a job in status s is done (one of
+// DoneJobStatuses).
+func (s JobStatus) Done() bool { return slices.Contains(DoneJobStatuses, s) }
+
 // Open reports whether the job is still held by its partner or engineer.
-func (j *Job) Open() bool {
-	switch j.Status {
-	case JobOffered, JobAccepted, JobEnRoute, JobOnSite, JobWaitingCustomer, JobWaitingParts, JobReopened:
+func (j *Job) Open() bool { return j.Status.Open() }
+
+// MayDisclose reports whether a partner may ever have the customer of a
+// job in status s disclosed: from acceptance (active) until the grace
+// after resolution (done). Pages ask only then, so as not to fill the
+// access log with refusals.
+func (s JobStatus) MayDisclose() bool { return s.Active() || s.Done() }
+
+// DisclosureOpen reports whether the job's partner may have its customer
+// disclosed at now: the job has been accepted, and it is being worked or
+// was resolved less than grace before now.
+func (j *Job) DisclosureOpen(now time.Time, grace time.Duration) bool {
+	if j.AcceptedAt == nil || now.Before(*j.AcceptedAt) {
+		return false
+	}
+	switch {
+	case j.Status.Active():
 		return true
+	case j.Status.Done():
+		end := j.DisclosureEnds(grace)
+		return end != nil && now.Before(*end)
 	}
 	return false
+}
+
+// DisclosureEnds returns when disclosure ends for a job whose work is
+// done (its resolution plus grace), and nil while it is being worked or
+// was never resolved.
+func (j *Job) DisclosureEnds(grace time.Duration) *time.Time {
+	if !j.Status.Done() || j.ResolvedAt == nil {
+		return nil
+	}
+	end := j.ResolvedAt.Add(grace)
+	return &end
 }
 
 // JobView is a job as one caller may see it: for a partner, the customer

@@ -72,6 +72,23 @@ type ReportService interface {
 	FileReport(ctx context.Context, r *ServiceReport, files []AttachmentUpload) ([]*Attachment, error)
 }
 
+// The limits of a service report's attachments: how many, and how large
+// each may be. The dispatcher enforces them; forms and the API read no
+// more than this of a file before handing it on.
+const (
+	MaxReportAttachments     = 5
+	MaxReportAttachmentBytes = 10 << 20
+)
+
+// MaxDocumentBytes caps an uploaded technical document. The library
+// enforces it; forms and the API read no more than this before handing a
+// file on.
+const MaxDocumentBytes = 25 << 20
+
+// Reportable reports whether a report may be filed on a job in status s:
+// on site, or once resolved.
+func (s JobStatus) Reportable() bool { return s == JobOnSite || s == JobResolved }
+
 // ReportInput is what a technician files for a job.
 type ReportInput struct {
 	Actions     string

@@ -2,6 +2,7 @@ package cordon
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -105,12 +106,29 @@ type Candidate struct {
 	PartnerID   int64 // 0: in-house
 	PartnerCode string
 	HomeCity    string
-	ContractID  int64
-	ContractNo  string
-	Clause      string
-	OpenJobs    int
-	InHouse     bool
+	ContractID  int64  // the contract the offer would be made under
+	ContractNo  string // that contract's number
+	Clause      string // the clause of that contract that grants the request's scope
+	// Score is the partner's recent scorecard score, 0 to 1, higher
+	// better; NaN or negative when the partner has none yet.
+	Score    float64
+	OpenJobs int // jobs the partner holds that are not yet resolved
+	InHouse  bool
 }
+
+// Scored reports whether the candidate has a scorecard.
+func (c *Candidate) Scored() bool { return !math.IsNaN(c.Score) && c.Score >= 0 }
+
+// PartnerScorer tells how well a partner has served lately, for ranking
+// the candidates of a request.
+type PartnerScorer interface {
+	// RecentScore returns the partner's scorecard score (0 to 1) over the
+	// ScoreWindow before at; ok is false when it had no offers then.
+	RecentScore(ctx context.Context, partnerID int64, at time.Time) (score float64, ok bool, err error)
+}
+
+// ScoreWindow is how far back a candidate's recent score looks.
+const ScoreWindow = 90 * 24 * time.Hour
 
 // DispatchTarget names who gets an offer: a partner, the in-house
 // engineers, or the best candidate.
@@ -164,8 +182,28 @@ type DispatchService interface {
 	AssignJob(ctx context.Context, jobID, userID int64) (*Job, error)
 	// FileReport records what was done on site; EINVALID naming the field.
 	FileReport(ctx context.Context, jobID int64, in ReportInput) (*ServiceReport, error)
-	// AllowedMoves lists the statuses the caller may move the job to now,
-	// in lifecycle order: the status buttons of the job page. ENOTFOUND
-	// outside scope.
-	AllowedMoves(ctx context.Context, jobID int64) ([]JobStatus, error)
+	// JobActions says what the caller may do with the job now: the job
+	// page's buttons and forms. ENOTFOUND outside scope.
+	JobActions(ctx context.Context, jobID int64) (*JobActions, error)
+}
+
+// JobActions is what one caller may do with one job now. Each act is
+// still decided again by the service that carries it out.
+type JobActions struct {
+	Accept, Decline bool
+	// Moves are the other statuses the caller may move the job to, in
+	// lifecycle order.
+	Moves []JobStatus
+	// Report: the caller may file a service report now.
+	Report bool
+	// Assign: the caller (a partner's admin) may hand the job to one of
+	// its technicians now.
+	Assign bool
+	// Disclose: the caller may ask for the customer's details now.
+	Disclose bool
+	// Technicians are whom the caller may assign the job to (when Assign):
+	// the enabled technicians of the partner that holds it.
+	Technicians []*User
+	// Assignee is the job's current technician, when Assign.
+	Assignee *User
 }

@@ -23,6 +23,10 @@ type DispatcherConfig struct {
 	Access    cordon.AccessLog
 	Users     cordon.UserService
 	Reports   cordon.ReportService
+	// Roles are the static role rules, for what the job page offers.
+	Roles cordon.RoleAuthorizer
+	// Scores rank candidates by their recent scorecards; nil: unscored.
+	Scores cordon.PartnerScorer
 	// CheckContent tells an attachment's type by content and checks its
 	// limits (document.Sniff and Check).
 	CheckContent ContentChecker
@@ -128,7 +132,7 @@ func (d *Dispatcher) Candidates(ctx context.Context, requestID int64) ([]cordon.
 	if err != nil {
 		return nil, err
 	}
-	var cands []Candidate
+	var cands []cordon.Candidate
 	for _, p := range partners {
 		dec, err := d.cfg.Scope.Decide(cordon.ScopeQuery{PartnerID: p.ID, Resource: cordon.ResJob, Action: cordon.ActAccept,
 			City: r.SiteCity, ProductLine: r.ProductLine, Category: r.Category})
@@ -138,16 +142,35 @@ func (d *Dispatcher) Candidates(ctx context.Context, requestID int64) ([]cordon.
 		if !dec.Allowed {
 			continue
 		}
-		cands = append(cands, Candidate{PartnerID: p.ID, PartnerCode: p.Code, HomeCity: p.HomeCity,
-			ContractNo: dec.ContractNo, Clause: dec.Clause, Score: -1, OpenJobs: open[p.ID]})
+		c := cordon.Candidate{PartnerID: p.ID, PartnerCode: p.Code, HomeCity: p.HomeCity,
+			ContractNo: dec.ContractNo, Clause: dec.Clause, Score: -1, OpenJobs: open[p.ID]}
+		if c.ContractID, err = d.contractID(ctx, dec.ContractNo); err != nil {
+			return nil, fmt.Errorf("candidates for request %d: %w", r.ID, err)
+		}
+		if d.cfg.Scores != nil {
+			score, ok, err := d.cfg.Scores.RecentScore(ctx, p.ID, d.cfg.Now())
+			if err != nil {
+				return nil, fmt.Errorf("candidates for request %d: score of %s: %w", r.ID, p.Code, err)
+			}
+			if ok {
+				c.Score = score
+			}
+		}
+		cands = append(cands, c)
 	}
-	ranked := Rank(cands, r.SiteCity)
-	out := make([]cordon.Candidate, len(ranked))
-	for i, c := range ranked {
-		out[i] = cordon.Candidate{PartnerID: c.PartnerID, PartnerCode: c.PartnerCode, HomeCity: c.HomeCity,
-			ContractNo: c.ContractNo, Clause: c.Clause, OpenJobs: c.OpenJobs, InHouse: c.InHouse}
+	return Rank(cands, r.SiteCity), nil
+}
+
+// contractID returns the id of the contract with the number.
+func (d *Dispatcher) contractID(ctx context.Context, number string) (int64, error) {
+	list, _, err := d.cfg.Contracts.FindContracts(ctx, cordon.ContractFilter{Number: &number})
+	if err != nil {
+		return 0, fmt.Errorf("contract %s: %w", number, err)
 	}
-	return out, nil
+	if len(list) == 0 {
+		return 0, fmt.Errorf("contract %s not found", number)
+	}
+	return list[0].ID, nil
 }
 
 // Dispatch offers the request to a partner whose contract covers it, to
@@ -196,19 +219,15 @@ func (d *Dispatcher) offer(ctx context.Context, r *cordon.ServiceRequest, pick c
 	j := &cordon.Job{RequestID: r.ID, Status: cordon.JobOffered, OfferedAt: now, CreatedAt: now, UpdatedAt: now}
 	note := "Offered to the institute's engineers."
 	if !pick.InHouse {
-		number := pick.ContractNo
-		list, _, err := d.cfg.Contracts.FindContracts(ctx, cordon.ContractFilter{Number: &number})
+		ct, err := d.cfg.Contracts.FindContractByID(ctx, pick.ContractID)
 		if err != nil {
-			return nil, fmt.Errorf("dispatch request %d: contract %s: %w", r.ID, number, err)
+			return nil, fmt.Errorf("dispatch request %d: contract %s: %w", r.ID, pick.ContractNo, err)
 		}
-		if len(list) == 0 {
-			return nil, fmt.Errorf("dispatch request %d: contract %s not found", r.ID, number)
-		}
-		deadline, err := OfferDeadline(list[0], r.Priority, now)
+		deadline, err := OfferDeadline(ct, r.Priority, now)
 		if err != nil {
 			return nil, err
 		}
-		pid, cid := pick.PartnerID, list[0].ID
+		pid, cid := pick.PartnerID, ct.ID
 		j.PartnerID, j.ContractID, j.OfferExpiresAt = &pid, &cid, &deadline
 		note = fmt.Sprintf("Offered to %s under %s %s.", pick.PartnerCode, pick.ContractNo, pick.Clause)
 	}
@@ -253,9 +272,11 @@ func (d *Dispatcher) MoveJob(ctx context.Context, jobID int64, m cordon.JobMove)
 	return d.cfg.Jobs.FindJobByID(ctx, j.ID)
 }
 
-// AllowedMoves lists the statuses the caller may move the job to now
-// (Allowed), within the caller's scope.
-func (d *Dispatcher) AllowedMoves(ctx context.Context, jobID int64) ([]cordon.JobStatus, error) {
+// JobActions says what the caller may do with the job now, within the
+// caller's scope: the lifecycle's moves (Allowed) that the caller's roles
+// may ask for, and whether a report, an assignment or a disclosure would
+// be considered.
+func (d *Dispatcher) JobActions(ctx context.Context, jobID int64) (*cordon.JobActions, error) {
 	a, err := callerOf(ctx)
 	if err != nil {
 		return nil, err
@@ -268,8 +289,52 @@ func (d *Dispatcher) AllowedMoves(ctx context.Context, jobID int64) ([]cordon.Jo
 	if err != nil {
 		return nil, err
 	}
-	return Allowed(j, history, By(a), d.cfg.Now()), nil
+	allow := func(pairs ...[2]string) bool {
+		for _, p := range pairs {
+			if d.cfg.Roles != nil && d.cfg.Roles.Allow(a.Roles, p[0], p[1]) {
+				return true
+			}
+		}
+		return false
+	}
+	out := &cordon.JobActions{}
+	mayMove := allow(cordon.JobMoveRights...)
+	for _, to := range Allowed(j, history, By(a), d.cfg.Now()) {
+		switch {
+		case to == cordon.JobAccepted:
+			out.Accept = allow([2]string{cordon.ResJob, cordon.ActAccept})
+		case to == cordon.JobDeclined:
+			out.Decline = allow([2]string{cordon.ResJob, cordon.ActDecline})
+		case mayMove:
+			out.Moves = append(out.Moves, to)
+		}
+	}
+	out.Report = j.Status.Reportable() && allow(reportRights...)
+	out.Assign = a.IsPartner() && j.PartnerID != nil && j.Status.Active() && allow([2]string{cordon.ResJob, cordon.ActAssign})
+	out.Disclose = allow(discloseRights...) && (!a.IsPartner() || j.Status.MayDisclose())
+	if out.Assign {
+		users, _, err := d.cfg.Users.FindUsers(ctx, cordon.UserFilter{OrgID: j.PartnerID, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			if j.AssigneeID != nil && u.ID == *j.AssigneeID && u.OrgID == *j.PartnerID {
+				out.Assignee = u
+			}
+			if assignable(u, j) {
+				out.Technicians = append(out.Technicians, u)
+			}
+		}
+	}
+	return out, nil
 }
+
+// The rights that let a role file a report, and ask for a customer's
+// details; the routes guard with the same pairs.
+var (
+	reportRights   = [][2]string{{cordon.ResJob, cordon.ActReport}, {cordon.ResJob, cordon.ActUpdate}}
+	discloseRights = [][2]string{{cordon.ResCustomer, cordon.ActDisclose}, {cordon.ResCustomer, cordon.ActView}}
+)
 
 // JobTimeline returns the job's events within the caller's scope.
 func (d *Dispatcher) JobTimeline(ctx context.Context, jobID int64) ([]*cordon.JobEvent, error) {
@@ -334,25 +399,11 @@ func (d *Dispatcher) DiscloseCustomer(ctx context.Context, jobID int64) (*cordon
 	if err != nil {
 		return nil, err
 	}
-	now := d.cfg.Now()
 	level := c.Scope.Disclosure
-	var until *time.Time
-	inWindow := j.AcceptedAt != nil && !now.Before(*j.AcceptedAt)
-	switch j.Status {
-	case cordon.JobAccepted, cordon.JobEnRoute, cordon.JobOnSite, cordon.JobWaitingCustomer, cordon.JobWaitingParts, cordon.JobReopened:
-	case cordon.JobResolved, cordon.JobVerified, cordon.JobClosed:
-		if j.ResolvedAt == nil {
-			inWindow = false
-			break
-		}
-		end := j.ResolvedAt.Add(time.Duration(c.Scope.DisclosureGraceHours) * time.Hour)
-		until = &end
-		inWindow = inWindow && now.Before(end)
-	default:
-		inWindow = false
-	}
+	grace := time.Duration(c.Scope.DisclosureGraceHours) * time.Hour
+	until := j.DisclosureEnds(grace)
 	var dec cordon.Decided
-	if inWindow && level != cordon.DiscloseNone {
+	if j.DisclosureOpen(d.cfg.Now(), grace) && level != cordon.DiscloseNone {
 		dec, err = d.cfg.Scope.Decide(cordon.ScopeQuery{PartnerID: a.PartnerID, Resource: cordon.ResCustomer,
 			Action: cordon.ActDisclose, City: j.Request.SiteCity, Disclosure: level})
 		if err != nil {

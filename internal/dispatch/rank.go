@@ -2,32 +2,12 @@ package dispatch
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/cordon/cordon/internal/cordon"
 )
-
-// Candidate is one party a request may be offered to: a partner under a
-// contract whose scope covers the request, or the institute's own
-// engineers (InHouse).
-type Candidate struct {
-	PartnerID   int64  // 0 for in-house
-	PartnerCode string // the partner org's code
-	HomeCity    string
-	ContractNo  string // the contract the offer would be made under
-	Clause      string // the clause of that contract that grants the request's scope
-	// Score is the partner's scorecard, 0 to 1, higher better; NaN or
-	// negative when the partner has none yet.
-	Score    float64
-	OpenJobs int // jobs the partner holds that are not yet resolved
-	InHouse  bool
-}
-
-// scored reports whether c has a scorecard.
-func (c *Candidate) scored() bool { return !math.IsNaN(c.Score) && c.Score >= 0 }
 
 // Rank returns the candidates for a request at siteCity in the order to
 // offer them, leaving cands as it is. The order is total and depends on
@@ -45,24 +25,24 @@ func (c *Candidate) scored() bool { return !math.IsNaN(c.Score) && c.Score >= 0 
 //     first;
 //  4. fewer open jobs first;
 //  5. then by partner code, partner id, contract number and clause.
-func Rank(cands []Candidate, siteCity string) []Candidate {
-	out := make([]Candidate, len(cands), len(cands)+1)
+func Rank(cands []cordon.Candidate, siteCity string) []cordon.Candidate {
+	out := make([]cordon.Candidate, len(cands), len(cands)+1)
 	copy(out, cands)
-	if !slices.ContainsFunc(out, func(c Candidate) bool { return c.InHouse }) {
-		out = append(out, Candidate{InHouse: true})
+	if !slices.ContainsFunc(out, func(c cordon.Candidate) bool { return c.InHouse }) {
+		out = append(out, cordon.Candidate{InHouse: true})
 	}
 	city := strings.TrimSpace(siteCity)
-	home := func(c *Candidate) bool {
+	home := func(c *cordon.Candidate) bool {
 		return city != "" && strings.EqualFold(strings.TrimSpace(c.HomeCity), city)
 	}
-	slices.SortStableFunc(out, func(a, b Candidate) int {
+	slices.SortStableFunc(out, func(a, b cordon.Candidate) int {
 		if a.InHouse != b.InHouse {
 			return boolFirst(!a.InHouse, !b.InHouse)
 		}
 		if ha, hb := home(&a), home(&b); ha != hb {
 			return boolFirst(ha, hb)
 		}
-		sa, sb := a.scored(), b.scored()
+		sa, sb := a.Scored(), b.Scored()
 		if sa != sb {
 			return boolFirst(sa, sb)
 		}

@@ -8,12 +8,6 @@ import (
 	"github.com/cordon/cordon/internal/cordon"
 )
 
-// Attachment limits of a service report.
-const (
-	maxAttachments    = 5
-	maxAttachmentSize = 10 << 20
-)
-
 // ContentChecker tells a file's type by its content and checks its limits.
 type ContentChecker func(ctx context.Context, content []byte) (mediaType string, err error)
 
@@ -30,7 +24,7 @@ func (d *Dispatcher) AssignJob(ctx context.Context, jobID, userID int64) (*cordo
 		return nil, err
 	}
 	u, err := d.cfg.Users.FindUserByID(ctx, userID)
-	if err != nil || u.Disabled() || j.PartnerID == nil || u.OrgID != *j.PartnerID || !u.HasRole(cordon.RolePartnerTechnician) {
+	if err != nil || !assignable(u, j) {
 		return nil, cordon.FieldErrorf("user_id", "Assign the job to an active technician of the partner that holds it.")
 	}
 	from := j.Status
@@ -44,6 +38,12 @@ func (d *Dispatcher) AssignJob(ctx context.Context, jobID, userID int64) (*cordo
 		return nil, err
 	}
 	return d.cfg.Jobs.FindJobByID(ctx, j.ID)
+}
+
+// assignable reports whether job j may be handed to user u: an enabled
+// technician of the partner that holds it.
+func assignable(u *cordon.User, j *cordon.Job) bool {
+	return !u.Disabled() && j.PartnerID != nil && u.OrgID == *j.PartnerID && u.HasRole(cordon.RolePartnerTechnician)
 }
 
 // FileReport records what was done: actions, parts, the root cause, the
@@ -65,7 +65,7 @@ func (d *Dispatcher) FileReport(ctx context.Context, jobID int64, in cordon.Repo
 	} else if j.PartnerID != nil || !a.HasRole(cordon.RoleEngineer) {
 		return nil, cordon.Errorf(cordon.EFORBIDDEN, "Only the job's technician or engineer files its report.")
 	}
-	if j.Status != cordon.JobOnSite && j.Status != cordon.JobResolved {
+	if !j.Status.Reportable() {
 		return nil, cordon.Errorf(cordon.ECONFLICT, "This job is %s; a report is filed on site or once resolved.", j.Status)
 	}
 	in.Actions, in.SignoffName = strings.TrimSpace(in.Actions), strings.TrimSpace(in.SignoffName)
@@ -80,13 +80,13 @@ func (d *Dispatcher) FileReport(ctx context.Context, jobID int64, in cordon.Repo
 		return nil, cordon.FieldErrorf("signoff_name", "The sign-off name is longer than 200 characters.")
 	case (in.SignoffName == "") != (in.SignoffAt == nil):
 		return nil, cordon.FieldErrorf("signoff_at", "Give the customer's sign-off name and time together.")
-	case len(in.Files) > maxAttachments:
-		return nil, cordon.FieldErrorf("attachments", "At most %d attachments.", maxAttachments)
+	case len(in.Files) > cordon.MaxReportAttachments:
+		return nil, cordon.FieldErrorf("attachments", "At most %d attachments.", cordon.MaxReportAttachments)
 	}
 	var files []cordon.AttachmentUpload
 	for _, f := range in.Files {
-		if len(f) > maxAttachmentSize {
-			return nil, cordon.Errorf(cordon.ETOOLARGE, "An attachment is larger than %d MiB.", maxAttachmentSize>>20)
+		if len(f) > cordon.MaxReportAttachmentBytes {
+			return nil, cordon.Errorf(cordon.ETOOLARGE, "An attachment is larger than %d MiB.", cordon.MaxReportAttachmentBytes>>20)
 		}
 		mt, err := d.cfg.CheckContent(ctx, f)
 		if err != nil {

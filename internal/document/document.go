@@ -43,7 +43,7 @@ type Limits struct {
 // 500 pages, 40 megapixels, 12000 pixels a side, 10 seconds.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxBytes:  25 << 20,
+		MaxBytes:  cordon.MaxDocumentBytes,
 		MaxPages:  500,
 		MaxPixels: 40_000_000,
 		MaxSide:   12_000,

@@ -48,9 +48,6 @@ func NewLibrary(cfg LibraryConfig) *Library {
 	return &Library{cfg: cfg}
 }
 
-// china is the day boundary of the download quota.
-var china = time.FixedZone("CST", 8*3600)
-
 func caller(ctx context.Context) (*cordon.Actor, error) {
 	a := cordon.ActorFromContext(ctx)
 	if a == nil {
@@ -167,8 +164,8 @@ func (l *Library) DownloadDocument(ctx context.Context, id int64) (*cordon.Downl
 // checkQuota refuses a download past the user's daily quota, recording an
 // alert event the first time and every time after.
 func (l *Library) checkQuota(ctx context.Context, a *cordon.Actor, id int64, now time.Time) error {
-	local := now.In(china)
-	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, china)
+	local := now.In(cordon.ChinaTime)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, cordon.ChinaTime)
 	next := day.AddDate(0, 0, 1)
 	res, act, allow := cordon.ResDocument, cordon.ActDownload, cordon.Allow
 	n, err := l.cfg.Access.CountAccess(ctx, cordon.AccessEventFilter{UserID: &a.UserID, Resource: &res, Action: &act, Decision: &allow, From: &day})
@@ -206,6 +203,8 @@ func (l *Library) UploadDocument(ctx context.Context, u cordon.DocumentUpload) (
 		return nil, cordon.FieldErrorf("classification", "Classification must be public, internal, restricted or confidential.")
 	case len(u.Content) == 0:
 		return nil, cordon.FieldErrorf("file", "Attach the file.")
+	case len(u.Content) > cordon.MaxDocumentBytes:
+		return nil, cordon.Errorf(cordon.ETOOLARGE, "The file is larger than %d MiB.", cordon.MaxDocumentBytes>>20)
 	}
 	lines, err := l.cfg.Catalog.FindProductLines(ctx)
 	if err != nil {

@@ -57,9 +57,6 @@ func NewService(cfg Config) *Service {
 	return &Service{cfg: cfg}
 }
 
-// china is the calendar of periods.
-var china = time.FixedZone("CST", 8*3600)
-
 // ParsePeriod reads "2026-Q3" or "2026-07" as [from, to) in China Standard Time.
 func ParsePeriod(p string) (from, to time.Time, err error) {
 	bad := cordon.FieldErrorf("period", "Period must look like 2026-Q3 or 2026-07.")
@@ -73,14 +70,14 @@ func ParsePeriod(p string) (from, to time.Time, err error) {
 		if err != nil || q < 1 || q > 4 {
 			return from, to, bad
 		}
-		from = time.Date(year, time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, china)
+		from = time.Date(year, time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, cordon.ChinaTime)
 		return from, from.AddDate(0, 3, 0), nil
 	}
 	m, err := strconv.Atoi(rest)
 	if err != nil || m < 1 || m > 12 {
 		return from, to, bad
 	}
-	from = time.Date(year, time.Month(m), 1, 0, 0, 0, 0, china)
+	from = time.Date(year, time.Month(m), 1, 0, 0, 0, 0, cordon.ChinaTime)
 	return from, from.AddDate(0, 1, 0), nil
 }
 
@@ -109,6 +106,23 @@ func (s *Service) Scorecard(ctx context.Context, partnerID int64, period string)
 	}
 	return s.scorecard(ctx, p, period, from, to)
 }
+
+// RecentScore returns the partner's score over the cordon.ScoreWindow
+// before at, for ranking a request's candidates; ok is false when the
+// partner had no offers in that window.
+func (s *Service) RecentScore(ctx context.Context, partnerID int64, at time.Time) (float64, bool, error) {
+	p, err := s.cfg.Orgs.FindOrgByID(ctx, partnerID)
+	if err != nil {
+		return 0, false, err
+	}
+	sc, err := s.scorecard(ctx, p, "recent", at.Add(-cordon.ScoreWindow), at)
+	if err != nil || sc.Offers == 0 {
+		return 0, false, err
+	}
+	return sc.Score, true, nil
+}
+
+var _ cordon.PartnerScorer = (*Service)(nil)
 
 // Scorecards returns every partner's scorecard for the period, best first.
 func (s *Service) Scorecards(ctx context.Context, period string) ([]*cordon.Scorecard, error) {

@@ -66,8 +66,8 @@ func reportLines(sc *cordon.Scorecard, generated time.Time) []pdfLine {
 		{cells: []string{"Partner evaluation report"}, xs: twoColumns, bold: true},
 		two("Partner", sc.PartnerCode),
 		two("Period", fmt.Sprintf("%s (%s to %s, China Standard Time)", sc.Period,
-			sc.From.In(china).Format("2006-01-02"), sc.To.In(china).AddDate(0, 0, -1).Format("2006-01-02"))),
-		two("Generated", generated.In(china).Format("2006-01-02 15:04")+" CST"),
+			sc.From.In(cordon.ChinaTime).Format("2006-01-02"), sc.To.In(cordon.ChinaTime).AddDate(0, 0, -1).Format("2006-01-02"))),
+		two("Generated", generated.In(cordon.ChinaTime).Format("2006-01-02 15:04")+" CST"),
 		{cells: []string{"Scorecard"}, xs: twoColumns, bold: true, gap: 10},
 	}
 	for _, f := range figures(sc)[5:] { // partner, name, period, from and to are above

@@ -11,9 +11,6 @@ import (
 	"github.com/cordon/cordon/internal/cordon"
 )
 
-// clockNames are the SLA clocks in the order reports list them.
-var clockNames = []string{"accept", "respond", "on_site", "resolve"}
-
 // reportLang picks the report's language: English for "en…", Simplified
 // Chinese otherwise.
 func reportLang(lang string) string {
@@ -69,11 +66,11 @@ func safeCell(s string) string {
 func figures(sc *cordon.Scorecard) [][2]string {
 	out := [][2]string{
 		{"partner", sc.PartnerCode}, {"partner_name", safeCell(sc.PartnerName)}, {"period", sc.Period},
-		{"from", sc.From.In(china).Format("2006-01-02")}, {"to", sc.To.In(china).AddDate(0, 0, -1).Format("2006-01-02")},
+		{"from", sc.From.In(cordon.ChinaTime).Format("2006-01-02")}, {"to", sc.To.In(cordon.ChinaTime).AddDate(0, 0, -1).Format("2006-01-02")},
 		{"offers", strconv.Itoa(sc.Offers)}, {"accepted", strconv.Itoa(sc.Accepted)}, {"declined", strconv.Itoa(sc.Declined)},
 		{"expired", strconv.Itoa(sc.Expired)}, {"acceptance_rate", rate(sc.AcceptanceRate)},
 	}
-	for _, name := range clockNames {
+	for _, name := range cordon.ClockNames {
 		v := "—"
 		if c, ok := sc.SLA[name]; ok {
 			v = rate(c.Rate)
@@ -148,7 +145,7 @@ func (s *Service) WriteRanking(ctx context.Context, out io.Writer, period, lang 
 	w := words[reportLang(lang)]
 	cw := csv.NewWriter(out)
 	head := []string{w["rank"], w["partner"], w["partner_name"], w["period"], w["offers"], w["accepted"], w["declined"], w["expired"], w["acceptance_rate"]}
-	for _, name := range clockNames {
+	for _, name := range cordon.ClockNames {
 		head = append(head, w["sla_"+name])
 	}
 	head = append(head, w["first_time_fix_rate"], w["reopen_rate"], w["satisfaction"], w["responses"], w["complaints"],
@@ -160,7 +157,7 @@ func (s *Service) WriteRanking(ctx context.Context, out io.Writer, period, lang 
 			f[kv[0]] = kv[1]
 		}
 		r := []string{strconv.Itoa(i + 1), f["partner"], f["partner_name"], f["period"], f["offers"], f["accepted"], f["declined"], f["expired"], f["acceptance_rate"]}
-		for _, name := range clockNames {
+		for _, name := range cordon.ClockNames {
 			r = append(r, f["sla_"+name])
 		}
 		r = append(r, f["first_time_fix_rate"], f["reopen_rate"], f["satisfaction"], f["responses"], f["complaints"],

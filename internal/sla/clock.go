@@ -6,21 +6,13 @@ import (
 	"github.com/cordon/cordon/internal/cordon"
 )
 
-// The names of the clocks, in the order Clocks returns them.
-const (
-	ClockAccept  = "accept"  // offer → accepted
-	ClockRespond = "respond" // offer → en route
-	ClockOnSite  = "on_site" // offer → on site
-	ClockResolve = "resolve" // offer → resolved
-)
-
 // DefaultAtRisk is the share of a limit used at which a running clock is at
 // risk, when the Meter does not say.
 const DefaultAtRisk = 0.8
 
 // Clock is one SLA clock of a job, as of the time it was computed.
 type Clock struct {
-	Name  string        // ClockAccept, ClockRespond, ClockOnSite or ClockResolve
+	Name  string        // cordon.ClockAccept, cordon.ClockRespond, cordon.ClockOnSite or cordon.ClockResolve
 	Limit time.Duration // the contract's term, in calendar time
 	Used  time.Duration // calendar time counted so far: pauses and stopped spans left out
 	// Due is when Used reaches Limit, projected from the pauses so far: for
@@ -51,7 +43,7 @@ func Clocks(j *cordon.Job, events []*cordon.JobEvent, terms cordon.SLATerms, cal
 // clock milestones: the progress a job must reach to stop each clock.
 var milestones = [4]int{1, 2, 3, 4}
 
-var names = [4]string{ClockAccept, ClockRespond, ClockOnSite, ClockResolve}
+var names = cordon.ClockNames
 
 // progress is how far along the work a status is; -1 for statuses that
 // are not a step of the work (pauses, reopened, and the endings).

@@ -99,136 +99,136 @@ func TestClocks(t *testing.T) {
 		{
 			name: "fresh offer", now: 30, terms: terms,
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 30, due: 60, state: "running"},
-				clock{name: ClockRespond, limit: 120, used: 30, due: 120, state: "running"},
-				clock{name: ClockOnSite, limit: 240, used: 30, due: 240, state: "running"},
-				clock{name: ClockResolve, limit: 1440, used: 30, due: 1440, state: "running"},
+				clock{name: cordon.ClockAccept, limit: 60, used: 30, due: 60, state: "running"},
+				clock{name: cordon.ClockRespond, limit: 120, used: 30, due: 120, state: "running"},
+				clock{name: cordon.ClockOnSite, limit: 240, used: 30, due: 240, state: "running"},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 30, due: 1440, state: "running"},
 			),
 		},
 		{
 			name: "just under the at-risk share", now: 47.99, terms: cordon.SLATerms{Accept: time.Hour},
-			want: wants(clock{name: ClockAccept, limit: 60, used: 47.99, due: 60, state: "running"}),
+			want: wants(clock{name: cordon.ClockAccept, limit: 60, used: 47.99, due: 60, state: "running"}),
 		},
 		{
 			name: "at risk at exactly 80% of the limit", now: 48, terms: cordon.SLATerms{Accept: time.Hour},
-			want: wants(clock{name: ClockAccept, limit: 60, used: 48, due: 60, state: "running", atRisk: true}),
+			want: wants(clock{name: cordon.ClockAccept, limit: 60, used: 48, due: 60, state: "running", atRisk: true}),
 		},
 		{
 			name: "running clock breached at exactly the limit", now: 60, terms: cordon.SLATerms{Accept: time.Hour},
-			want: wants(clock{name: ClockAccept, limit: 60, used: 60, due: 60, state: "running"}),
+			want: wants(clock{name: cordon.ClockAccept, limit: 60, used: 60, due: 60, state: "running"}),
 		},
 		{
 			name: "running clock breached past the limit: due is when it was reached", now: 75, terms: cordon.SLATerms{Accept: time.Hour},
-			want: wants(clock{name: ClockAccept, limit: 60, used: 75, due: 60, state: "running"}),
+			want: wants(clock{name: cordon.ClockAccept, limit: 60, used: 75, due: 60, state: "running"}),
 		},
 		{
 			name: "accepted at once: met", steps: []any{0, accepted}, now: 90, terms: cordon.SLATerms{Accept: time.Hour},
-			want: wants(clock{name: ClockAccept, limit: 60, used: 0, due: 60, state: "met", stoppedAt: 0}),
+			want: wants(clock{name: cordon.ClockAccept, limit: 60, used: 0, due: 60, state: "met", stoppedAt: 0}),
 		},
 		{
 			name: "met clocks stop; later ones run", steps: []any{20, accepted, 50, enRoute, 100, onSite}, now: 200, terms: terms,
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 20, due: 60, state: "met", stoppedAt: 20},
-				clock{name: ClockRespond, limit: 120, used: 50, due: 120, state: "met", stoppedAt: 50},
-				clock{name: ClockOnSite, limit: 240, used: 100, due: 240, state: "met", stoppedAt: 100},
-				clock{name: ClockResolve, limit: 1440, used: 200, due: 1440, state: "running"},
+				clock{name: cordon.ClockAccept, limit: 60, used: 20, due: 60, state: "met", stoppedAt: 20},
+				clock{name: cordon.ClockRespond, limit: 120, used: 50, due: 120, state: "met", stoppedAt: 50},
+				clock{name: cordon.ClockOnSite, limit: 240, used: 100, due: 240, state: "met", stoppedAt: 100},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 200, due: 1440, state: "running"},
 			),
 		},
 		{
 			name: "late on site: stopped, breached, not met", steps: []any{20, accepted, 50, enRoute, 300, onSite}, now: 400, terms: terms,
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 20, due: 60, state: "met", stoppedAt: 20},
-				clock{name: ClockRespond, limit: 120, used: 50, due: 120, state: "met", stoppedAt: 50},
-				clock{name: ClockOnSite, limit: 240, used: 300, due: 240, state: "late", stoppedAt: 300},
-				clock{name: ClockResolve, limit: 1440, used: 400, due: 1440, state: "running"},
+				clock{name: cordon.ClockAccept, limit: 60, used: 20, due: 60, state: "met", stoppedAt: 20},
+				clock{name: cordon.ClockRespond, limit: 120, used: 50, due: 120, state: "met", stoppedAt: 50},
+				clock{name: cordon.ClockOnSite, limit: 240, used: 300, due: 240, state: "late", stoppedAt: 300},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 400, due: 1440, state: "running"},
 			),
 		},
 		{
 			name: "paused for parts: used does not grow", steps: []any{10, accepted, 20, enRoute, 60, onSite, 120, waitingParts}, now: 3000, terms: terms,
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
-				clock{name: ClockRespond, limit: 120, used: 20, due: 120, state: "met", stoppedAt: 20},
-				clock{name: ClockOnSite, limit: 240, used: 60, due: 240, state: "met", stoppedAt: 60},
-				clock{name: ClockResolve, limit: 1440, used: 120, due: 3000 + 1320, state: "paused"},
+				clock{name: cordon.ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
+				clock{name: cordon.ClockRespond, limit: 120, used: 20, due: 120, state: "met", stoppedAt: 20},
+				clock{name: cordon.ClockOnSite, limit: 240, used: 60, due: 240, state: "met", stoppedAt: 60},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 120, due: 3000 + 1320, state: "paused"},
 			),
 		},
 		{
 			name: "resumed after parts: the pause is left out", steps: []any{10, accepted, 20, enRoute, 60, onSite, 120, waitingParts, 3000, onSite, 3060, resolved}, now: 5000, terms: terms,
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
-				clock{name: ClockRespond, limit: 120, used: 20, due: 120, state: "met", stoppedAt: 20},
-				clock{name: ClockOnSite, limit: 240, used: 60, due: 240, state: "met", stoppedAt: 60},
-				clock{name: ClockResolve, limit: 1440, used: 180, due: 3060 + 1260, state: "met", stoppedAt: 3060},
+				clock{name: cordon.ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
+				clock{name: cordon.ClockRespond, limit: 120, used: 20, due: 120, state: "met", stoppedAt: 20},
+				clock{name: cordon.ClockOnSite, limit: 240, used: 60, due: 240, state: "met", stoppedAt: 60},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 180, due: 3060 + 1260, state: "met", stoppedAt: 3060},
 			),
 		},
 		{
 			name: "paused before setting out: respond paused too", steps: []any{10, accepted, 40, waitingCustomer}, now: 1000, terms: terms,
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
-				clock{name: ClockRespond, limit: 120, used: 40, due: 1000 + 80, state: "paused"},
-				clock{name: ClockOnSite, limit: 240, used: 40, due: 1000 + 200, state: "paused"},
-				clock{name: ClockResolve, limit: 1440, used: 40, due: 1000 + 1400, state: "paused"},
+				clock{name: cordon.ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
+				clock{name: cordon.ClockRespond, limit: 120, used: 40, due: 1000 + 80, state: "paused"},
+				clock{name: cordon.ClockOnSite, limit: 240, used: 40, due: 1000 + 200, state: "paused"},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 40, due: 1000 + 1400, state: "paused"},
 			),
 		},
 		{
 			name: "at risk while paused", steps: []any{10, accepted, 100, waitingCustomer}, now: 1000, terms: terms,
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
-				clock{name: ClockRespond, limit: 120, used: 100, due: 1000 + 20, state: "paused", atRisk: true},
-				clock{name: ClockOnSite, limit: 240, used: 100, due: 1000 + 140, state: "paused"},
-				clock{name: ClockResolve, limit: 1440, used: 100, due: 1000 + 1340, state: "paused"},
+				clock{name: cordon.ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
+				clock{name: cordon.ClockRespond, limit: 120, used: 100, due: 1000 + 20, state: "paused", atRisk: true},
+				clock{name: cordon.ClockOnSite, limit: 240, used: 100, due: 1000 + 140, state: "paused"},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 100, due: 1000 + 1340, state: "paused"},
 			),
 		},
 		{
 			name: "breach reached inside a span after a pause", steps: []any{10, accepted, 20, enRoute, 60, onSite, 120, waitingParts, 3000, onSite}, now: 5000, terms: terms,
 			// resolve used 120 before the pause, reaches 1440 at 3000+1320
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
-				clock{name: ClockRespond, limit: 120, used: 20, due: 120, state: "met", stoppedAt: 20},
-				clock{name: ClockOnSite, limit: 240, used: 60, due: 240, state: "met", stoppedAt: 60},
-				clock{name: ClockResolve, limit: 1440, used: 120 + 2000, due: 4320, state: "running"},
+				clock{name: cordon.ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
+				clock{name: cordon.ClockRespond, limit: 120, used: 20, due: 120, state: "met", stoppedAt: 20},
+				clock{name: cordon.ClockOnSite, limit: 240, used: 60, due: 240, state: "met", stoppedAt: 60},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 120 + 2000, due: 4320, state: "running"},
 			),
 		},
 		{
 			name: "offer expired at the deadline: accept breached, the rest ended", steps: []any{60, expired}, now: 500, terms: terms,
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 60, due: 60, state: "late", stoppedAt: 60},
-				clock{name: ClockRespond, limit: 120, used: 60, due: 120, state: "ended", stoppedAt: 60},
-				clock{name: ClockOnSite, limit: 240, used: 60, due: 240, state: "ended", stoppedAt: 60},
-				clock{name: ClockResolve, limit: 1440, used: 60, due: 1440, state: "ended", stoppedAt: 60},
+				clock{name: cordon.ClockAccept, limit: 60, used: 60, due: 60, state: "late", stoppedAt: 60},
+				clock{name: cordon.ClockRespond, limit: 120, used: 60, due: 120, state: "ended", stoppedAt: 60},
+				clock{name: cordon.ClockOnSite, limit: 240, used: 60, due: 240, state: "ended", stoppedAt: 60},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 60, due: 1440, state: "ended", stoppedAt: 60},
 			),
 		},
 		{
 			name: "declined early: every clock ended, none breached", steps: []any{5, declined}, now: 500, terms: cordon.SLATerms{Accept: time.Hour, Resolve: 24 * time.Hour},
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 5, due: 60, state: "ended", stoppedAt: 5},
-				clock{name: ClockResolve, limit: 1440, used: 5, due: 1440, state: "ended", stoppedAt: 5},
+				clock{name: cordon.ClockAccept, limit: 60, used: 5, due: 60, state: "ended", stoppedAt: 5},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 5, due: 1440, state: "ended", stoppedAt: 5},
 			),
 		},
 		{
 			name: "revoked while paused: resolve ended", steps: []any{10, accepted, 20, enRoute, 60, onSite, 120, waitingParts, 900, revoked}, now: 5000, terms: cordon.SLATerms{Resolve: 24 * time.Hour},
-			want: wants(clock{name: ClockResolve, limit: 1440, used: 120, due: 900 + 1320, state: "ended", stoppedAt: 900}),
+			want: wants(clock{name: cordon.ClockResolve, limit: 1440, used: 120, due: 900 + 1320, state: "ended", stoppedAt: 900}),
 		},
 		{
 			name: "reopened: resolve runs on from what it had used", steps: []any{10, accepted, 20, enRoute, 60, onSite, 300, resolved, 2000, reopened, 2100, onSite}, now: 2200, terms: terms,
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
-				clock{name: ClockRespond, limit: 120, used: 20, due: 120, state: "met", stoppedAt: 20},
-				clock{name: ClockOnSite, limit: 240, used: 60, due: 240, state: "met", stoppedAt: 60},
-				clock{name: ClockResolve, limit: 1440, used: 300 + 200, due: 2200 + 940, state: "running"},
+				clock{name: cordon.ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
+				clock{name: cordon.ClockRespond, limit: 120, used: 20, due: 120, state: "met", stoppedAt: 20},
+				clock{name: cordon.ClockOnSite, limit: 240, used: 60, due: 240, state: "met", stoppedAt: 60},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 300 + 200, due: 2200 + 940, state: "running"},
 			),
 		},
 		{
 			name: "resolved again after reopening, then closed", steps: []any{10, accepted, 20, enRoute, 60, onSite, 300, resolved, 2000, reopened, 2100, onSite, 2400, resolved, 3000, verified, 4000, closed}, now: 9000, terms: cordon.SLATerms{Resolve: 24 * time.Hour},
-			want: wants(clock{name: ClockResolve, limit: 1440, used: 700, due: 2400 + 740, state: "met", stoppedAt: 2400}),
+			want: wants(clock{name: cordon.ClockResolve, limit: 1440, used: 700, due: 2400 + 740, state: "met", stoppedAt: 2400}),
 		},
 		{
 			name: "events after now are ignored", steps: []any{10, accepted, 20, enRoute, 60, onSite}, now: 15, terms: terms,
 			want: wants(
-				clock{name: ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
-				clock{name: ClockRespond, limit: 120, used: 15, due: 120, state: "running"},
-				clock{name: ClockOnSite, limit: 240, used: 15, due: 240, state: "running"},
-				clock{name: ClockResolve, limit: 1440, used: 15, due: 1440, state: "running"},
+				clock{name: cordon.ClockAccept, limit: 60, used: 10, due: 60, state: "met", stoppedAt: 10},
+				clock{name: cordon.ClockRespond, limit: 120, used: 15, due: 120, state: "running"},
+				clock{name: cordon.ClockOnSite, limit: 240, used: 15, due: 240, state: "running"},
+				clock{name: cordon.ClockResolve, limit: 1440, used: 15, due: 1440, state: "running"},
 			),
 		},
 		{
@@ -429,8 +429,8 @@ func TestClocksBusinessCalendar(t *testing.T) {
 		evs := []*cordon.JobEvent{{At: offer, To: offered}, {At: at(6, 9, 9, 0), From: offered, To: accepted}} // Monday 09:00
 		got := Clocks(j, evs, bterms, cal, at(6, 9, 10, 0))
 		want := []Clock{
-			{Name: ClockAccept, Limit: 2 * time.Hour, Used: 90 * time.Minute, Due: at(6, 9, 9, 30), Met: true, StoppedAt: ptr(at(6, 9, 9, 0))},
-			{Name: ClockResolve, Limit: 18 * time.Hour, Used: 150 * time.Minute, Due: at(6, 10, 16, 30)},
+			{Name: cordon.ClockAccept, Limit: 2 * time.Hour, Used: 90 * time.Minute, Due: at(6, 9, 9, 30), Met: true, StoppedAt: ptr(at(6, 9, 9, 0))},
+			{Name: cordon.ClockResolve, Limit: 18 * time.Hour, Used: 150 * time.Minute, Due: at(6, 10, 16, 30)},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("clocks (-want +got):\n%s", diff)
@@ -444,9 +444,9 @@ func TestClocksBusinessCalendar(t *testing.T) {
 		long := cordon.SLATerms{Accept: 2 * time.Hour, Resolve: 27 * time.Hour}
 		got := Clocks(j, evs, long, cal, at(10, 6, 12, 0)) // in the holiday
 		want := []Clock{
-			{Name: ClockAccept, Limit: 2 * time.Hour, Used: time.Hour, Due: at(10, 9, 9, 30)},
+			{Name: cordon.ClockAccept, Limit: 2 * time.Hour, Used: time.Hour, Due: at(10, 9, 9, 30)},
 			// 26h left: 9h Thursday 9th, 9h Friday 10th, 8h on the make-up Saturday 11th
-			{Name: ClockResolve, Limit: 27 * time.Hour, Used: time.Hour, Due: at(10, 11, 16, 30)},
+			{Name: cordon.ClockResolve, Limit: 27 * time.Hour, Used: time.Hour, Due: at(10, 11, 16, 30)},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("clocks (-want +got):\n%s", diff)

@@ -20,18 +20,18 @@ func TestState(t *testing.T) {
 		wantNext float64 // minutes after t0; -1: none
 	}{
 		{"fresh offer: ok until 48 minutes", func() (*cordon.Job, []*cordon.JobEvent) { return timeline() }, 10,
-			cordon.SLAState{State: cordon.SLAOK, Clock: ClockAccept, Due: mins(60)}, 48},
+			cordon.SLAState{State: cordon.SLAOK, Clock: cordon.ClockAccept, Due: mins(60)}, 48},
 		{"at risk after 80 % of the accept term, next the breach", func() (*cordon.Job, []*cordon.JobEvent) { return timeline() }, 50,
-			cordon.SLAState{State: cordon.SLAAtRisk, Clock: ClockAccept, Due: mins(60)}, 60},
+			cordon.SLAState{State: cordon.SLAAtRisk, Clock: cordon.ClockAccept, Due: mins(60)}, 60},
 		{"breached: next the respond clock's breach", func() (*cordon.Job, []*cordon.JobEvent) { return timeline() }, 61,
-			cordon.SLAState{State: cordon.SLABreached, Clock: ClockAccept, Breached: []string{ClockAccept}, Due: mins(60)}, 120},
+			cordon.SLAState{State: cordon.SLABreached, Clock: cordon.ClockAccept, Breached: []string{cordon.ClockAccept}, Due: mins(60)}, 120},
 		{"accepted in time: respond is next", func() (*cordon.Job, []*cordon.JobEvent) { return timeline(20, accepted) }, 30,
-			cordon.SLAState{State: cordon.SLAOK, Clock: ClockRespond, Due: mins(120)}, 96},
+			cordon.SLAState{State: cordon.SLAOK, Clock: cordon.ClockRespond, Due: mins(120)}, 96},
 		{"paused for parts: nothing changes by time alone", func() (*cordon.Job, []*cordon.JobEvent) {
 			return timeline(10, accepted, 20, enRoute, 30, onSite, 60, waitingParts)
-		}, 600, cordon.SLAState{State: cordon.SLAOK, Clock: ClockResolve, Due: mins(600 + 24*60 - 60)}, -1},
+		}, 600, cordon.SLAState{State: cordon.SLAOK, Clock: cordon.ClockResolve, Due: mins(600 + 24*60 - 60)}, -1},
 		{"accepted late, later breached twice", func() (*cordon.Job, []*cordon.JobEvent) { return timeline(70, accepted) }, 125,
-			cordon.SLAState{State: cordon.SLABreached, Clock: ClockAccept, Breached: []string{ClockAccept, ClockRespond}, Due: mins(60)}, 240},
+			cordon.SLAState{State: cordon.SLABreached, Clock: cordon.ClockAccept, Breached: []string{cordon.ClockAccept, cordon.ClockRespond}, Due: mins(60)}, 240},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -257,10 +257,16 @@ func (s *ContractService) UpdateDraft(ctx context.Context, c *cordon.Contract) e
 	return nil
 }
 
-// openJobStatuses are the states of a job a partner still holds.
-var openJobStatuses = []string{
-	string(cordon.JobOffered), string(cordon.JobAccepted), string(cordon.JobEnRoute), string(cordon.JobOnSite),
-	string(cordon.JobWaitingCustomer), string(cordon.JobWaitingParts), string(cordon.JobReopened),
+// openJobStatuses are cordon.OpenJobStatuses as the database holds them.
+var openJobStatuses = statusStrings(cordon.OpenJobStatuses)
+
+// statusStrings returns job statuses as strings, for a query's IN list.
+func statusStrings(ss []cordon.JobStatus) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
 }
 
 // SetContractStatus moves the contract from one status to another and,

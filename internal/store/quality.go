@@ -38,9 +38,6 @@ var _ cordon.QualityStore = (*QualityStore)(nil)
 // NewQualityStore returns the quality department's store.
 func NewQualityStore(db *DB) *QualityStore { return &QualityStore{db: db} }
 
-// china is the month boundary of the statistics.
-var china = time.FixedZone("CST", 8*3600)
-
 // RootCauseCounts counts service reports by cause, model, batch and month.
 // Reports of requests with no unit count under batch "".
 func (s *QualityStore) RootCauseCounts(ctx context.Context, f cordon.RootCauseFilter) ([]cordon.RootCauseCount, error) {
@@ -77,7 +74,7 @@ func (s *QualityStore) RootCauseCounts(ctx context.Context, f cordon.RootCauseFi
 	counts := map[cordon.RootCauseCount]int{}
 	for _, r := range rows {
 		k := cordon.RootCauseCount{Cause: cordon.RootCause(r.RootCause), ProductLine: r.Line, ModelID: r.ModelID,
-			Model: r.Model, Batch: r.Batch, Month: r.CreatedAt.In(china).Format("2006-01")}
+			Model: r.Model, Batch: r.Batch, Month: r.CreatedAt.In(cordon.ChinaTime).Format("2006-01")}
 		counts[k]++
 	}
 	out := make([]cordon.RootCauseCount, 0, len(counts))

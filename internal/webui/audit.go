@@ -332,11 +332,11 @@ func (h *Handler) handleAuditDenials(c *fiber.Ctx) error {
 		if p := byOrg[id]; p != nil {
 			row.Total, row.Spike, row.Spikes = p.Total, p.Spike, p.Spikes
 			for _, b := range p.Buckets {
-				perDay[b.Start.In(cst).Format("2006-01-02")] += b.Count
+				perDay[b.Start.In(cordon.ChinaTime).Format("2006-01-02")] += b.Count
 			}
 		}
 		row.Link = "/audit?" + url.Values{"partner": {strconv.FormatInt(id, 10)}, "decision": {"deny"},
-			"from": {rep.From.In(cst).Format("2006-01-02T15:04")}, "to": {rep.To.In(cst).Format("2006-01-02T15:04")}}.Encode()
+			"from": {rep.From.In(cordon.ChinaTime).Format("2006-01-02T15:04")}, "to": {rep.To.In(cordon.ChinaTime).Format("2006-01-02T15:04")}}.Encode()
 		d.Rows = append(d.Rows, row)
 	}
 	sort.SliceStable(d.Rows, func(i, j int) bool {
@@ -350,7 +350,7 @@ func (h *Handler) handleAuditDenials(c *fiber.Ctx) error {
 		d.Chart.Bars = append(d.Chart.Bars, bar{Label: r.Partner, Value: float64(r.Total), Text: l.Number(r.Total), Warn: r.Spike})
 	}
 	d.Trend = columnChart{ID: "chart-denials-days", Title: l.T("audit.denials.trend"), Desc: l.T("audit.denials.trend.desc")}
-	for t := rep.From.In(cst); t.Before(rep.To) && len(d.Trend.Points) < 100; t = t.AddDate(0, 0, 1) {
+	for t := rep.From.In(cordon.ChinaTime); t.Before(rep.To) && len(d.Trend.Points) < 100; t = t.AddDate(0, 0, 1) {
 		day := t.Format("2006-01-02")
 		d.Trend.Points = append(d.Trend.Points, bar{Label: l.ShortDay(t), Value: float64(perDay[day]), Text: l.Number(perDay[day])})
 	}
@@ -359,7 +359,7 @@ func (h *Handler) handleAuditDenials(c *fiber.Ctx) error {
 
 // ShortDay names a day briefly: 11月2日, 2 Nov.
 func (l Locale) ShortDay(t time.Time) string {
-	t = t.In(cst)
+	t = t.In(cordon.ChinaTime)
 	if l.Lang == langEN {
 		return t.Format("2 Jan")
 	}

@@ -212,8 +212,7 @@ func (h *Handler) openJobsUnder(c *fiber.Ctx, ct *cordon.Contract) (int, error) 
 	}
 	pid := ct.PartnerID
 	jobs, _, err := h.svc.JobRecords.FindJobs(c.UserContext(), cordon.JobFilter{PartnerID: &pid, Scope: cordon.ListScope{All: true},
-		Statuses: []cordon.JobStatus{cordon.JobOffered, cordon.JobAccepted, cordon.JobEnRoute, cordon.JobOnSite,
-			cordon.JobWaitingCustomer, cordon.JobWaitingParts, cordon.JobReopened}})
+		Statuses: cordon.OpenJobStatuses})
 	if err != nil {
 		return 0, err
 	}

@@ -37,8 +37,6 @@ type uploadForm struct {
 	Error                                                            string
 }
 
-// maxUpload caps a document file, as the API's upload route does.
-const maxUpload = 25 << 20
 
 // handleDocumentList is the library: the documents the caller's scope
 // shows, searchable by title and product line, a page at a time; for the
@@ -128,11 +126,9 @@ func (h *Handler) handleDocumentUpload(c *fiber.Ctx) error {
 		if u.PreviousID, err = formID(c, "previous_id"); err != nil {
 			return err
 		}
-		files, err := formFiles(c, "file", 1, maxUpload)
+		files, err := formFiles(c, "file", 1, cordon.MaxDocumentBytes)
 		switch {
-		case cordon.ErrorCode(err) == cordon.ETOOLARGE:
-			return cordon.Errorf(cordon.ETOOLARGE, "The file is larger than %d MiB.", maxUpload>>20)
-		case err != nil && errorField(err) == "file":
+		case err == nil && len(files) > 1, err != nil && errorField(err) == "file":
 			return cordon.FieldErrorf("file", "Attach exactly one file, in the field named file.")
 		case err != nil:
 			return err

@@ -82,7 +82,7 @@ func formID(c *fiber.Ctx, field string) (*int64, error) {
 // Time, the portal's zone) or in RFC 3339.
 func parseLocalTime(s string) (time.Time, error) {
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, cst); err == nil {
+		if t, err := time.ParseInLocation(layout, s, cordon.ChinaTime); err == nil {
 			return t, nil
 		}
 	}
@@ -105,11 +105,8 @@ func formFiles(c *fiber.Ctx, field string, max int, size int64) ([][]byte, error
 		if fh.Size == 0 && fh.Filename == "" {
 			continue
 		}
-		if len(out) == max {
-			return nil, cordon.FieldErrorf(field, "At most %d attachments.", max)
-		}
-		if fh.Size > size {
-			return nil, cordon.Errorf(cordon.ETOOLARGE, "An attachment is larger than %d MiB.", size>>20)
+		if len(out) > max {
+			break // one too many is enough for the service to refuse
 		}
 		f, err := fh.Open()
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cordon/cordon/internal/cordon"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -13,10 +14,6 @@ const (
 	langZH = "zh-CN"
 	langEN = "en"
 )
-
-// cst is China Standard Time, in which every date is shown. A fixed zone:
-// the binary needs no time zone database.
-var cst = time.FixedZone("CST", 8*3600)
 
 // language picks the page language as the server's error page does: a
 // lang query parameter or cookie of "en" asks for English; everything else
@@ -74,7 +71,7 @@ func (l Locale) Date(t any) string {
 	if !ok {
 		return "—"
 	}
-	tt = tt.In(cst)
+	tt = tt.In(cordon.ChinaTime)
 	if l.Lang == langEN {
 		return tt.Format("2 Jan 2006, 15:04")
 	}
@@ -87,7 +84,7 @@ func (l Locale) Day(t any) string {
 	if !ok {
 		return "—"
 	}
-	tt = tt.In(cst)
+	tt = tt.In(cordon.ChinaTime)
 	if l.Lang == langEN {
 		return tt.Format("2 Jan 2006")
 	}

@@ -94,14 +94,14 @@ func toString(v any) string { return fmt.Sprint(v) }
 
 // quarter names the quarter t falls in, in China Standard Time: 2026-Q4.
 func quarter(t time.Time) string {
-	t = t.In(cst)
+	t = t.In(cordon.ChinaTime)
 	return strconv.Itoa(t.Year()) + "-Q" + strconv.Itoa((int(t.Month())-1)/3+1)
 }
 
 // recentQuarters lists the quarter of now and the n-1 before it, newest
 // first.
 func recentQuarters(now time.Time, n int) []string {
-	now = now.In(cst)
+	now = now.In(cordon.ChinaTime)
 	y, q := now.Year(), (int(now.Month())-1)/3+1
 	out := make([]string, 0, n)
 	for i := 0; i < n; i++ {
@@ -122,7 +122,7 @@ func inputTime(v string, end bool) (*time.Time, bool) {
 		return nil, true
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02"} {
-		t, err := time.ParseInLocation(layout, v, cst)
+		t, err := time.ParseInLocation(layout, v, cordon.ChinaTime)
 		if err != nil {
 			continue
 		}

@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,17 +17,10 @@ func registerJobPages(r fiber.Router, h *Handler, g Guards, auth fiber.Handler) 
 	r.Get("/jobs/:id", auth, g.Require(cordon.ResJob, cordon.ActView), h.handleJobView)
 	r.Post("/jobs/:id/accept", h.checkCSRF, auth, g.Require(cordon.ResJob, cordon.ActAccept), h.handleJobMove(cordon.JobAccepted))
 	r.Post("/jobs/:id/decline", h.checkCSRF, auth, g.Require(cordon.ResJob, cordon.ActDecline), h.handleJobMove(cordon.JobDeclined))
-	r.Post("/jobs/:id/move", h.checkCSRF, auth, g.RequireAny(moveRights...), h.handleJobMove(""))
+	r.Post("/jobs/:id/move", h.checkCSRF, auth, g.RequireAny(cordon.JobMoveRights...), h.handleJobMove(""))
 	r.Post("/jobs/:id/assign", h.checkCSRF, auth, g.Require(cordon.ResJob, cordon.ActAssign), h.handleJobAssign)
 	r.Post("/jobs/:id/report", h.checkCSRF, auth, g.RequireAny(
 		[2]string{cordon.ResJob, cordon.ActReport}, [2]string{cordon.ResJob, cordon.ActUpdate}), h.handleJobReport)
-}
-
-// moveRights are the rights of the API's /transition route: a role with
-// any of them may ask for a move, and the lifecycle decides which.
-var moveRights = [][2]string{
-	{cordon.ResJob, cordon.ActUpdate}, {cordon.ResJob, cordon.ActVerify},
-	{cordon.ResJob, cordon.ActClose}, {cordon.ResJob, cordon.ActReopen},
 }
 
 // jobListLimit is how many offers and jobs in progress a partner's inbox
@@ -62,13 +56,6 @@ type jobListData struct {
 	// offers, the institute's jobs.
 	DonePages, EndedPages, AllPages *listPager
 }
-
-// The sections of a partner's inbox.
-var (
-	activeStatuses = []cordon.JobStatus{cordon.JobAccepted, cordon.JobEnRoute, cordon.JobOnSite, cordon.JobWaitingCustomer, cordon.JobWaitingParts, cordon.JobReopened}
-	doneStatuses   = []cordon.JobStatus{cordon.JobResolved, cordon.JobVerified, cordon.JobClosed}
-	endedStatuses  = []cordon.JobStatus{cordon.JobDeclined, cordon.JobExpired, cordon.JobRevoked}
-)
 
 // partnerCodes maps partner ids to codes for institute users.
 func (h *Handler) partnerCodes(c *fiber.Ctx) (map[int64]string, error) {
@@ -109,7 +96,7 @@ func (h *Handler) handleJobList(c *fiber.Ctx) error {
 		if d.Offers, _, err = h.listJobRows(c, cordon.JobListFilter{Statuses: []cordon.JobStatus{cordon.JobOffered}, Limit: jobListLimit}, codes); err != nil {
 			return err
 		}
-		if d.Active, _, err = h.listJobRows(c, cordon.JobListFilter{Statuses: activeStatuses, Limit: jobListLimit}, codes); err != nil {
+		if d.Active, _, err = h.listJobRows(c, cordon.JobListFilter{Statuses: cordon.ActiveJobStatuses, Limit: jobListLimit}, codes); err != nil {
 			return err
 		}
 		d.DonePages, d.EndedPages = listPagerOf(c, "page"), listPagerOf(c, "ended")
@@ -117,7 +104,7 @@ func (h *Handler) handleJobList(c *fiber.Ctx) error {
 			rows     *[]jobRow
 			p        *listPager
 			statuses []cordon.JobStatus
-		}{{&d.Done, d.DonePages, doneStatuses}, {&d.Ended, d.EndedPages, endedStatuses}} {
+		}{{&d.Done, d.DonePages, cordon.DoneJobStatuses}, {&d.Ended, d.EndedPages, cordon.EndedJobStatuses}} {
 			if *s.rows, s.p.Total, err = h.listJobRows(c, cordon.JobListFilter{Statuses: s.statuses, Offset: s.p.Offset(), Limit: s.p.Limit()}, codes); err != nil {
 				return err
 			}
@@ -180,26 +167,6 @@ type assignForm struct {
 	CurrentName string
 }
 
-// disclosable are the statuses in which a partner may have a customer's
-// details disclosed (from acceptance until the grace after resolution);
-// the page does not ask in the others, so as not to fill the access log
-// with refusals.
-var disclosable = map[cordon.JobStatus]bool{
-	cordon.JobAccepted: true, cordon.JobEnRoute: true, cordon.JobOnSite: true, cordon.JobWaitingCustomer: true,
-	cordon.JobWaitingParts: true, cordon.JobReopened: true, cordon.JobResolved: true, cordon.JobVerified: true, cordon.JobClosed: true,
-}
-
-// reportable are the statuses in which a report may be filed (the
-// service decides; the page offers the form only there).
-var reportable = map[cordon.JobStatus]bool{cordon.JobOnSite: true, cordon.JobResolved: true}
-
-// assignable are the statuses in which a partner's admin may hand the job
-// to a technician.
-var assignable = map[cordon.JobStatus]bool{
-	cordon.JobAccepted: true, cordon.JobEnRoute: true, cordon.JobOnSite: true, cordon.JobWaitingCustomer: true,
-	cordon.JobWaitingParts: true, cordon.JobReopened: true,
-}
-
 // handleJobView is the job page: the job with its pseudonymous customer,
 // what the contract discloses of the customer now, its SLA clocks, the
 // timeline, a button for each move the caller may make now, the service
@@ -241,8 +208,11 @@ func (h *Handler) jobPage(c *fiber.Ctx, id int64) (*jobData, error) {
 			return nil, err
 		}
 	}
-	mayDisclose := h.allow(a, cordon.ResCustomer, cordon.ActDisclose) || h.allow(a, cordon.ResCustomer, cordon.ActView)
-	if mayDisclose && (!a.IsPartner() || disclosable[v.Job.Status]) {
+	acts, err := h.svc.Dispatch.JobActions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if acts.Disclose {
 		disc, err := h.svc.Dispatch.DiscloseCustomer(ctx, id)
 		switch cordon.ErrorCode(err) {
 		case "":
@@ -252,66 +222,18 @@ func (h *Handler) jobPage(c *fiber.Ctx, id int64) (*jobData, error) {
 			return nil, err
 		}
 	}
-	moves, err := h.svc.Dispatch.AllowedMoves(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	mayMove := false
-	for _, p := range moveRights {
-		mayMove = mayMove || h.allow(a, p[0], p[1])
-	}
-	for _, to := range moves {
-		switch {
-		case to == cordon.JobAccepted:
-			d.Accept = h.allow(a, cordon.ResJob, cordon.ActAccept)
-		case to == cordon.JobDeclined:
-			d.Decline = h.allow(a, cordon.ResJob, cordon.ActDecline)
-		case mayMove:
-			d.Moves = append(d.Moves, to)
-			d.NeedReason = d.NeedReason || to == cordon.JobReopened
-		}
-	}
-	d.NeedReason = d.NeedReason || d.Decline
-	if reportable[v.Job.Status] && h.mayReport(a) {
+	d.Accept, d.Decline, d.Moves = acts.Accept, acts.Decline, acts.Moves
+	d.NeedReason = acts.Decline || slices.Contains(acts.Moves, cordon.JobReopened)
+	if acts.Report {
 		d.Report = &reportForm{Causes: cordon.RootCauses}
 	}
-	if a.IsPartner() && v.Job.PartnerID != nil && assignable[v.Job.Status] && h.allow(a, cordon.ResJob, cordon.ActAssign) {
-		if d.Assign, err = h.assignForm(c, a, v.Job); err != nil {
-			return nil, err
+	if acts.Assign {
+		d.Assign = &assignForm{Technicians: acts.Technicians}
+		if u := acts.Assignee; u != nil {
+			d.Assign.Current, d.Assign.CurrentName = u.ID, u.DisplayName+" ("+u.Username+")"
 		}
 	}
 	return d, nil
-}
-
-// mayReport reports whether the actor's roles pass the report route's
-// guard (the API's: job:report or job:update).
-func (h *Handler) mayReport(a *cordon.Actor) bool {
-	return h.allow(a, cordon.ResJob, cordon.ActReport) || h.allow(a, cordon.ResJob, cordon.ActUpdate)
-}
-
-// assignForm lists the enabled technicians of the caller's own company.
-func (h *Handler) assignForm(c *fiber.Ctx, a *cordon.Actor, j *cordon.Job) (*assignForm, error) {
-	org := a.PartnerID
-	users, _, err := h.svc.Users.FindUsers(c.UserContext(), cordon.UserFilter{OrgID: &org, Limit: 500})
-	if err != nil {
-		return nil, err
-	}
-	f := &assignForm{}
-	if j.AssigneeID != nil {
-		f.Current = *j.AssigneeID
-	}
-	for _, u := range users {
-		if u.OrgID != a.PartnerID {
-			continue
-		}
-		if u.ID == f.Current {
-			f.CurrentName = u.DisplayName + " (" + u.Username + ")"
-		}
-		if !u.Disabled() && u.HasRole(cordon.RolePartnerTechnician) {
-			f.Technicians = append(f.Technicians, u)
-		}
-	}
-	return f, nil
 }
 
 // handleJobAssign hands the job to a technician: the API's assign.
@@ -331,12 +253,6 @@ func (h *Handler) handleJobAssign(c *fiber.Ctx) error {
 	l := Locale{Lang: language(c)}
 	return done(c, back, l.T("assign.done"))
 }
-
-// Report form limits, as the API's report route has them.
-const (
-	maxAttachments    = 5
-	maxAttachmentSize = 10 << 20
-)
 
 // handleJobReport files the service report from the multipart form: the
 // API's fields, and up to five files named attachment. A refusal shows the
@@ -361,7 +277,7 @@ func (h *Handler) handleJobReport(c *fiber.Ctx) error {
 			}
 			in.SignoffAt = &t
 		}
-		files, err := formFiles(c, "attachment", maxAttachments, maxAttachmentSize)
+		files, err := formFiles(c, "attachment", cordon.MaxReportAttachments, cordon.MaxReportAttachmentBytes)
 		if err != nil {
 			return err
 		}

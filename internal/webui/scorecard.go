@@ -23,9 +23,6 @@ func registerScorecardPages(r fiber.Router, h *Handler, g Guards, auth fiber.Han
 // periodPattern is a quarter as the evaluation names it.
 var periodPattern = regexp.MustCompile(`^[0-9]{4}-Q[1-4]$`)
 
-// clockOrder is the order SLA clocks are shown in.
-var clockOrder = []string{"accept", "respond", "on_site", "resolve"}
-
 type scorecardsData struct {
 	Period  string
 	Periods []string
@@ -97,7 +94,7 @@ func (h *Handler) handleScorecards(c *fiber.Ctx) error {
 			seen[k] = true
 		}
 	}
-	for _, k := range clockOrder {
+	for _, k := range cordon.ClockNames {
 		if seen[k] {
 			d.Clocks = append(d.Clocks, k)
 			delete(seen, k)
