@@ -10,7 +10,6 @@ import (
 	"github.com/cordon/cordon/internal/cordon"
 )
 
-
 func registerDocumentRoutes(r fiber.Router, h *Handler, g Guards) {
 	r.Get("/documents", g.Authenticated, g.Require(cordon.ResDocument, cordon.ActList), h.handleDocumentList)
 	r.Post("/documents", g.Authenticated, g.Require(cordon.ResDocument, cordon.ActCreate), h.handleDocumentUpload)

@@ -37,7 +37,6 @@ type uploadForm struct {
 	Error                                                            string
 }
 
-
 // handleDocumentList is the library: the documents the caller's scope
 // shows, searchable by title and product line, a page at a time; for the
 // institute's roles that may, the upload form (a new document, or a new
