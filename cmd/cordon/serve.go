@@ -79,7 +79,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		return nil, fmt.Errorf("scope rules: %w", err)
 	}
 	users, orgs, contractStore := store.NewUserService(db), store.NewOrgService(db), store.NewContractService(db)
-	catalog, documents := store.NewCatalogService(db), store.NewDocumentService(db)
+	catalog, documents, jobs := store.NewCatalogService(db), store.NewDocumentService(db), store.NewJobService(db)
 	registry := contract.NewRegistry(contract.RegistryConfig{
 		Contracts: contractStore, Orgs: orgs, Scope: scope, Events: store.NewEvents(db), Now: now, Log: log,
 	})
@@ -91,10 +91,9 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		return nil, fmt.Errorf("cities: %w", err)
 	}
 	manager := contract.NewManager(contract.ManagerConfig{
-		Contracts: contractStore, Orgs: orgs, Catalog: catalog, Registry: registry,
+		Contracts: contractStore, Jobs: jobs, Orgs: orgs, Catalog: catalog, Registry: registry,
 		Cities: contract.ParseCities(cities), Now: now,
 	})
-	jobs := store.NewJobService(db)
 	explainer := authz.NewExplainer(authz.ExplainerConfig{
 		Users: users, Jobs: jobs, Documents: documents, Catalog: catalog,
 		Roles: roles, Scope: scope,
@@ -160,15 +159,15 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Roles:  roles,
 		DB:     db,
 		Scope:  db,
-		API: api.Services{Scope: scope, Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager, Explainer: explainer,
-			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library,
+		API: api.Services{Scope: scope, Users: users, Orgs: orgs, Manager: manager, Explainer: explainer,
+			Jobs: desk, Dispatch: dispatcher, Documents: library,
 			SLA: monitor, Audit: auditSvc,
 			Quality: qualitySvc, Evaluation: evaluator, PublicURL: c.PublicURL,
 			Notifications: notes, Webhooks: notes, Now: now},
-		Pages: webui.Services{Users: users, Orgs: orgs, Contracts: contractStore, Manager: manager,
-			Jobs: desk, Dispatch: dispatcher, Requests: requests, Documents: library,
+		Pages: webui.Services{Users: users, Orgs: orgs, Manager: manager,
+			Jobs: desk, Dispatch: dispatcher, Documents: library,
 			Catalog: catalog, Describe: contract.Describe, Now: now, Notifications: notes,
-			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc, JobRecords: jobs,
+			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc,
 			ContractActions: contract.Actions, OpenCheckpoint: openCheckpoint,
 			Scope: scope, HashPassword: authn.HashPassword},
 		TrustedProxies: c.TrustedProxies,

@@ -23,12 +23,10 @@ type Services struct {
 	Scope      cordon.ScopePolicy
 	Users      cordon.UserService
 	Orgs       cordon.OrgService
-	Contracts  cordon.ContractService
 	Manager    cordon.ContractManager
 	Jobs       cordon.JobDesk
 	Explainer  cordon.PolicyExplainer
 	Dispatch   cordon.DispatchService
-	Requests   cordon.RequestService
 	Documents  cordon.DocumentLibrary
 	SLA        cordon.SLAMonitor
 	Quality    cordon.QualityService

@@ -107,7 +107,7 @@ func (h *Handler) handleContractList(c *fiber.Ctx) error {
 		}
 		f.Status = &st
 	}
-	list, total, err := h.svc.Contracts.FindContracts(c.UserContext(), f)
+	list, total, err := h.svc.Manager.FindContracts(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (h *Handler) handleContractView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ct, err := h.svc.Contracts.FindContractByID(c.UserContext(), id)
+	ct, err := h.svc.Manager.FindContractByID(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func (h *Handler) handleContractPolicy(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ct, err := h.svc.Contracts.FindContractByID(c.UserContext(), id)
+	ct, err := h.svc.Manager.FindContractByID(c.UserContext(), id)
 	if err != nil {
 		return err
 	}

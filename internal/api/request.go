@@ -79,7 +79,7 @@ func (h *Handler) handleRequestList(c *fiber.Ctx) error {
 			f.Statuses = append(f.Statuses, st)
 		}
 	}
-	list, total, err := h.svc.Requests.FindRequests(c.UserContext(), f)
+	list, total, err := h.svc.Dispatch.FindRequests(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (h *Handler) handleRequestView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.svc.Requests.FindRequestByID(c.UserContext(), id)
+	r, err := h.svc.Dispatch.FindRequestByID(c.UserContext(), id)
 	if err != nil {
 		return err
 	}

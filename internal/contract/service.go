@@ -39,6 +39,7 @@ func (c *catalog) KnownProductLine(code string) bool { return c.lines[code] }
 // ManagerConfig holds what the manager needs.
 type ManagerConfig struct {
 	Contracts cordon.ContractService
+	Jobs      cordon.JobService // for the jobs a contract's end revokes
 	Orgs      cordon.OrgService
 	Catalog   cordon.CatalogService
 	Registry  *Registry
@@ -54,6 +55,37 @@ var _ cordon.ContractManager = (*Manager)(nil)
 
 // NewManager returns the contract manager.
 func NewManager(cfg ManagerConfig) *Manager { return &Manager{cfg: cfg} }
+
+// FindContracts lists contracts, with the total.
+func (m *Manager) FindContracts(ctx context.Context, f cordon.ContractFilter) ([]*cordon.Contract, int, error) {
+	return m.cfg.Contracts.FindContracts(ctx, f)
+}
+
+// FindContractByID returns one contract; ENOTFOUND.
+func (m *Manager) FindContractByID(ctx context.Context, id int64) (*cordon.Contract, error) {
+	return m.cfg.Contracts.FindContractByID(ctx, id)
+}
+
+// OpenJobsUnder counts the open jobs offered under the contract.
+func (m *Manager) OpenJobsUnder(ctx context.Context, id int64) (int, error) {
+	ct, err := m.cfg.Contracts.FindContractByID(ctx, id)
+	if err != nil || m.cfg.Jobs == nil {
+		return 0, err
+	}
+	pid := ct.PartnerID
+	jobs, _, err := m.cfg.Jobs.FindJobs(ctx, cordon.JobFilter{PartnerID: &pid, Scope: cordon.ListScope{All: true},
+		Statuses: cordon.OpenJobStatuses})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, j := range jobs {
+		if j.ContractID != nil && *j.ContractID == ct.ID {
+			n++
+		}
+	}
+	return n, nil
+}
 
 // Catalog returns what Parse checks names against, read now.
 func (m *Manager) Catalog(ctx context.Context) (Catalog, error) {

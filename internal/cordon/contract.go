@@ -175,4 +175,12 @@ type ContractManager interface {
 	ChangeContractStatus(ctx context.Context, id int64, action string) (*Contract, error)
 	// ContractGrants returns the grants the contract compiles to now.
 	ContractGrants(ctx context.Context, id int64) ([]Grant, error)
+	// FindContracts lists contracts, with the total.
+	FindContracts(ctx context.Context, f ContractFilter) ([]*Contract, int, error)
+	// FindContractByID returns one contract; ENOTFOUND.
+	FindContractByID(ctx context.Context, id int64) (*Contract, error)
+	// OpenJobsUnder counts the open jobs offered under the contract: the
+	// jobs that ending it would revoke. A count, not the jobs: contract
+	// administrators may not read jobs.
+	OpenJobsUnder(ctx context.Context, id int64) (int, error)
 }

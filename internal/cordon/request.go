@@ -182,6 +182,11 @@ type DispatchService interface {
 	AssignJob(ctx context.Context, jobID, userID int64) (*Job, error)
 	// FileReport records what was done on site; EINVALID naming the field.
 	FileReport(ctx context.Context, jobID int64, in ReportInput) (*ServiceReport, error)
+	// FindRequests lists service requests, with the total (the
+	// institute's dispatch board).
+	FindRequests(ctx context.Context, f RequestFilter) ([]*ServiceRequest, int, error)
+	// FindRequestByID returns one service request; ENOTFOUND.
+	FindRequestByID(ctx context.Context, id int64) (*ServiceRequest, error)
 	// JobActions says what the caller may do with the job now: the job
 	// page's buttons and forms. ENOTFOUND outside scope.
 	JobActions(ctx context.Context, jobID int64) (*JobActions, error)

@@ -115,6 +115,16 @@ func (d *Dispatcher) CreateRequest(ctx context.Context, in cordon.Intake) (*cord
 	return d.cfg.Requests.FindRequestByID(ctx, r.ID)
 }
 
+// FindRequests lists service requests, with the total.
+func (d *Dispatcher) FindRequests(ctx context.Context, f cordon.RequestFilter) ([]*cordon.ServiceRequest, int, error) {
+	return d.cfg.Requests.FindRequests(ctx, f)
+}
+
+// FindRequestByID returns one service request; ENOTFOUND.
+func (d *Dispatcher) FindRequestByID(ctx context.Context, id int64) (*cordon.ServiceRequest, error) {
+	return d.cfg.Requests.FindRequestByID(ctx, id)
+}
+
 // Candidates lists the partners whose contract in force covers the
 // request's city, product line and service type, best first, with the
 // in-house engineers last.

@@ -60,7 +60,7 @@ func (h *Handler) partnerLabels(c *fiber.Ctx, label func(*cordon.Org) string) (m
 // handleContractList lists the contracts, newest first, a page at a time.
 func (h *Handler) handleContractList(c *fiber.Ctx) error {
 	d := contractsData{Pages: listPagerOf(c, "page")}
-	list, total, err := h.svc.Contracts.FindContracts(c.UserContext(), cordon.ContractFilter{Offset: d.Pages.Offset(), Limit: d.Pages.Limit()})
+	list, total, err := h.svc.Manager.FindContracts(c.UserContext(), cordon.ContractFilter{Offset: d.Pages.Offset(), Limit: d.Pages.Limit()})
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (h *Handler) contractPage(c *fiber.Ctx) (contractData, error) {
 	if err != nil {
 		return contractData{}, err
 	}
-	ct, err := h.svc.Contracts.FindContractByID(c.UserContext(), id)
+	ct, err := h.svc.Manager.FindContractByID(c.UserContext(), id)
 	if err != nil {
 		return contractData{}, err
 	}
@@ -177,7 +177,7 @@ func (h *Handler) handleContractConfirm(action string) fiber.Handler {
 		}
 		d := contractActionData{contractData: cd, Action: action, Ends: endsRights(action)}
 		if d.Ends {
-			if d.Open, err = h.openJobsUnder(c, ct); err != nil {
+			if d.Open, err = h.svc.Manager.OpenJobsUnder(c.UserContext(), ct.ID); err != nil {
 				return err
 			}
 		}
@@ -203,28 +203,6 @@ func (h *Handler) errActionUnavailable(action string, s cordon.ContractStatus) e
 	return cordon.Errorf(cordon.ECONFLICT, "Cannot %s %s contract: allowed are %s.", action, st, strings.Join(allowed, ", "))
 }
 
-// openJobsUnder counts the open jobs offered under the contract: the jobs
-// that ending it revokes. A count, not the jobs: contract administrators
-// may not read jobs.
-func (h *Handler) openJobsUnder(c *fiber.Ctx, ct *cordon.Contract) (int, error) {
-	if h.svc.JobRecords == nil {
-		return 0, nil
-	}
-	pid := ct.PartnerID
-	jobs, _, err := h.svc.JobRecords.FindJobs(c.UserContext(), cordon.JobFilter{PartnerID: &pid, Scope: cordon.ListScope{All: true},
-		Statuses: cordon.OpenJobStatuses})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, j := range jobs {
-		if j.ContractID != nil && *j.ContractID == ct.ID && j.Open() {
-			n++
-		}
-	}
-	return n, nil
-}
-
 // handleContractAction takes the action through ContractManager.ChangeContractStatus,
 // as POST /api/v1/contracts/{id}/{action}, and says what it did: the new
 // status and the jobs revoked.
@@ -239,13 +217,13 @@ func (h *Handler) handleContractAction(action string) fiber.Handler {
 			return h.refused(c, back+"/"+action, errNotConfirm)
 		}
 		ctx := c.UserContext()
-		before, err := h.svc.Contracts.FindContractByID(ctx, id)
+		before, err := h.svc.Manager.FindContractByID(ctx, id)
 		if err != nil {
 			return err
 		}
 		open := 0
 		if endsRights(action) {
-			if open, err = h.openJobsUnder(c, before); err != nil {
+			if open, err = h.svc.Manager.OpenJobsUnder(ctx, before.ID); err != nil {
 				return err
 			}
 		}
@@ -255,7 +233,7 @@ func (h *Handler) handleContractAction(action string) fiber.Handler {
 		}
 		revoked := 0
 		if endsRights(action) {
-			left, err := h.openJobsUnder(c, ct)
+			left, err := h.svc.Manager.OpenJobsUnder(c.UserContext(), ct.ID)
 			if err != nil {
 				return err
 			}

@@ -40,7 +40,7 @@ func (h *Handler) handleDispatchDesk(c *fiber.Ctx) error {
 		MayIntake:   h.allow(a, cordon.ResRequest, cordon.ActCreate),
 		Categories:  cordon.Categories, Priorities: cordon.Priorities, Pages: listPagerOf(c, "page"),
 	}
-	list, total, err := h.svc.Requests.FindRequests(ctx, cordon.RequestFilter{Statuses: []cordon.RequestStatus{cordon.RequestOpen},
+	list, total, err := h.svc.Dispatch.FindRequests(ctx, cordon.RequestFilter{Statuses: []cordon.RequestStatus{cordon.RequestOpen},
 		Offset: d.Pages.Offset(), Limit: d.Pages.Limit()})
 	if err != nil {
 		return err

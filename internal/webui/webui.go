@@ -29,11 +29,9 @@ import (
 type Services struct {
 	Users     cordon.UserService
 	Orgs      cordon.OrgService
-	Contracts cordon.ContractService
 	Manager   cordon.ContractManager
 	Jobs      cordon.JobDesk
 	Dispatch  cordon.DispatchService
-	Requests  cordon.RequestService
 	Documents cordon.DocumentLibrary
 	Catalog   cordon.CatalogService
 	// Describe puts a compiled grant into words in a language ("zh-CN",
@@ -54,9 +52,6 @@ type Services struct {
 	Evaluation cordon.Evaluation
 	Quality    cordon.QualityService
 	Audit      cordon.AuditService
-	// JobRecords counts the open jobs a contract action would revoke
-	// (contract administrators may not read jobs; the page shows a count).
-	JobRecords cordon.JobService
 	// ContractActions lists the lifecycle actions a contract in a status
 	// allows: contract.Actions, handed in by cmd.
 	ContractActions func(cordon.ContractStatus) []string
