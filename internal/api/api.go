@@ -91,13 +91,13 @@ const maxJSON = 1 << 20
 func decodeJSON(c *fiber.Ctx, v any) error {
 	ct := strings.ToLower(strings.TrimSpace(strings.SplitN(c.Get(fiber.HeaderContentType), ";", 2)[0]))
 	if ct != fiber.MIMEApplicationJSON {
-		return cordon.Errorf(cordon.EINVALID, "The request body must be JSON (Content-Type: application/json).")
+		return cordon.Err(cordon.EINVALID, "api.request_body_must_json_content")
 	}
 	if len(c.Body()) > maxJSON {
-		return cordon.Errorf(cordon.ETOOLARGE, "The request body is larger than %d KiB.", maxJSON>>10)
+		return cordon.Err(cordon.ETOOLARGE, "api.request_body_larger_than_kib", maxJSON>>10)
 	}
 	if !cleanText(c.Body()) || bytes.Contains(bytes.ToLower(c.Body()), []byte(`\u0000`)) {
-		return cordon.Errorf(cordon.EINVALID, "Text must be valid UTF-8 without NUL characters.")
+		return cordon.Err(cordon.EINVALID, "text_must_valid_utf_8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(c.Body()))
 	dec.DisallowUnknownFields()
@@ -105,7 +105,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return cordon.Errorf(cordon.EINVALID, "The request body must hold one JSON object.")
+		return cordon.Err(cordon.EINVALID, "api.request_body_must_hold_one")
 	}
 	return nil
 }
@@ -115,19 +115,19 @@ func jsonError(err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, io.EOF):
-		return cordon.Errorf(cordon.EINVALID, "The request body is empty.")
+		return cordon.Err(cordon.EINVALID, "api.request_body_empty")
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):
-		return cordon.Errorf(cordon.EINVALID, "The request body is not valid JSON.")
+		return cordon.Err(cordon.EINVALID, "api.request_body_not_valid_json")
 	case errors.As(err, &typ):
 		if typ.Field != "" {
-			return cordon.FieldErrorf(typ.Field, "Field %q has the wrong type.", typ.Field)
+			return cordon.FieldErr(typ.Field, "api.field_has_wrong_type", typ.Field)
 		}
-		return cordon.Errorf(cordon.EINVALID, "The request body has the wrong shape.")
+		return cordon.Err(cordon.EINVALID, "api.request_body_has_wrong_shape")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return cordon.FieldErrorf(name, "Unknown field %q.", name)
+		return cordon.FieldErr(name, "api.unknown_field", name)
 	}
-	return cordon.Errorf(cordon.EINVALID, "The request body is not valid JSON.")
+	return cordon.Err(cordon.EINVALID, "api.request_body_not_valid_json")
 }
 
 // cleanText reports whether b is valid UTF-8 without NUL bytes.

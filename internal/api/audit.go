@@ -79,7 +79,7 @@ func accessEventFilter(c *fiber.Ctx) (cordon.AccessEventFilter, error) {
 		if v := c.Query(x.name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
-				return f, cordon.FieldErrorf(x.name, "%s is a numeric id.", x.name)
+				return f, cordon.FieldErr(x.name, "api.numeric_id", x.name)
 			}
 			*x.dst = &n
 		}
@@ -90,7 +90,7 @@ func accessEventFilter(c *fiber.Ctx) (cordon.AccessEventFilter, error) {
 	}{{"contract", &f.ContractNo}, {"resource", &f.Resource}, {"resource_id", &f.ResourceID}, {"action", &f.Action}} {
 		if v := c.Query(x.name); v != "" {
 			if len(v) > 128 || !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-				return f, cordon.FieldErrorf(x.name, "%s is text of at most 128 characters.", x.name)
+				return f, cordon.FieldErr(x.name, "api.text_most_128_characters", x.name)
 			}
 			v = string([]byte(v)) // Fiber's strings are reused after the handler
 			*x.dst = &v
@@ -100,18 +100,18 @@ func accessEventFilter(c *fiber.Ctx) (cordon.AccessEventFilter, error) {
 		// Shorthand for the customer's identity: resource customer, its id.
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			return f, cordon.FieldErrorf("customer", "customer is a numeric id.")
+			return f, cordon.FieldErr("customer", "api.customer_numeric_id")
 		}
 		res, id := cordon.ResCustomer, strconv.FormatInt(n, 10)
 		if f.Resource != nil && *f.Resource != res || f.ResourceID != nil && *f.ResourceID != id {
-			return f, cordon.FieldErrorf("customer", "customer contradicts resource or resource_id.")
+			return f, cordon.FieldErr("customer", "api.customer_contradicts_resource_resource_id")
 		}
 		f.Resource, f.ResourceID = &res, &id
 	}
 	if v := c.Query("decision"); v != "" {
 		d := cordon.Decision(v)
 		if d != cordon.Allow && d != cordon.Deny {
-			return f, cordon.FieldErrorf("decision", "Decision is allow or deny.")
+			return f, cordon.FieldErr("decision", "api.decision_allow_deny")
 		}
 		f.Decision = &d
 	}
@@ -133,7 +133,7 @@ func timeParam(c *fiber.Ctx, name string) (*time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		return nil, cordon.FieldErrorf(name, "%s is a time in RFC 3339, such as 2026-11-02T09:00:00Z.", name)
+		return nil, cordon.FieldErr(name, "api.time_rfc_3339_such_2026", name)
 	}
 	return &t, nil
 }
@@ -155,7 +155,7 @@ func (h *Handler) handleAccessEventList(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.Send(buf.Bytes())
 	default:
-		return cordon.FieldErrorf("format", "Format is json or csv.")
+		return cordon.FieldErr("format", "api.format_json_csv")
 	}
 	if f.Offset, f.Limit, err = pageParams(c); err != nil {
 		return err
@@ -243,7 +243,7 @@ type inclusionJSON struct {
 func (h *Handler) handleAuditProof(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Query("event"), 10, 64)
 	if err != nil || id <= 0 {
-		return cordon.FieldErrorf("event", "Event is the numeric id of an access event.")
+		return cordon.FieldErr("event", "api.event_numeric_id_access_event")
 	}
 	p, err := h.svc.Audit.ProveInclusion(c.UserContext(), id)
 	if err != nil {
@@ -276,7 +276,7 @@ func (h *Handler) handleAuditConsistency(c *fiber.Ctx) error {
 		}
 		n, err := strconv.ParseUint(v, 10, 63)
 		if err != nil {
-			return cordon.FieldErrorf(name, "%s is a tree size: a whole number.", name)
+			return cordon.FieldErr(name, "api.tree_size_whole_number", name)
 		}
 		sizes[i] = n
 	}
@@ -327,7 +327,7 @@ func (h *Handler) handleAccessDisclosures(c *fiber.Ctx) error {
 	f := cordon.DisclosureFilter{}
 	n, err := strconv.ParseInt(c.Query("customer"), 10, 64)
 	if err != nil || n <= 0 {
-		return cordon.FieldErrorf("customer", "customer is the numeric id of a customer.")
+		return cordon.FieldErr("customer", "api.customer_numeric_id_customer")
 	}
 	f.CustomerID = n
 	if f.From, err = timeParam(c, "from"); err != nil {
@@ -418,7 +418,7 @@ func (h *Handler) handleAccessDenials(c *fiber.Ctx) error {
 	case cordon.BucketDay:
 		f.Bucket = cordon.BucketDay
 	default:
-		return cordon.FieldErrorf("bucket", "Bucket is hour or day.")
+		return cordon.FieldErr("bucket", "bucket_hour_day")
 	}
 	r, err := h.svc.Audit.DenialReport(c.UserContext(), f)
 	if err != nil {

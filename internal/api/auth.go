@@ -39,13 +39,13 @@ func (h *Handler) handleLogin(c *fiber.Ctx) error {
 		return err
 	}
 	if in.Username == "" {
-		return cordon.FieldErrorf("username", "Username is required.")
+		return cordon.FieldErr("username", "api.username_required")
 	}
 	if in.Password == "" {
-		return cordon.FieldErrorf("password", "Password is required.")
+		return cordon.FieldErr("password", "password_required")
 	}
 	if len(in.Username) > 128 || len(in.Password) > 1024 {
-		return cordon.Errorf(cordon.EUNAUTHENTICATED, "Wrong username or password.")
+		return cordon.Err(cordon.EUNAUTHENTICATED, "wrong_username_password")
 	}
 	t, err := h.auth.Login(c.UserContext(), in.Username, in.Password)
 	if err != nil {
@@ -61,7 +61,7 @@ func (h *Handler) handleRefresh(c *fiber.Ctx) error {
 		return err
 	}
 	if in.RefreshToken == "" {
-		return cordon.FieldErrorf("refresh_token", "Refresh token is required.")
+		return cordon.FieldErr("refresh_token", "refresh_token_required")
 	}
 	t, err := h.auth.Refresh(c.UserContext(), in.RefreshToken)
 	if err != nil {

@@ -103,7 +103,7 @@ func (h *Handler) handleContractList(c *fiber.Ctx) error {
 		switch st {
 		case cordon.ContractDraft, cordon.ContractActive, cordon.ContractSuspended, cordon.ContractTerminated, cordon.ContractExpired:
 		default:
-			return cordon.FieldErrorf("status", "Status must be draft, active, suspended, terminated or expired.")
+			return cordon.FieldErr("status", "status_must_draft_active_suspended")
 		}
 		f.Status = &st
 	}
@@ -126,7 +126,7 @@ func (h *Handler) handleContractCreate(c *fiber.Ctx) error {
 	switch ct {
 	case fiber.MIMEApplicationJSON, "application/yaml", "application/x-yaml", "text/yaml":
 	default:
-		return cordon.Errorf(cordon.EINVALID, "Send the contract as application/yaml or application/json.")
+		return cordon.Err(cordon.EINVALID, "api.send_contract_application_yaml_application")
 	}
 	created, isNew, err := h.svc.Manager.ImportContract(c.UserContext(), "contract", c.Body())
 	if err != nil {
@@ -235,14 +235,14 @@ func (h *Handler) handleContractPolicy(c *fiber.Ctx) error {
 // queryID reads a positive id from a query parameter.
 func queryID(v, field string) (int64, error) {
 	if v == "" || len(v) > 18 || strings.TrimLeft(v, "0123456789") != "" {
-		return 0, cordon.FieldErrorf(field, "%s must be a positive number.", field)
+		return 0, cordon.FieldErr(field, "api.must_positive_number", field)
 	}
 	var n int64
 	for _, r := range v {
 		n = n*10 + int64(r-'0')
 	}
 	if n <= 0 {
-		return 0, cordon.FieldErrorf(field, "%s must be a positive number.", field)
+		return 0, cordon.FieldErr(field, "api.must_positive_number", field)
 	}
 	return n, nil
 }

@@ -45,7 +45,7 @@ func (h *Handler) handleDocumentList(c *fiber.Ctx) error {
 	f := cordon.DocumentFilter{Offset: offset, Limit: limit}
 	if v := c.Query("q"); v != "" {
 		if len(v) > 200 {
-			return cordon.FieldErrorf("q", "The search text is longer than 200 characters.")
+			return cordon.FieldErr("q", "search_text_longer_than_200")
 		}
 		f.Title = &v
 	}
@@ -105,7 +105,7 @@ func (h *Handler) handleDocumentDownload(c *fiber.Ctx) error {
 func (h *Handler) handleDocumentUpload(c *fiber.Ctx) error {
 	form, err := c.MultipartForm()
 	if err != nil {
-		return cordon.Errorf(cordon.EINVALID, "Send the document as multipart/form-data with a file field.")
+		return cordon.Err(cordon.EINVALID, "api.send_document_multipart_form_data")
 	}
 	value := func(name string) string {
 		if v := form.Value[name]; len(v) > 0 {
@@ -116,21 +116,21 @@ func (h *Handler) handleDocumentUpload(c *fiber.Ctx) error {
 	known := map[string]bool{"title": true, "product_line": true, "model_id": true, "classification": true, "version": true, "previous_id": true}
 	for name := range form.Value {
 		if !known[name] {
-			return cordon.FieldErrorf(name, "Unknown field %q.", name)
+			return cordon.FieldErr(name, "api.unknown_field", name)
 		}
 	}
 	files := form.File["file"]
 	if len(files) != 1 || len(form.File) != 1 {
-		return cordon.FieldErrorf("file", "Attach exactly one file, in the field named file.")
+		return cordon.FieldErr("file", "attach_exactly_one_file_field")
 	}
 	fh, err := files[0].Open()
 	if err != nil {
-		return cordon.FieldErrorf("file", "The file could not be read.")
+		return cordon.FieldErr("file", "api.file_could_not_read")
 	}
 	defer fh.Close()
 	content, err := io.ReadAll(io.LimitReader(fh, cordon.MaxDocumentBytes+1))
 	if err != nil {
-		return cordon.FieldErrorf("file", "The file could not be read.")
+		return cordon.FieldErr("file", "api.file_could_not_read")
 	}
 	u := cordon.DocumentUpload{Title: value("title"), ProductLine: value("product_line"),
 		Classification: cordon.Classification(value("classification")), Version: value("version"), Content: content}
@@ -138,7 +138,7 @@ func (h *Handler) handleDocumentUpload(c *fiber.Ctx) error {
 		if v := value(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
-				return cordon.FieldErrorf(name, "%s must be a positive number.", name)
+				return cordon.FieldErr(name, "api.must_positive_number", name)
 			}
 			*dst = &n
 		}

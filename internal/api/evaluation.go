@@ -124,7 +124,7 @@ func (h *Handler) handleEvaluationReport(c *fiber.Ctx) error {
 
 func (h *Handler) handleEvaluationRanking(c *fiber.Ctx) error {
 	if f := c.Query("format", "csv"); f != "csv" {
-		return cordon.FieldErrorf("format", "Format is csv.")
+		return cordon.FieldErr("format", "api.format_csv")
 	}
 	var buf bytes.Buffer
 	if err := h.svc.Evaluation.WriteRanking(c.UserContext(), &buf, c.Query("period"), c.Query("lang")); err != nil {

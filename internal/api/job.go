@@ -49,13 +49,13 @@ func (h *Handler) handleJobMove(to cordon.JobStatus) fiber.Handler {
 		if to == "" {
 			m.To = cordon.JobStatus(in.To)
 			if !validJobStatus(m.To) {
-				return cordon.FieldErrorf("to", "Unknown job status %q.", in.To)
+				return cordon.FieldErr("to", "unknown_job_status", in.To)
 			}
 		} else if in.To != "" {
-			return cordon.FieldErrorf("to", "This route sets the status itself; leave out to.")
+			return cordon.FieldErr("to", "api.route_sets_status_itself_leave")
 		}
 		if len(m.Reason) > 2000 {
-			return cordon.FieldErrorf("reason", "The reason is longer than 2000 characters.")
+			return cordon.FieldErr("reason", "reason_longer_than_2000_characters")
 		}
 		if _, err := h.svc.Dispatch.MoveJob(c.UserContext(), id, m); err != nil {
 			return err
@@ -164,7 +164,7 @@ func (h *Handler) handleJobList(c *fiber.Ctx) error {
 		for _, s := range strings.Split(v, ",") {
 			st := cordon.JobStatus(strings.TrimSpace(s))
 			if !validJobStatus(st) {
-				return cordon.FieldErrorf("status", "Unknown job status %q.", s)
+				return cordon.FieldErr("status", "unknown_job_status", s)
 			}
 			f.Statuses = append(f.Statuses, st)
 		}
@@ -215,7 +215,7 @@ func (h *Handler) handleJobAssign(c *fiber.Ctx) error {
 		return err
 	}
 	if in.UserID <= 0 {
-		return cordon.FieldErrorf("user_id", "Name the technician by user id.")
+		return cordon.FieldErr("user_id", "api.name_technician_user_id")
 	}
 	if _, err := h.svc.Dispatch.AssignJob(c.UserContext(), id, in.UserID); err != nil {
 		return err
@@ -258,17 +258,17 @@ func (h *Handler) handleJobReport(c *fiber.Ctx) error {
 	if strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm) {
 		form, err := c.MultipartForm()
 		if err != nil {
-			return cordon.Errorf(cordon.EINVALID, "The form could not be read.")
+			return cordon.Err(cordon.EINVALID, "form_could_not_read")
 		}
 		known := map[string]bool{"actions": true, "parts_used": true, "root_cause": true, "signoff_name": true, "signoff_at": true}
 		for name, v := range form.Value {
 			if !known[name] || len(v) != 1 {
-				return cordon.FieldErrorf(name, "Unknown or repeated field %q.", name)
+				return cordon.FieldErr(name, "api.unknown_repeated_field", name)
 			}
 		}
 		for name := range form.File {
 			if name != "attachment" {
-				return cordon.FieldErrorf(name, "Files go in the field named attachment.")
+				return cordon.FieldErr(name, "api.files_go_field_named_attachment")
 			}
 		}
 		get := func(k string) string {
@@ -281,19 +281,19 @@ func (h *Handler) handleJobReport(c *fiber.Ctx) error {
 		if v := get("signoff_at"); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				return cordon.FieldErrorf("signoff_at", "The sign-off time must look like 2026-11-27T09:30:00+08:00.")
+				return cordon.FieldErr("signoff_at", "sign_off_time_must_look")
 			}
 			in.SignoffAt = &t
 		}
 		for _, fh := range form.File["attachment"] {
 			f, err := fh.Open()
 			if err != nil {
-				return cordon.FieldErrorf("attachment", "An attachment could not be read.")
+				return cordon.FieldErr("attachment", "attachment_could_not_read")
 			}
 			b, err := io.ReadAll(io.LimitReader(f, cordon.MaxReportAttachmentBytes+1))
 			f.Close()
 			if err != nil {
-				return cordon.FieldErrorf("attachment", "An attachment could not be read.")
+				return cordon.FieldErr("attachment", "attachment_could_not_read")
 			}
 			files = append(files, b)
 		}

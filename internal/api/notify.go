@@ -55,7 +55,7 @@ func (h *Handler) handleNotificationList(c *fiber.Ctx) error {
 	case "true":
 		f.UnreadOnly = true
 	default:
-		return cordon.FieldErrorf("unread", "unread must be true or false.")
+		return cordon.FieldErr("unread", "api.unread_must_true_false")
 	}
 	a := cordon.ActorFromContext(c.UserContext())
 	if a.IsPartner() && !h.inForce(a.PartnerID) {
@@ -82,7 +82,7 @@ func (h *Handler) handleNotificationRead(c *fiber.Ctx) error {
 	}
 	a := cordon.ActorFromContext(c.UserContext())
 	if a.IsPartner() && !h.inForce(a.PartnerID) {
-		return cordon.ErrNotFound("Notification")
+		return cordon.Err(cordon.ENOTFOUND, "notification.not_found")
 	}
 	n, err := h.svc.Notifications.MarkNotificationRead(c.UserContext(), a.UserID, id, h.now())
 	if err != nil {
@@ -166,7 +166,7 @@ func (h *Handler) handleWebhookSave(c *fiber.Ctx) error {
 	}
 	a := cordon.ActorFromContext(c.UserContext())
 	if !a.IsPartner() {
-		return cordon.ErrNotFound("Partner")
+		return cordon.Err(cordon.ENOTFOUND, "partner.not_found")
 	}
 	if _, err := h.visiblePartner(c, id); err != nil {
 		return err
@@ -200,7 +200,7 @@ func (h *Handler) handleWebhookSave(c *fiber.Ctx) error {
 func ValidateWebhookURL(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	bad := func() error {
-		return cordon.FieldErrorf("url", "The endpoint must be an http or https URL with a host, without credentials or a fragment.")
+		return cordon.FieldErr("url", "api.endpoint_must_http_https_url")
 	}
 	if raw == "" || len(raw) > 2000 || strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		return "", bad()
@@ -245,7 +245,7 @@ func (h *Handler) handleDeliveryList(c *fiber.Ctx) error {
 	switch state {
 	case "", cordon.DeliveryPending, cordon.DeliveryDelivered, cordon.DeliveryDead:
 	default:
-		return cordon.FieldErrorf("state", "state must be pending, delivered or dead.")
+		return cordon.FieldErr("state", "api.state_must_pending_delivered_dead")
 	}
 	list, total, err := h.svc.Webhooks.FindDeliveries(c.UserContext(), cordon.DeliveryFilter{State: state, Offset: offset, Limit: limit})
 	if err != nil {

@@ -57,14 +57,14 @@ func pageParams(c *fiber.Ctx) (offset, limit int, err error) {
 	if v := c.Query("offset"); v != "" {
 		n, perr := strconv.Atoi(v)
 		if perr != nil || n < 0 || n > 1_000_000 {
-			return 0, 0, cordon.FieldErrorf("offset", "Offset must be a number from 0 to 1000000.")
+			return 0, 0, cordon.FieldErr("offset", "api.offset_must_number_from_0")
 		}
 		offset = n
 	}
 	if v := c.Query("limit"); v != "" {
 		n, perr := strconv.Atoi(v)
 		if perr != nil || n < 1 {
-			return 0, 0, cordon.FieldErrorf("limit", "Limit must be a positive number.")
+			return 0, 0, cordon.FieldErr("limit", "api.limit_must_positive_number")
 		}
 		limit = min(n, 200)
 	}
@@ -91,11 +91,11 @@ func idParam(c *fiber.Ctx, what string) (int64, error) {
 func (h *Handler) visiblePartner(c *fiber.Ctx, id int64) (*cordon.Org, error) {
 	a := cordon.ActorFromContext(c.UserContext())
 	if a.IsPartner() && (a.PartnerID != id || !h.inForce(a.PartnerID)) {
-		return nil, cordon.ErrNotFound("Partner")
+		return nil, cordon.Err(cordon.ENOTFOUND, "partner.not_found")
 	}
 	o, err := h.svc.Orgs.FindOrgByID(c.UserContext(), id)
 	if cordon.ErrorCode(err) == cordon.ENOTFOUND || err == nil && o.Kind != cordon.OrgPartner {
-		return nil, cordon.ErrNotFound("Partner") // the institute's own id reads like a missing one
+		return nil, cordon.Err(cordon.ENOTFOUND, "partner.not_found") // the institute's own id reads like a missing one
 	}
 	if err != nil {
 		return nil, err
@@ -150,7 +150,7 @@ func (h *Handler) handlePartnerCreate(c *fiber.Ctx) error {
 	o := &cordon.Org{Code: strings.TrimSpace(in.Code), Name: in.Name, Kind: cordon.OrgPartner,
 		HomeCity: in.HomeCity, Contact: in.Contact, WebhookURL: in.WebhookURL}
 	if !validCode(o.Code) {
-		return cordon.FieldErrorf("code", "Code must be 2 to 32 lower-case letters, digits or dashes.")
+		return cordon.FieldErr("code", "api.code_must_2_32_lower")
 	}
 	if err := h.svc.Orgs.CreateOrg(c.UserContext(), o); err != nil {
 		return err
@@ -197,13 +197,13 @@ func validCode(s string) bool {
 // validatePartner checks the fields present (nil means absent).
 func validatePartner(name, city, webhook *string) error {
 	if name != nil && (strings.TrimSpace(*name) == "" || len(*name) > 200) {
-		return cordon.FieldErrorf("name", "Name must be 1 to 200 characters.")
+		return cordon.FieldErr("name", "api.name_must_1_200_characters")
 	}
 	if city != nil && (strings.TrimSpace(*city) == "" || len(*city) > 100) {
-		return cordon.FieldErrorf("home_city", "Home city must be 1 to 100 characters.")
+		return cordon.FieldErr("home_city", "api.home_city_must_1_100")
 	}
 	if webhook != nil && *webhook != "" && !strings.HasPrefix(*webhook, "https://") && !strings.HasPrefix(*webhook, "http://") {
-		return cordon.FieldErrorf("webhook_url", "Webhook endpoint must be an http or https URL.")
+		return cordon.FieldErr("webhook_url", "api.webhook_endpoint_must_http_https")
 	}
 	return nil
 }

@@ -22,7 +22,7 @@ func (h *Handler) handlePolicyExplain(c *fiber.Ctx) error {
 	user, action, resource := c.Query("user"), c.Query("action"), c.Query("resource")
 	for name, v := range map[string]string{"user": user, "action": action, "resource": resource} {
 		if v == "" || len(v) > 128 {
-			return cordon.FieldErrorf(name, "%s is required (at most 128 characters).", name)
+			return cordon.FieldErr(name, "api.required_most_128_characters", name)
 		}
 	}
 	e, err := h.svc.Explainer.Explain(c.UserContext(), user, action, resource)

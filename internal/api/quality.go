@@ -41,7 +41,7 @@ func (h *Handler) handleRootCauses(c *fiber.Ctx) error {
 		if v := c.Query(name); v != "" {
 			t, err := time.Parse("2006-01-02", v)
 			if err != nil {
-				return cordon.FieldErrorf(name, "%s must be a date like 2026-07-01.", name)
+				return cordon.FieldErr(name, "api.must_date_like_2026_07", name)
 			}
 			*dst = &t
 		}

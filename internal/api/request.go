@@ -74,7 +74,7 @@ func (h *Handler) handleRequestList(c *fiber.Ctx) error {
 			switch st {
 			case cordon.RequestOpen, cordon.RequestDispatched, cordon.RequestClosed, cordon.RequestCancelled:
 			default:
-				return cordon.FieldErrorf("status", "Status must be open, dispatched, closed or cancelled.")
+				return cordon.FieldErr("status", "status_must_open_dispatched_closed")
 			}
 			f.Statuses = append(f.Statuses, st)
 		}
@@ -151,11 +151,11 @@ func (h *Handler) handleRequestDispatch(c *fiber.Ctx) error {
 		t.InHouse = true
 	case "partner", "":
 		if in.PartnerID == nil {
-			return cordon.FieldErrorf("partner_id", "Name the partner, or dispatch to in_house or auto.")
+			return cordon.FieldErr("partner_id", "api.name_partner_dispatch_house_auto")
 		}
 		t.PartnerID = *in.PartnerID
 	default:
-		return cordon.FieldErrorf("to", "To must be partner, in_house or auto.")
+		return cordon.FieldErr("to", "api.must_partner_house_auto")
 	}
 	j, err := h.svc.Dispatch.Dispatch(c.UserContext(), id, t)
 	if err != nil {

@@ -104,7 +104,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 
 // errTampered answers a request whose data does not match the log.
 func errTampered(what string) error {
-	return cordon.Errorf(cordon.ECONFLICT, "%s does not match the sealed log; run cordon audit verify.", what)
+	return cordon.Err(cordon.ECONFLICT, "audit.does_not_match_sealed_log", what)
 }
 
 // FindAccessEvents returns a page of events in id order, and the total.
@@ -137,7 +137,7 @@ func (s *Service) FindCheckpoints(ctx context.Context, offset, limit int) ([]*co
 func (s *Service) latest(ctx context.Context) (*cordon.AuditCheckpoint, Checkpoint, error) {
 	cp, err := s.cfg.Store.LatestCheckpoint(ctx)
 	if cordon.ErrorCode(err) == cordon.ENOTFOUND {
-		return nil, Checkpoint{}, cordon.Errorf(cordon.ENOTFOUND, "Nothing is sealed yet.")
+		return nil, Checkpoint{}, cordon.Err(cordon.ENOTFOUND, "audit.nothing_sealed_yet")
 	}
 	if err != nil {
 		return nil, Checkpoint{}, err
@@ -160,7 +160,7 @@ func (s *Service) ProveInclusion(ctx context.Context, eventID int64) (*cordon.Au
 		return nil, fmt.Errorf("prove event %d: %w", eventID, err)
 	}
 	if len(leaves) != 1 || leaves[0].Index >= c.Size {
-		return nil, cordon.Errorf(cordon.ENOTFOUND, "Sealed event not found.")
+		return nil, cordon.Err(cordon.ENOTFOUND, "audit.sealed_event_not_found")
 	}
 	lf := leaves[0]
 	events, err := s.cfg.Store.AccessEventsByID(ctx, []int64{eventID})
@@ -198,10 +198,10 @@ func (s *Service) ProveConsistency(ctx context.Context, from, to uint64) (*cordo
 		to = c.Size
 	}
 	if to > c.Size {
-		return nil, cordon.FieldErrorf("to", "The log's latest checkpoint is of size %d.", c.Size)
+		return nil, cordon.FieldErr("to", "audit.log_latest_checkpoint_size", c.Size)
 	}
 	if from > to {
-		return nil, cordon.FieldErrorf("from", "From must not exceed to.")
+		return nil, cordon.FieldErr("from", "audit.from_must_not_exceed")
 	}
 	spans := []span{{0, from}, {0, to}}
 	if from > 0 && from < to {
@@ -386,7 +386,7 @@ func (s *Service) inclusionPaths(ctx context.Context, size uint64, indexes []uin
 func (s *Service) record(ctx context.Context, resource, resourceID, purpose string) error {
 	a := cordon.ActorFromContext(ctx)
 	if a == nil {
-		return cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+		return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 	}
 	m := cordon.MetaFromContext(ctx)
 	err := s.cfg.Access.RecordAccess(ctx, &cordon.AccessEvent{
@@ -408,7 +408,7 @@ func (s *Service) ExportAccessEvents(ctx context.Context, f cordon.AccessEventFi
 		return err
 	}
 	if total > s.cfg.MaxExport {
-		return cordon.Errorf(cordon.EINVALID, "The filter selects %d events; an export holds at most %d. Narrow it.", total, s.cfg.MaxExport)
+		return cordon.Err(cordon.EINVALID, "audit.filter_selects_events_export_holds", total, s.cfg.MaxExport)
 	}
 	ids := make([]int64, len(events))
 	for i, e := range events {
@@ -486,7 +486,7 @@ func (s *Service) ExportBundle(ctx context.Context, f cordon.AuditExport, w io.W
 		return 0, fmt.Errorf("export: %w", err)
 	}
 	if len(events) > s.cfg.MaxExport {
-		return 0, cordon.Errorf(cordon.EINVALID, "The range holds more than %d sealed events; narrow it.", s.cfg.MaxExport)
+		return 0, cordon.Err(cordon.EINVALID, "audit.range_holds_more_than_sealed", s.cfg.MaxExport)
 	}
 	var lines bytes.Buffer
 	indexes := make([]uint64, len(events))

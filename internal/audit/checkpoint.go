@@ -61,13 +61,13 @@ func (c Checkpoint) Text() string {
 // time outside the years RFC 3339 can write.
 func (c Checkpoint) check() error {
 	if c.Origin == "" {
-		return cordon.Errorf(cordon.EINVALID, "A checkpoint needs an origin.")
+		return cordon.Err(cordon.EINVALID, "audit.checkpoint_needs_origin")
 	}
 	if !utf8.ValidString(c.Origin) || strings.ContainsFunc(c.Origin, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return cordon.Errorf(cordon.EINVALID, "A checkpoint origin is one line of UTF-8 text.")
+		return cordon.Err(cordon.EINVALID, "audit.checkpoint_origin_one_line_utf")
 	}
 	if y := c.Time.UTC().Year(); y < 0 || y > 9999 {
-		return cordon.Errorf(cordon.EINVALID, "A checkpoint time lies within the years 0 to 9999.")
+		return cordon.Err(cordon.EINVALID, "audit.checkpoint_time_lies_within_years")
 	}
 	return nil
 }
@@ -81,11 +81,11 @@ func (c Checkpoint) check() error {
 // with no spaces and no "+". Errors are EINVALID.
 func NewSigner(name string, key ed25519.PrivateKey) (note.Signer, string, error) {
 	if len(key) != ed25519.PrivateKeySize {
-		return nil, "", cordon.Errorf(cordon.EINVALID, "An Ed25519 private key is %d bytes, not %d.", ed25519.PrivateKeySize, len(key))
+		return nil, "", cordon.Err(cordon.EINVALID, "audit.ed25519_private_key_bytes_not", ed25519.PrivateKeySize, len(key))
 	}
 	pub := ed25519.NewKeyFromSeed(key.Seed()).Public().(ed25519.PublicKey)
 	if !bytes.Equal(pub, key[ed25519.SeedSize:]) {
-		return nil, "", cordon.Errorf(cordon.EINVALID, "The Ed25519 private key does not match its public half.")
+		return nil, "", cordon.Err(cordon.EINVALID, "audit.ed25519_private_key_does_not")
 	}
 	vkey, err := note.NewEd25519VerifierKey(name, pub)
 	if err != nil {
@@ -98,7 +98,7 @@ func NewSigner(name string, key ed25519.PrivateKey) (note.Signer, string, error)
 		base64.StdEncoding.EncodeToString(append([]byte{algEd25519}, key.Seed()...))
 	s, err := note.NewSigner(skey)
 	if err != nil {
-		return nil, "", cordon.Errorf(cordon.EINVALID, "A key name is non-empty, with no spaces and no '+'.")
+		return nil, "", cordon.Err(cordon.EINVALID, "audit.key_name_non_empty_no")
 	}
 	return s, vkey, nil
 }
@@ -131,7 +131,7 @@ func OpenCheckpoint(msg []byte, verifierKey string) (Checkpoint, error) {
 	v, err := note.NewVerifier(verifierKey)
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("open checkpoint: %w: %w",
-			cordon.Errorf(cordon.EINVALID, "The verifier key is malformed."), err)
+			cordon.Err(cordon.EINVALID, "audit.verifier_key_malformed"), err)
 	}
 	n, err := note.Open(msg, note.VerifierList(v))
 	if err != nil {

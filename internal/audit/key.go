@@ -47,7 +47,7 @@ func ParseVerifierKey(s string) (vkey, name string, err error) {
 	vkey = strings.TrimSpace(s)
 	v, err := note.NewVerifier(vkey)
 	if err != nil || strings.ContainsAny(vkey, " \t\r\n") {
-		return "", "", cordon.Errorf(cordon.EINVALID, "The verifier key is malformed: it is name+hash+key, as cordon audit key prints it.")
+		return "", "", cordon.Err(cordon.EINVALID, "audit.verifier_key_malformed_name_hash")
 	}
 	return vkey, v.Name(), nil
 }

@@ -22,10 +22,10 @@ func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 func ParseHash(s string) (Hash, error) {
 	var h Hash
 	if len(s) != 2*HashSize {
-		return h, cordon.Errorf(cordon.EINVALID, "A hash is %d hex digits, not %d.", 2*HashSize, len(s))
+		return h, cordon.Err(cordon.EINVALID, "audit.hash_hex_digits_not", 2*HashSize, len(s))
 	}
 	if _, err := hex.Decode(h[:], []byte(s)); err != nil {
-		return h, cordon.Errorf(cordon.EINVALID, "A hash is written in hex digits.")
+		return h, cordon.Err(cordon.EINVALID, "audit.hash_written_hex_digits")
 	}
 	return h, nil
 }

@@ -79,13 +79,13 @@ func (c *Compact) MarshalBinary() ([]byte, error) {
 // the restored root must still be checked against a signed checkpoint.
 func (c *Compact) UnmarshalBinary(data []byte) error {
 	if len(data) < 8 {
-		return cordon.Errorf(cordon.EINVALID, "The saved tree state is too short.")
+		return cordon.Err(cordon.EINVALID, "audit.saved_tree_state_too_short")
 	}
 	size := binary.BigEndian.Uint64(data)
 	rest := data[8:]
 	if want := bits.OnesCount64(size) * HashSize; len(rest) != want {
-		return cordon.Errorf(cordon.EINVALID,
-			"A saved tree of size %d holds %d bytes of hashes, not %d.", size, want, len(rest))
+		return cordon.Err(cordon.EINVALID,
+			"audit.saved_tree_size_holds_bytes", size, want, len(rest))
 	}
 	hashes := make([]Hash, len(rest)/HashSize)
 	for i := range hashes {

@@ -20,10 +20,10 @@ var ErrInvalidProof = &cordon.Error{Code: cordon.EINVALID, Message: "The proof d
 // or a verifier that holds the leaf hashes anyway.
 func InclusionProof(index, size uint64, leafHashes []Hash) ([]Hash, error) {
 	if index >= size {
-		return nil, cordon.Errorf(cordon.EINVALID, "Leaf %d is not in a tree of size %d.", index, size)
+		return nil, cordon.Err(cordon.EINVALID, "audit.leaf_not_tree_size", index, size)
 	}
 	if size > uint64(len(leafHashes)) {
-		return nil, cordon.Errorf(cordon.EINVALID, "A tree of size %d needs %d leaf hashes, not %d.", size, size, len(leafHashes))
+		return nil, cordon.Err(cordon.EINVALID, "audit.tree_size_needs_leaf_hashes", size, size, len(leafHashes))
 	}
 	return inclusionPath(index, leafHashes[:size]), nil
 }
@@ -50,10 +50,10 @@ func inclusionPath(m uint64, d []Hash) []Hash {
 // cost of about n hashes.
 func ConsistencyProof(m, n uint64, leafHashes []Hash) ([]Hash, error) {
 	if m > n {
-		return nil, cordon.Errorf(cordon.EINVALID, "A tree of size %d cannot extend one of size %d.", n, m)
+		return nil, cordon.Err(cordon.EINVALID, "audit.tree_size_cannot_extend_one", n, m)
 	}
 	if n > uint64(len(leafHashes)) {
-		return nil, cordon.Errorf(cordon.EINVALID, "A tree of size %d needs %d leaf hashes, not %d.", n, n, len(leafHashes))
+		return nil, cordon.Err(cordon.EINVALID, "audit.tree_size_needs_leaf_hashes", n, n, len(leafHashes))
 	}
 	if m == 0 || m == n {
 		return []Hash{}, nil

@@ -33,10 +33,10 @@ var SpikeRule = fmt.Sprintf("An hour (UTC) is a spike for a partner when its den
 // contract and clause, which fields, and who was refused.
 func (s *Service) FindDisclosures(ctx context.Context, f cordon.DisclosureFilter) ([]*cordon.DisclosureGroup, error) {
 	if f.CustomerID <= 0 {
-		return nil, cordon.FieldErrorf("customer", "Customer is the numeric id of a customer.")
+		return nil, cordon.FieldErr("customer", "audit.customer_numeric_id_customer")
 	}
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
-		return nil, cordon.FieldErrorf("from", "From must be before to.")
+		return nil, cordon.FieldErr("from", "audit.from_must_before")
 	}
 	out, err := s.cfg.Store.FindDisclosures(ctx, f)
 	if err != nil {
@@ -60,7 +60,7 @@ func (s *Service) DenialReport(ctx context.Context, f cordon.DenialFilter) (*cor
 	case cordon.BucketDay:
 		unit = 24 * time.Hour
 	default:
-		return nil, cordon.FieldErrorf("bucket", "Bucket is hour or day.")
+		return nil, cordon.FieldErr("bucket", "bucket_hour_day")
 	}
 	to := ceil(f.To.UTC(), unit)
 	if f.To.IsZero() { // to the end of the bucket now is in
@@ -71,10 +71,10 @@ func (s *Service) DenialReport(ctx context.Context, f cordon.DenialFilter) (*cor
 		from = to.Add(-7 * 24 * time.Hour)
 	}
 	if !from.Before(to) {
-		return nil, cordon.FieldErrorf("from", "From must be before to.")
+		return nil, cordon.FieldErr("from", "audit.from_must_before")
 	}
 	if to.Sub(from) > maxReportRange {
-		return nil, cordon.FieldErrorf("from", "A report covers at most %d days.", int(maxReportRange/(24*time.Hour)))
+		return nil, cordon.FieldErr("from", "audit.report_covers_most_days", int(maxReportRange/(24*time.Hour)))
 	}
 	counts, err := s.cfg.Store.DenialCounts(ctx, from.Add(-cordon.SpikeBaseline), to)
 	if err != nil {

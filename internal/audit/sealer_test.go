@@ -137,7 +137,7 @@ func (m *memStore) SaveSeal(ctx context.Context, s *cordon.AuditSeal) error {
 		cur = *m.state
 	}
 	if cur.Size != s.Prev.Size || cur.NextEventID != s.Prev.NextEventID {
-		return cordon.Errorf(cordon.ECONFLICT, "sealed by another process")
+		return cordon.Err(cordon.ECONFLICT, "store.access_log_was_sealed_another")
 	}
 	next := s.Next
 	m.state = &next
@@ -156,7 +156,7 @@ func (m *memStore) LatestCheckpoint(ctx context.Context) (*cordon.AuditCheckpoin
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.cps) == 0 {
-		return nil, cordon.ErrNotFound("Checkpoint")
+		return nil, cordon.Err(cordon.ENOTFOUND, "checkpoint.not_found")
 	}
 	return m.cps[len(m.cps)-1], nil
 }
@@ -169,7 +169,7 @@ func (m *memStore) CheckpointBySize(ctx context.Context, size uint64) (*cordon.A
 			return c, nil
 		}
 	}
-	return nil, cordon.ErrNotFound("Checkpoint")
+	return nil, cordon.Err(cordon.ENOTFOUND, "checkpoint.not_found")
 }
 
 func (m *memStore) FindCheckpoints(ctx context.Context, offset, limit int) ([]*cordon.AuditCheckpoint, int, error) {

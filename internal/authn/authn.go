@@ -294,7 +294,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*cordon.Tok
 func (s *Service) Logout(ctx context.Context, sessionID string) error {
 	if err := s.sessions.RevokeSession(ctx, sessionID, "logout", s.now()); err != nil {
 		if cordon.ErrorCode(err) == cordon.ENOTFOUND {
-			return cordon.ErrNotFound("Session")
+			return cordon.Err(cordon.ENOTFOUND, "session.not_found")
 		}
 		return internal("logout", err)
 	}
@@ -354,17 +354,17 @@ func (s *Service) newRefreshToken(now time.Time) (string, *cordon.RefreshToken) 
 
 // unauthenticated is the one answer for a bad token.
 func unauthenticated() *cordon.Error {
-	return cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+	return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 }
 
 // errWrongPassword is the one answer for a failed login, whatever failed.
 func errWrongPassword() *cordon.Error {
-	return cordon.Errorf(cordon.EUNAUTHENTICATED, "Wrong username or password.")
+	return cordon.Err(cordon.EUNAUTHENTICATED, "wrong_username_password")
 }
 
 // tooMany is the answer for a locked username.
 func tooMany(until, now time.Time) *cordon.Error {
-	e := cordon.Errorf(cordon.ETOOMANY, "Too many failed attempts. Try again later.")
+	e := cordon.Err(cordon.ETOOMANY, "authn.too_many_failed_attempts_try")
 	e.RetryAfter = max(1, int(math.Ceil(until.Sub(now).Seconds())))
 	return e
 }
@@ -394,7 +394,7 @@ func internal(op string, err error) error {
 	if ce := cordon.AsError(err); ce != nil && ce.Code == cordon.EUNAVAILABLE {
 		return &internalError{err: ce, op: op, cause: err}
 	}
-	return &internalError{err: cordon.Errorf(cordon.EINTERNAL, "Internal error."), op: op, cause: err}
+	return &internalError{err: cordon.Err(cordon.EINTERNAL, "internal_error"), op: op, cause: err}
 }
 
 // randomToken returns n random bytes, base64url-encoded without padding.

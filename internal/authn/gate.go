@@ -41,7 +41,7 @@ func (g *hashGate) do(ctx context.Context, fn func()) error {
 		case <-g.after(g.wait):
 			return errBusy()
 		case <-ctx.Done():
-			return &internalError{err: cordon.Errorf(cordon.EUNAVAILABLE, "The request took too long."),
+			return &internalError{err: cordon.Err(cordon.EUNAVAILABLE, "request_took_too_long"),
 				op: "wait for a password hash", cause: ctx.Err()}
 		}
 	}
@@ -61,7 +61,7 @@ func (s *Service) verify(ctx context.Context, hash, password string) (ok bool, r
 // errBusy is the answer when every hash slot stayed taken for the whole
 // wait: the login route documents 429 with Retry-After already.
 func errBusy() *cordon.Error {
-	e := cordon.Errorf(cordon.ETOOMANY, "Too many logins at once. Try again in a moment.")
+	e := cordon.Err(cordon.ETOOMANY, "too_many_logins_once_try")
 	e.RetryAfter = 1
 	return e
 }

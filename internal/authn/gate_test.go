@@ -107,13 +107,13 @@ func TestLoginHashWait(t *testing.T) {
 		close(expired)
 		authn.SetHashHooks(g.svc, nil, func(time.Duration) <-chan time.Time { return expired })
 		_, err := g.svc.Login(context.Background(), g.partner.Username, password)
-		wantError(t, err, &cordon.Error{Code: cordon.ETOOMANY, Message: "Too many logins at once. Try again in a moment.", RetryAfter: 1})
+		wantError(t, err, &cordon.Error{Code: cordon.ETOOMANY, Key: "too_many_logins_once_try", Message: "Too many logins at once. Try again in a moment.", RetryAfter: 1})
 
 		authn.SetHashHooks(g.svc, nil, func(time.Duration) <-chan time.Time { return nil })
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		_, err = g.svc.Login(ctx, g.partner.Username, password)
-		wantError(t, err, &cordon.Error{Code: cordon.EUNAVAILABLE, Message: "The request took too long."})
+		wantError(t, err, &cordon.Error{Code: cordon.EUNAVAILABLE, Key: "request_took_too_long", Message: "The request took too long."})
 
 		close(g.release)
 		if err := <-first; err != nil {

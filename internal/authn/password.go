@@ -58,9 +58,9 @@ func ValidatePassword(password string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLen:
-		return cordon.FieldErrorf("password", "Password must be at least %d characters.", MinPasswordLen)
+		return cordon.FieldErr("password", "authn.password_must_least_characters", MinPasswordLen)
 	case n > MaxPasswordLen:
-		return cordon.FieldErrorf("password", "Password must be at most %d characters.", MaxPasswordLen)
+		return cordon.FieldErr("password", "authn.password_must_most_characters", MaxPasswordLen)
 	}
 	return nil
 }
@@ -80,7 +80,7 @@ func (p Params) Hash(password string) (string, error) {
 		return "", err
 	}
 	if !p.valid() {
-		return "", cordon.Errorf(cordon.EINVALID, "Password hashing parameters are out of bounds.")
+		return "", cordon.Err(cordon.EINVALID, "authn.password_hashing_parameters_out_bounds")
 	}
 	salt := make([]byte, saltLen)
 	rand.Read(salt) // never fails: it crashes the program instead
@@ -107,7 +107,7 @@ func VerifyPassword(hash, password string) (bool, error) {
 func ParseParams(hash string) (Params, error) {
 	p, _, _, err := parseHash(hash)
 	if err != nil {
-		return Params{}, cordon.Errorf(cordon.EINVALID, "Password hash is malformed.")
+		return Params{}, cordon.Err(cordon.EINVALID, "authn.password_hash_malformed")
 	}
 	return p, nil
 }

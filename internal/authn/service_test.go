@@ -149,15 +149,15 @@ func wantError(t *testing.T, err error, want *cordon.Error) {
 }
 
 func errWrong() *cordon.Error {
-	return &cordon.Error{Code: cordon.EUNAUTHENTICATED, Message: "Wrong username or password."}
+	return &cordon.Error{Code: cordon.EUNAUTHENTICATED, Key: "wrong_username_password", Message: "Wrong username or password."}
 }
 
 func errAuth() *cordon.Error {
-	return &cordon.Error{Code: cordon.EUNAUTHENTICATED, Message: "Authentication required."}
+	return &cordon.Error{Code: cordon.EUNAUTHENTICATED, Key: "authentication_required", Message: "Authentication required."}
 }
 
 func errTooMany(retry int) *cordon.Error {
-	return &cordon.Error{Code: cordon.ETOOMANY, Message: "Too many failed attempts. Try again later.", RetryAfter: retry}
+	return &cordon.Error{Code: cordon.ETOOMANY, Key: "authn.too_many_failed_attempts_try", Message: "Too many failed attempts. Try again later.", RetryAfter: retry}
 }
 
 func TestLogin(t *testing.T) {
@@ -483,7 +483,7 @@ func TestLogout(t *testing.T) {
 			t.Errorf("second logout: got %v, want nil", err)
 		}
 		err = f.svc.Logout(ctx, "no-such-session")
-		wantError(t, err, &cordon.Error{Code: cordon.ENOTFOUND, Message: "Session not found."})
+		wantError(t, err, &cordon.Error{Code: cordon.ENOTFOUND, Key: "session.not_found", Message: "Session not found."})
 	})
 }
 

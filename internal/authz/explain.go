@@ -38,10 +38,10 @@ func (e *Explainer) Explain(ctx context.Context, username, action, resource stri
 	}
 	kind, idText, hasID := strings.Cut(resource, ":")
 	if !known(Resources, kind) {
-		return nil, cordon.FieldErrorf("resource", "Unknown resource kind %q.", kind)
+		return nil, cordon.FieldErr("resource", "authz.unknown_resource_kind", kind)
 	}
 	if !known(Actions, action) {
-		return nil, cordon.FieldErrorf("action", "Unknown action %q.", action)
+		return nil, cordon.FieldErr("action", "authz.unknown_action", action)
 	}
 	if u.Disabled() {
 		return &cordon.Explanation{Layer: "role", Reason: "The user is disabled."}, nil
@@ -57,7 +57,7 @@ func (e *Explainer) Explain(ctx context.Context, username, action, resource stri
 	}
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id <= 0 {
-		return nil, cordon.FieldErrorf("resource", "The id in %q is not a positive number.", resource)
+		return nil, cordon.FieldErr("resource", "authz.id_not_positive_number", resource)
 	}
 	q := cordon.ScopeQuery{PartnerID: u.Org.ID, Resource: kind, Action: action}
 	switch kind {
@@ -86,7 +86,7 @@ func (e *Explainer) Explain(ctx context.Context, username, action, resource stri
 		}
 		q.Classification = d.Classification
 	default:
-		return nil, cordon.FieldErrorf("resource", "Objects of kind %q cannot be explained by id yet; give the kind alone.", kind)
+		return nil, cordon.FieldErr("resource", "authz.objects_kind_cannot_explained_id", kind)
 	}
 	dec, err := e.cfg.Scope.Decide(q)
 	if err != nil {

@@ -90,7 +90,7 @@ func Invalid(problems []Problem) error {
 	for i, p := range problems {
 		lines[i] = p.String()
 	}
-	return cordon.FieldErrorf(problems[0].Field, "%s", strings.Join(lines, "\n"))
+	return cordon.FieldErr(problems[0].Field, "contract.problems", strings.Join(lines, "\n"))
 }
 
 // Zone returns the time zone of contract dates: China Standard Time, UTC+8.

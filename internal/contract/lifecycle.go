@@ -57,19 +57,19 @@ func Actions(from cordon.ContractStatus) []string {
 // not check dates or overlaps: see Overlaps.
 func Transition(from cordon.ContractStatus, action string) (cordon.ContractStatus, error) {
 	if !slices.Contains(allActions, action) {
-		return from, cordon.FieldErrorf("action", "Unknown action %q: want one of %s.", action, strings.Join(allActions, ", "))
+		return from, cordon.FieldErr("action", "contract.unknown_action_want_one", action, strings.Join(allActions, ", "))
 	}
 	if _, known := transitions[from]; !known && !ended(from) {
-		return from, cordon.FieldErrorf("status", "Unknown contract status %q.", from)
+		return from, cordon.FieldErr("status", "contract.unknown_contract_status", from)
 	}
 	if to, ok := transitions[from][action]; ok {
 		return to, nil
 	}
 	allowed := Actions(from)
 	if len(allowed) == 0 {
-		return from, cordon.Errorf(cordon.ECONFLICT, "Cannot %s %s contract: it has ended and allows no action.", action, article(from))
+		return from, cordon.Err(cordon.ECONFLICT, "cannot_contract_has_ended_allows", action, article(from))
 	}
-	return from, cordon.Errorf(cordon.ECONFLICT, "Cannot %s %s contract: allowed are %s.", action, article(from), strings.Join(allowed, ", "))
+	return from, cordon.Err(cordon.ECONFLICT, "cannot_contract_allowed", action, article(from), strings.Join(allowed, ", "))
 }
 
 // Overlaps reports whether a and b would conflict if both were in force:

@@ -544,7 +544,8 @@ func TestInvalid(t *testing.T) {
 		{File: "a.yaml", Line: 3, Column: 1, Field: "colour", Message: "unknown field"},
 	})
 	got := cordon.AsError(err)
-	want := &cordon.Error{Code: cordon.EINVALID, Field: "partner", Message: "a.yaml:2:10: partner: unknown partner\na.yaml:3:1: colour: unknown field"}
+	lines := "a.yaml:2:10: partner: unknown partner\na.yaml:3:1: colour: unknown field"
+	want := &cordon.Error{Code: cordon.EINVALID, Key: "contract.problems", Args: []any{lines}, Field: "partner", Message: lines}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Invalid (-want +got):\n%s", diff)
 	}

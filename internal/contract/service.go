@@ -135,11 +135,11 @@ func (m *Manager) ImportContract(ctx context.Context, name string, src []byte) (
 		return nil, false, err
 	}
 	if c.Status != cordon.ContractDraft {
-		return nil, false, cordon.FieldErrorf("status", "%s: an imported contract is a draft; activate it afterwards (status %q given).", name, c.Status)
+		return nil, false, cordon.FieldErr("status", "contract.imported_contract_draft_activate_afterwards", name, c.Status)
 	}
 	partner, err := m.cfg.Orgs.FindOrgByCode(ctx, partnerCode)
 	if err != nil {
-		return nil, false, cordon.FieldErrorf("partner", "%s: unknown partner %q.", name, partnerCode)
+		return nil, false, cordon.FieldErr("partner", "contract.unknown_partner", name, partnerCode)
 	}
 	c.PartnerID = partner.ID
 	number := c.Number
@@ -155,7 +155,7 @@ func (m *Manager) ImportContract(ctx context.Context, name string, src []byte) (
 	}
 	old := existing[0]
 	if old.PartnerID != c.PartnerID {
-		return nil, false, cordon.FieldErrorf("partner", "%s: contract %s belongs to another partner.", name, c.Number)
+		return nil, false, cordon.FieldErr("partner", "contract.contract_belongs_another_partner", name, c.Number)
 	}
 	c.ID = old.ID
 	if err := m.cfg.Contracts.UpdateDraft(ctx, c); err != nil {
@@ -181,7 +181,7 @@ func (m *Manager) ChangeContractStatus(ctx context.Context, id int64, action str
 	now := m.cfg.Now()
 	if to == cordon.ContractActive {
 		if !now.Before(c.ExpiresOn) {
-			return nil, cordon.Errorf(cordon.ECONFLICT, "Contract %s has already expired; it cannot be activated.", c.Number)
+			return nil, cordon.Err(cordon.ECONFLICT, "contract.contract_has_already_expired_cannot", c.Number)
 		}
 		pid := c.PartnerID
 		others, _, err := m.cfg.Contracts.FindContracts(ctx, cordon.ContractFilter{PartnerID: &pid})
@@ -190,7 +190,7 @@ func (m *Manager) ChangeContractStatus(ctx context.Context, id int64, action str
 		}
 		for _, o := range others {
 			if o.ID != c.ID && o.Status == cordon.ContractActive && Overlaps(c, o) {
-				return nil, cordon.Errorf(cordon.ECONFLICT, "Contract %s overlaps active contract %s of the same partner in dates and scope.", c.Number, o.Number)
+				return nil, cordon.Err(cordon.ECONFLICT, "contract.contract_overlaps_active_contract_same", c.Number, o.Number)
 			}
 		}
 	}

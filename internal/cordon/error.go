@@ -56,16 +56,6 @@ func FieldErr(field, key string, args ...any) *Error {
 	return e
 }
 
-// Errorf returns an *Error with the given code and a formatted message.
-func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-// FieldErrorf returns an EINVALID error that names the field at fault.
-func FieldErrorf(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
 // for any other error, and "" for nil.
 func ErrorCode(err error) string {
@@ -104,5 +94,5 @@ func AsError(err error) *Error {
 // ErrNotFound is the one answer for a record that does not exist or lies
 // outside the caller's scope: the two must be indistinguishable.
 func ErrNotFound(what string) *Error {
-	return Errorf(ENOTFOUND, "%s not found.", what)
+	return Err(ENOTFOUND, "record.not_found", what)
 }

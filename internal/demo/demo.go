@@ -89,7 +89,7 @@ func Seed(ctx context.Context, s Stores, hash func(password string) (string, err
 			return err
 		}
 		if seeded {
-			return cordon.Errorf(cordon.ECONFLICT, "The demo world is already there.")
+			return cordon.Err(cordon.ECONFLICT, "demo.demo_world_already_there")
 		}
 		sd := newSeeder(s, now, hashed)
 		steps := []struct {

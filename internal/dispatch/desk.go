@@ -32,7 +32,7 @@ func NewDesk(cfg DeskConfig) *Desk { return &Desk{cfg: cfg} }
 func (d *Desk) ListJobs(ctx context.Context, f cordon.JobListFilter) ([]*cordon.JobView, int, error) {
 	a := cordon.ActorFromContext(ctx)
 	if a == nil {
-		return nil, 0, cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+		return nil, 0, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 	}
 	jf := cordon.JobFilter{Statuses: f.Statuses, Offset: f.Offset, Limit: f.Limit}
 	if a.IsPartner() {
@@ -79,7 +79,7 @@ func (d *Desk) ListJobs(ctx context.Context, f cordon.JobListFilter) ([]*cordon.
 func (d *Desk) ViewJob(ctx context.Context, id int64) (*cordon.JobView, error) {
 	a := cordon.ActorFromContext(ctx)
 	if a == nil {
-		return nil, cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 	}
 	j, dec, err := d.find(ctx, a, id, cordon.ActView, true)
 	if err != nil {
@@ -119,7 +119,7 @@ func (d *Desk) find(ctx context.Context, a *cordon.Actor, id int64, action strin
 		if err := d.cfg.Access.RecordAccess(ctx, d.event(ctx, a, idText, action, cordon.Deny)); err != nil {
 			return nil, cordon.Decided{}, fmt.Errorf("record job denial: %w", err)
 		}
-		return nil, cordon.Decided{}, cordon.ErrNotFound("Job")
+		return nil, cordon.Decided{}, cordon.Err(cordon.ENOTFOUND, "job.not_found")
 	}
 	if record {
 		ev := d.event(ctx, a, idText, action, cordon.Allow)

@@ -50,7 +50,7 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 func callerOf(ctx context.Context) (*cordon.Actor, error) {
 	a := cordon.ActorFromContext(ctx)
 	if a == nil {
-		return nil, cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 	}
 	return a, nil
 }
@@ -63,31 +63,31 @@ func (d *Dispatcher) CreateRequest(ctx context.Context, in cordon.Intake) (*cord
 		return nil, err
 	}
 	if a.IsPartner() {
-		return nil, cordon.Errorf(cordon.EFORBIDDEN, "Only the institute takes in requests.")
+		return nil, cordon.Err(cordon.EFORBIDDEN, "dispatch.only_institute_takes_requests")
 	}
 	r := &cordon.ServiceRequest{Category: in.Category, Priority: in.Priority, Description: strings.TrimSpace(in.Description),
 		SiteCity: strings.TrimSpace(in.SiteCity), CreatedBy: a.UserID, Status: cordon.RequestOpen}
 	switch {
 	case !in.Category.Valid():
-		return nil, cordon.FieldErrorf("category", "Category must be one of fault, installation, commissioning, training, maintenance, follow_up, upgrade, consultation, repair, inspection.")
+		return nil, cordon.FieldErr("category", "dispatch.category_must_one_fault_installation")
 	case !in.Priority.Valid():
-		return nil, cordon.FieldErrorf("priority", "Priority must be P1, P2, P3 or P4.")
+		return nil, cordon.FieldErr("priority", "priority_must_p1_p2_p3")
 	case r.Description == "":
-		return nil, cordon.FieldErrorf("description", "Describe what the customer needs.")
+		return nil, cordon.FieldErr("description", "dispatch.describe_what_customer_needs")
 	case len(r.Description) > 4000:
-		return nil, cordon.FieldErrorf("description", "The description is longer than 4000 characters.")
+		return nil, cordon.FieldErr("description", "dispatch.description_longer_than_4000_characters")
 	case len(r.SiteCity) > 100:
-		return nil, cordon.FieldErrorf("site_city", "The site city is longer than 100 characters.")
+		return nil, cordon.FieldErr("site_city", "site_city_longer_than_100")
 	}
 	modelID := in.ModelID
 	switch {
 	case in.UnitID != nil:
 		u, err := d.cfg.Catalog.FindUnitByID(ctx, *in.UnitID)
 		if err != nil {
-			return nil, cordon.FieldErrorf("unit_id", "No delivered unit has this id.")
+			return nil, cordon.FieldErr("unit_id", "dispatch.no_delivered_unit_has_id")
 		}
 		if in.CustomerID != nil && *in.CustomerID != u.CustomerID {
-			return nil, cordon.FieldErrorf("customer_id", "The unit belongs to another customer.")
+			return nil, cordon.FieldErr("customer_id", "dispatch.unit_belongs_another_customer")
 		}
 		r.UnitID, r.CustomerID, modelID = &u.ID, u.CustomerID, &u.ModelID
 		if r.SiteCity == "" {
@@ -95,19 +95,19 @@ func (d *Dispatcher) CreateRequest(ctx context.Context, in cordon.Intake) (*cord
 		}
 	case in.CustomerID != nil && in.ModelID != nil:
 		if _, err := d.cfg.Customers.FindCustomerByID(ctx, *in.CustomerID); err != nil {
-			return nil, cordon.FieldErrorf("customer_id", "No customer has this id.")
+			return nil, cordon.FieldErr("customer_id", "dispatch.no_customer_has_id")
 		}
 		r.CustomerID = *in.CustomerID
 	default:
-		return nil, cordon.FieldErrorf("unit_id", "Give the delivered unit, or the customer and the model.")
+		return nil, cordon.FieldErr("unit_id", "dispatch.give_delivered_unit_customer_model")
 	}
 	m, err := d.cfg.Catalog.FindModelByID(ctx, *modelID)
 	if err != nil {
-		return nil, cordon.FieldErrorf("model_id", "No model has this id.")
+		return nil, cordon.FieldErr("model_id", "no_model_has_id")
 	}
 	r.ModelID, r.ProductLineID = &m.ID, m.ProductLineID
 	if r.SiteCity == "" {
-		return nil, cordon.FieldErrorf("site_city", "The site city is required when the unit is not known.")
+		return nil, cordon.FieldErr("site_city", "dispatch.site_city_required_when_unit")
 	}
 	if err := d.cfg.Requests.CreateRequest(ctx, r); err != nil {
 		return nil, err
@@ -196,7 +196,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, requestID int64, to cordon.Di
 		return nil, err
 	}
 	if r.Status != cordon.RequestOpen {
-		return nil, cordon.Errorf(cordon.ECONFLICT, "The request is %s, not waiting for dispatch.", r.Status)
+		return nil, cordon.Err(cordon.ECONFLICT, "dispatch.request_not_waiting_dispatch", r.Status)
 	}
 	cands, err := d.Candidates(ctx, requestID)
 	if err != nil {
@@ -215,7 +215,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, requestID int64, to cordon.Di
 			}
 		}
 		if pick == nil {
-			return nil, cordon.FieldErrorf("partner_id", "That partner has no contract in force that covers %s, %s, %s.", r.SiteCity, r.ProductLine, r.Category)
+			return nil, cordon.FieldErr("partner_id", "dispatch.partner_has_no_contract_force", r.SiteCity, r.ProductLine, r.Category)
 		}
 	}
 	uid := a.UserID
@@ -265,7 +265,7 @@ func (d *Dispatcher) MoveJob(ctx context.Context, jobID int64, m cordon.JobMove)
 		return nil, err
 	}
 	if !a.IsPartner() && j == nil {
-		return nil, cordon.ErrNotFound("Job")
+		return nil, cordon.Err(cordon.ENOTFOUND, "job.not_found")
 	}
 	history, err := d.cfg.Jobs.FindJobEvents(ctx, j.ID)
 	if err != nil {
@@ -403,7 +403,7 @@ func (d *Dispatcher) DiscloseCustomer(ctx context.Context, jobID int64) (*cordon
 		return out, nil
 	}
 	if j.ContractID == nil {
-		return nil, cordon.ErrNotFound("Customer")
+		return nil, cordon.Err(cordon.ENOTFOUND, "customer.not_found")
 	}
 	c, err := d.cfg.Contracts.FindContractByID(ctx, *j.ContractID)
 	if err != nil {
@@ -425,7 +425,7 @@ func (d *Dispatcher) DiscloseCustomer(ctx context.Context, jobID int64) (*cordon
 		if err := d.cfg.Access.RecordAccess(ctx, ev); err != nil {
 			return nil, fmt.Errorf("record disclosure denial: %w", err)
 		}
-		return nil, cordon.ErrNotFound("Customer")
+		return nil, cordon.Err(cordon.ENOTFOUND, "customer.not_found")
 	}
 	out := &cordon.Disclosure{Level: level, ContractNo: dec.ContractNo, Clause: dec.Clause, Until: until,
 		Fields: disclosed[level], Customer: &cordon.CustomerIdentity{CustomerID: cust.ID}}

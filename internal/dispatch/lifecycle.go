@@ -223,23 +223,23 @@ func Transition(j *cordon.Job, history []*cordon.JobEvent, m Move) (*cordon.JobE
 		return nil, fmt.Errorf("dispatch: transition of a nil job")
 	}
 	if !known(m.To) {
-		return nil, cordon.FieldErrorf("status", "Unknown job status %q.", m.To)
+		return nil, cordon.FieldErr("status", "unknown_job_status", m.To)
 	}
 	if m.To == cordon.JobOffered {
-		return nil, cordon.FieldErrorf("status", "A job is offered when it is dispatched; it cannot move back to offered.")
+		return nil, cordon.FieldErr("status", "dispatch.job_offered_when_dispatched_cannot")
 	}
 	if !m.By.system && m.By.user == nil {
-		return nil, cordon.Errorf(cordon.EUNAUTHENTICATED, "Sign in to change a job.")
+		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "dispatch.sign_change_job")
 	}
 	if hidden(j, m.By) {
-		return nil, cordon.ErrNotFound("Job")
+		return nil, cordon.Err(cordon.ENOTFOUND, "job.not_found")
 	}
 	who := partiesOf(j, m.By)
 	if ever[m.To]&who == 0 {
 		if ever[m.To] == worker && j.PartnerID != nil && m.By.user.HasRole(cordon.RoleEngineer) && !m.By.user.IsPartner() {
-			return nil, cordon.Errorf(cordon.EFORBIDDEN, "This job is held by a partner; only the partner's staff may work it.")
+			return nil, cordon.Err(cordon.EFORBIDDEN, "dispatch.job_held_partner_only_partner")
 		}
-		return nil, cordon.Errorf(cordon.EFORBIDDEN, "Your role may not %s.", forbidden[m.To])
+		return nil, cordon.Err(cordon.EFORBIDDEN, "dispatch.your_role_may_not", forbidden[m.To])
 	}
 	pausedFrom := PausedFrom(history)
 	if waiting(j.Status) && pausedFrom == "" && slices.Contains(pausable, m.To) && who&worker != 0 {
@@ -254,15 +254,15 @@ func Transition(j *cordon.Job, history []*cordon.JobEvent, m Move) (*cordon.JobE
 	if notAssignee(j, m.By) {
 		who &^= worker
 		if !slices.Contains(allowed(j, pausedFrom, who, m.At), m.To) {
-			return nil, cordon.Errorf(cordon.EFORBIDDEN, "This job is assigned to someone else.")
+			return nil, cordon.Err(cordon.EFORBIDDEN, "dispatch.job_assigned_someone_else")
 		}
 	}
 	reason := strings.TrimSpace(m.Reason)
 	switch {
 	case m.To == cordon.JobDeclined && reason == "":
-		return nil, cordon.FieldErrorf("reason", "Say why you decline this job.")
+		return nil, cordon.FieldErr("reason", "dispatch.say_why_you_decline_job")
 	case m.To == cordon.JobReopened && reason == "":
-		return nil, cordon.FieldErrorf("reason", "Say why this job is reopened.")
+		return nil, cordon.FieldErr("reason", "dispatch.say_why_job_reopened")
 	}
 
 	from, at := j.Status, m.At
@@ -303,19 +303,19 @@ func Transition(j *cordon.Job, history []*cordon.JobEvent, m Move) (*cordon.JobE
 // partner_admin; ECONFLICT when j's work is over.
 func Assign(j *cordon.Job, by Actor, assignee int64, at time.Time) error {
 	if assignee <= 0 {
-		return cordon.FieldErrorf("assignee", "Choose a technician to assign.")
+		return cordon.FieldErr("assignee", "choose_technician_assign")
 	}
 	if !by.system && by.user == nil {
-		return cordon.Errorf(cordon.EUNAUTHENTICATED, "Sign in to change a job.")
+		return cordon.Err(cordon.EUNAUTHENTICATED, "dispatch.sign_change_job")
 	}
 	if hidden(j, by) {
-		return cordon.ErrNotFound("Job")
+		return cordon.Err(cordon.ENOTFOUND, "job.not_found")
 	}
 	if !by.user.IsPartner() || !by.user.HasRole(cordon.RolePartnerAdmin) {
-		return cordon.Errorf(cordon.EFORBIDDEN, "Only the partner's admin may assign its jobs.")
+		return cordon.Err(cordon.EFORBIDDEN, "dispatch.only_partner_admin_may_assign")
 	}
 	if !Revocable(j.Status) {
-		return cordon.Errorf(cordon.ECONFLICT, "This job is %s; it can no longer be assigned.", shown(j.Status))
+		return cordon.Err(cordon.ECONFLICT, "dispatch.job_can_no_longer_assigned", shown(j.Status))
 	}
 	j.AssigneeID, j.UpdatedAt = &assignee, at
 	return nil
@@ -393,16 +393,16 @@ func timely(j *cordon.Job, to cordon.JobStatus, now time.Time) bool {
 func conflict(j *cordon.Job, pausedFrom cordon.JobStatus, who party, m Move) error {
 	if j.Status == cordon.JobOffered && !timely(j, m.To, m.At) {
 		if m.To == cordon.JobExpired {
-			return cordon.Errorf(cordon.ECONFLICT, "This offer is still open; it cannot expire yet.")
+			return cordon.Err(cordon.ECONFLICT, "dispatch.offer_still_open_cannot_expire")
 		}
-		return cordon.Errorf(cordon.ECONFLICT, "This offer has lapsed; it can no longer be accepted or declined.")
+		return cordon.Err(cordon.ECONFLICT, "dispatch.offer_has_lapsed_can_no")
 	}
 	open := allowed(j, pausedFrom, who, m.At)
 	if len(open) == 0 {
 		if Final(j.Status) {
-			return cordon.Errorf(cordon.ECONFLICT, "This job is %s; it allows no further change.", shown(j.Status))
+			return cordon.Err(cordon.ECONFLICT, "dispatch.job_allows_no_further_change", shown(j.Status))
 		}
-		return cordon.Errorf(cordon.ECONFLICT, "This job is %s; there is nothing you may do with it now.", shown(j.Status))
+		return cordon.Err(cordon.ECONFLICT, "dispatch.job_there_nothing_you_may", shown(j.Status))
 	}
 	phrases := make([]string, len(open))
 	for i, s := range open {
@@ -411,7 +411,7 @@ func conflict(j *cordon.Job, pausedFrom cordon.JobStatus, who party, m Move) err
 			phrases[i] = "resume it"
 		}
 	}
-	return cordon.Errorf(cordon.ECONFLICT, "This job is %s; you may %s.", shown(j.Status), list(phrases))
+	return cordon.Err(cordon.ECONFLICT, "dispatch.job_you_may", shown(j.Status), list(phrases))
 }
 
 // list joins phrases as English does: "a, b or c". When each phrase is a

@@ -78,14 +78,14 @@ func boolFirst(a, b bool) int {
 // contract (in-house jobs have no offer deadline).
 func OfferDeadline(c *cordon.Contract, p cordon.Priority, now time.Time) (time.Time, error) {
 	if c == nil {
-		return time.Time{}, cordon.FieldErrorf("contract", "An offer deadline needs a contract.")
+		return time.Time{}, cordon.FieldErr("contract", "dispatch.offer_deadline_needs_contract")
 	}
 	if !p.Valid() {
-		return time.Time{}, cordon.FieldErrorf("priority", "Unknown priority %q.", p)
+		return time.Time{}, cordon.FieldErr("priority", "dispatch.unknown_priority", p)
 	}
 	terms, ok := c.SLA[p]
 	if !ok || terms.Accept <= 0 {
-		return time.Time{}, cordon.FieldErrorf("priority", "Contract %s sets no time to accept a %s job.", c.Number, p)
+		return time.Time{}, cordon.FieldErr("priority", "dispatch.contract_sets_no_time_accept", c.Number, p)
 	}
 	return now.Add(terms.Accept), nil
 }

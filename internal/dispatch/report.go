@@ -25,7 +25,7 @@ func (d *Dispatcher) AssignJob(ctx context.Context, jobID, userID int64) (*cordo
 	}
 	u, err := d.cfg.Users.FindUserByID(ctx, userID)
 	if err != nil || !assignable(u, j) {
-		return nil, cordon.FieldErrorf("user_id", "Assign the job to an active technician of the partner that holds it.")
+		return nil, cordon.FieldErr("user_id", "dispatch.assign_job_active_technician_partner")
 	}
 	from := j.Status
 	now := d.cfg.Now()
@@ -60,33 +60,33 @@ func (d *Dispatcher) FileReport(ctx context.Context, jobID int64, in cordon.Repo
 	}
 	if a.IsPartner() {
 		if j.AssigneeID != nil && *j.AssigneeID != a.UserID && !a.HasRole(cordon.RolePartnerAdmin) {
-			return nil, cordon.Errorf(cordon.EFORBIDDEN, "This job is assigned to someone else.")
+			return nil, cordon.Err(cordon.EFORBIDDEN, "dispatch.job_assigned_someone_else")
 		}
 	} else if j.PartnerID != nil || !a.HasRole(cordon.RoleEngineer) {
-		return nil, cordon.Errorf(cordon.EFORBIDDEN, "Only the job's technician or engineer files its report.")
+		return nil, cordon.Err(cordon.EFORBIDDEN, "dispatch.only_job_technician_engineer_files")
 	}
 	if !j.Status.Reportable() {
-		return nil, cordon.Errorf(cordon.ECONFLICT, "This job is %s; a report is filed on site or once resolved.", j.Status)
+		return nil, cordon.Err(cordon.ECONFLICT, "dispatch.job_report_filed_site_once", j.Status)
 	}
 	in.Actions, in.SignoffName = strings.TrimSpace(in.Actions), strings.TrimSpace(in.SignoffName)
 	switch {
 	case in.Actions == "" || len(in.Actions) > 8000:
-		return nil, cordon.FieldErrorf("actions", "Describe the actions taken (at most 8000 characters).")
+		return nil, cordon.FieldErr("actions", "dispatch.describe_actions_taken_most_8000")
 	case len(in.PartsUsed) > 4000:
-		return nil, cordon.FieldErrorf("parts_used", "The parts list is longer than 4000 characters.")
+		return nil, cordon.FieldErr("parts_used", "dispatch.parts_list_longer_than_4000")
 	case !in.RootCause.Valid():
-		return nil, cordon.FieldErrorf("root_cause", "Root cause must be one of design, manufacturing, component, software, installation, operation, environment, transport, unknown.")
+		return nil, cordon.FieldErr("root_cause", "root_cause_must_one_design")
 	case len(in.SignoffName) > 200:
-		return nil, cordon.FieldErrorf("signoff_name", "The sign-off name is longer than 200 characters.")
+		return nil, cordon.FieldErr("signoff_name", "dispatch.sign_off_name_longer_than")
 	case (in.SignoffName == "") != (in.SignoffAt == nil):
-		return nil, cordon.FieldErrorf("signoff_at", "Give the customer's sign-off name and time together.")
+		return nil, cordon.FieldErr("signoff_at", "dispatch.give_customer_sign_off_name")
 	case len(in.Files) > cordon.MaxReportAttachments:
-		return nil, cordon.FieldErrorf("attachments", "At most %d attachments.", cordon.MaxReportAttachments)
+		return nil, cordon.FieldErr("attachments", "dispatch.most_attachments", cordon.MaxReportAttachments)
 	}
 	var files []cordon.AttachmentUpload
 	for _, f := range in.Files {
 		if len(f) > cordon.MaxReportAttachmentBytes {
-			return nil, cordon.Errorf(cordon.ETOOLARGE, "An attachment is larger than %d MiB.", cordon.MaxReportAttachmentBytes>>20)
+			return nil, cordon.Err(cordon.ETOOLARGE, "dispatch.attachment_larger_than_mib", cordon.MaxReportAttachmentBytes>>20)
 		}
 		mt, err := d.cfg.CheckContent(ctx, f)
 		if err != nil {

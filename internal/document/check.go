@@ -8,16 +8,16 @@ import (
 	"image/png"
 )
 
-// Messages shown to users.
+// The catalogue keys of the messages shown to users.
 const (
-	msgBadPDF     = "The PDF file is damaged or malformed."
-	msgBadImage   = "The image file is damaged or malformed."
-	msgCheckSlow  = "Checking the file took too long."
-	msgStampSlow  = "Watermarking took too long."
-	msgEncrypted  = "Encrypted or password-protected PDFs are not accepted."
-	msgNoPages    = "The PDF has no pages."
-	msgWrongType  = "The file's content does not match its declared type."
-	msgNotAllowed = "Only PDF, PNG and JPEG files are accepted."
+	msgBadPDF     = "document.pdf_damaged"
+	msgBadImage   = "document.image_damaged"
+	msgCheckSlow  = "document.check_slow"
+	msgStampSlow  = "document.stamp_slow"
+	msgEncrypted  = "document.pdf_encrypted"
+	msgNoPages    = "document.pdf_no_pages"
+	msgWrongType  = "document.content_mismatch"
+	msgNotAllowed = "document.type_not_allowed"
 )
 
 // Check reports whether content, said to be mediaType, is a well-formed file
@@ -62,7 +62,7 @@ func Check(ctx context.Context, content []byte, mediaType string, limits Limits)
 // is of the media type claimed.
 func preflight(content []byte, mediaType string, limits Limits) error {
 	if int64(len(content)) > limits.MaxBytes {
-		return tooLarge("check size", "The file is larger than %s.", sizeString(limits.MaxBytes))
+		return tooLarge("check size", "document.file_larger_than", sizeString(limits.MaxBytes))
 	}
 	return sameType(content, mediaType)
 }
@@ -89,11 +89,11 @@ func imageConfig(content []byte, mediaType string, limits Limits) (image.Config,
 		return cfg, invalid("image header", nil, msgBadImage)
 	}
 	if cfg.Width > limits.MaxSide || cfg.Height > limits.MaxSide {
-		return cfg, tooLarge("image header", "The image is %d×%d pixels; no side may exceed %d pixels.",
+		return cfg, tooLarge("image header", "document.image_side_too_large",
 			cfg.Width, cfg.Height, limits.MaxSide)
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > limits.MaxPixels {
-		return cfg, tooLarge("image header", "The image is %d×%d pixels; it may not exceed %s.",
+		return cfg, tooLarge("image header", "document.image_too_many_pixels",
 			cfg.Width, cfg.Height, pixelsString(limits.MaxPixels))
 	}
 	return cfg, nil

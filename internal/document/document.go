@@ -101,16 +101,16 @@ func run[T any](ctx context.Context, timeout time.Duration, op, slow, bad string
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if ctx.Err() != nil {
-		return zero, fmt.Errorf("%s: %w: %w", op, ctx.Err(), cordon.Errorf(cordon.EUNAVAILABLE, "%s", slow))
+		return zero, fmt.Errorf("%s: %w: %w", op, ctx.Err(), cordon.Err(cordon.EUNAVAILABLE, slow))
 	}
 	select {
 	case slots <- struct{}{}:
 	case <-ctx.Done():
-		return zero, fmt.Errorf("%s: waiting for a free slot: %w: %w", op, ctx.Err(), cordon.Errorf(cordon.EUNAVAILABLE, "%s", slow))
+		return zero, fmt.Errorf("%s: waiting for a free slot: %w: %w", op, ctx.Err(), cordon.Err(cordon.EUNAVAILABLE, slow))
 	}
 	if ctx.Err() != nil {
 		<-slots
-		return zero, fmt.Errorf("%s: %w: %w", op, ctx.Err(), cordon.Errorf(cordon.EUNAVAILABLE, "%s", slow))
+		return zero, fmt.Errorf("%s: %w: %w", op, ctx.Err(), cordon.Err(cordon.EUNAVAILABLE, slow))
 	}
 
 	type result struct {
@@ -123,7 +123,7 @@ func run[T any](ctx context.Context, timeout time.Duration, op, slow, bad string
 		defer func() { <-slots }()
 		defer func() {
 			if r := recover(); r != nil {
-				done <- result{err: fmt.Errorf("%s: recovered from panic: %v: %w", op, r, cordon.Errorf(cordon.EINVALID, "%s", bad))}
+				done <- result{err: fmt.Errorf("%s: recovered from panic: %v: %w", op, r, cordon.Err(cordon.EINVALID, bad))}
 			}
 		}()
 		if h != nil {
@@ -142,7 +142,7 @@ func run[T any](ctx context.Context, timeout time.Duration, op, slow, bad string
 			return r.v, r.err
 		default:
 		}
-		return zero, fmt.Errorf("%s: %w: %w", op, ctx.Err(), cordon.Errorf(cordon.EUNAVAILABLE, "%s", slow))
+		return zero, fmt.Errorf("%s: %w: %w", op, ctx.Err(), cordon.Err(cordon.EUNAVAILABLE, slow))
 	}
 }
 
@@ -150,14 +150,14 @@ func run[T any](ctx context.Context, timeout time.Duration, op, slow, bad string
 // library's own words, for the logs.
 func invalid(op string, cause error, msg string) error {
 	if cause == nil {
-		return fmt.Errorf("%s: %w", op, cordon.Errorf(cordon.EINVALID, "%s", msg))
+		return fmt.Errorf("%s: %w", op, cordon.Err(cordon.EINVALID, msg))
 	}
-	return fmt.Errorf("%s: %v: %w", op, cause, cordon.Errorf(cordon.EINVALID, "%s", msg))
+	return fmt.Errorf("%s: %v: %w", op, cause, cordon.Err(cordon.EINVALID, msg))
 }
 
 // tooLarge returns an ETOOLARGE error with a message for the user.
-func tooLarge(op, format string, args ...any) error {
-	return fmt.Errorf("%s: %w", op, cordon.Errorf(cordon.ETOOLARGE, format, args...))
+func tooLarge(op, key string, args ...any) error {
+	return fmt.Errorf("%s: %w", op, cordon.Err(cordon.ETOOLARGE, key, args...))
 }
 
 // sizeString writes n bytes the way a person reads them: "25 MiB", "512 KiB".

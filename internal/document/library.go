@@ -51,7 +51,7 @@ func NewLibrary(cfg LibraryConfig) *Library {
 func caller(ctx context.Context) (*cordon.Actor, error) {
 	a := cordon.ActorFromContext(ctx)
 	if a == nil {
-		return nil, cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 	}
 	return a, nil
 }
@@ -92,7 +92,7 @@ func (l *Library) find(ctx context.Context, a *cordon.Actor, id int64, action st
 		if err := l.cfg.Access.RecordAccess(ctx, ev); err != nil {
 			return nil, cordon.Decided{}, fmt.Errorf("record document denial: %w", err)
 		}
-		return nil, cordon.Decided{}, cordon.ErrNotFound("Document")
+		return nil, cordon.Decided{}, cordon.Err(cordon.ENOTFOUND, "document.not_found")
 	}
 	return d, dec, nil
 }
@@ -179,7 +179,7 @@ func (l *Library) checkQuota(ctx context.Context, a *cordon.Actor, id int64, now
 	if err := l.cfg.Access.RecordAccess(ctx, ev); err != nil {
 		return fmt.Errorf("record quota alert: %w", err)
 	}
-	e := cordon.Errorf(cordon.ETOOMANY, "You have reached today's download limit of %d documents.", l.cfg.DailyQuota)
+	e := cordon.Err(cordon.ETOOMANY, "document.you_have_reached_today_download", l.cfg.DailyQuota)
 	e.RetryAfter = int(next.Sub(now).Seconds()) + 1
 	return e
 }
@@ -191,20 +191,20 @@ func (l *Library) UploadDocument(ctx context.Context, u cordon.DocumentUpload) (
 		return nil, err
 	}
 	if a.IsPartner() {
-		return nil, cordon.Errorf(cordon.EFORBIDDEN, "Only the institute uploads documents.")
+		return nil, cordon.Err(cordon.EFORBIDDEN, "document.only_institute_uploads_documents")
 	}
 	u.Title, u.Version = strings.TrimSpace(u.Title), strings.TrimSpace(u.Version)
 	switch {
 	case u.Title == "" || len(u.Title) > 300:
-		return nil, cordon.FieldErrorf("title", "The title must be 1 to 300 characters.")
+		return nil, cordon.FieldErr("title", "document.title_must_1_300_characters")
 	case u.Version == "" || len(u.Version) > 40:
-		return nil, cordon.FieldErrorf("version", "The version must be 1 to 40 characters.")
+		return nil, cordon.FieldErr("version", "document.version_must_1_40_characters")
 	case !u.Classification.Valid():
-		return nil, cordon.FieldErrorf("classification", "Classification must be public, internal, restricted or confidential.")
+		return nil, cordon.FieldErr("classification", "classification_must_public_internal_restricted")
 	case len(u.Content) == 0:
-		return nil, cordon.FieldErrorf("file", "Attach the file.")
+		return nil, cordon.FieldErr("file", "document.attach_file")
 	case len(u.Content) > cordon.MaxDocumentBytes:
-		return nil, cordon.Errorf(cordon.ETOOLARGE, "The file is larger than %d MiB.", cordon.MaxDocumentBytes>>20)
+		return nil, cordon.Err(cordon.ETOOLARGE, "document.file_larger_than_mib", cordon.MaxDocumentBytes>>20)
 	}
 	lines, err := l.cfg.Catalog.FindProductLines(ctx)
 	if err != nil {
@@ -218,18 +218,18 @@ func (l *Library) UploadDocument(ctx context.Context, u cordon.DocumentUpload) (
 		}
 	}
 	if d.ProductLineID == 0 {
-		return nil, cordon.FieldErrorf("product_line", "Unknown product line %q.", u.ProductLine)
+		return nil, cordon.FieldErr("product_line", "document.unknown_product_line", u.ProductLine)
 	}
 	if u.ModelID != nil {
 		m, err := l.cfg.Catalog.FindModelByID(ctx, *u.ModelID)
 		if err != nil || m.ProductLineID != d.ProductLineID {
-			return nil, cordon.FieldErrorf("model_id", "The model is not one of the product line's.")
+			return nil, cordon.FieldErr("model_id", "document.model_not_one_product_line")
 		}
 	}
 	if u.PreviousID != nil {
 		prev, err := l.cfg.Documents.FindDocumentByID(ctx, *u.PreviousID)
 		if err != nil || prev.ProductLineID != d.ProductLineID {
-			return nil, cordon.FieldErrorf("previous_id", "The previous version must be a document of the same product line.")
+			return nil, cordon.FieldErr("previous_id", "document.previous_version_must_document_same")
 		}
 	}
 	if d.MediaType, err = Sniff(u.Content); err != nil {

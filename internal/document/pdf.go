@@ -64,13 +64,13 @@ func readPDF(content []byte, limits Limits, forStamp bool) (*model.Context, erro
 		return nil, invalid("read pdf page count", err, msgBadPDF)
 	}
 	if ctx.PageCount > limits.MaxPages {
-		return nil, tooLarge("read pdf", "The PDF has more than %d pages.", limits.MaxPages)
+		return nil, tooLarge("read pdf", "document.pdf_too_many_pages", limits.MaxPages)
 	}
 	if err := api.ValidateContext(ctx); err != nil {
 		return nil, invalid("validate pdf", err, msgBadPDF)
 	}
 	if ctx.PageCount > limits.MaxPages {
-		return nil, tooLarge("validate pdf", "The PDF has more than %d pages.", limits.MaxPages)
+		return nil, tooLarge("validate pdf", "document.pdf_too_many_pages", limits.MaxPages)
 	}
 	if ctx.PageCount < 1 {
 		return nil, invalid("validate pdf", nil, msgNoPages)

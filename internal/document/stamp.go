@@ -155,5 +155,5 @@ func ReadMark(content []byte) (downloadID string, err error) {
 }
 
 func errNoMark() error {
-	return cordon.Errorf(cordon.ENOTFOUND, "No download mark found in the file.")
+	return cordon.Err(cordon.ENOTFOUND, "document.no_download_mark_found_file")
 }

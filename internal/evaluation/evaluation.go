@@ -59,7 +59,7 @@ func NewService(cfg Config) *Service {
 
 // ParsePeriod reads "2026-Q3" or "2026-07" as [from, to) in China Standard Time.
 func ParsePeriod(p string) (from, to time.Time, err error) {
-	bad := cordon.FieldErrorf("period", "Period must look like 2026-Q3 or 2026-07.")
+	bad := cordon.FieldErr("period", "evaluation.period_must_look_like_2026")
 	y, rest, ok := strings.Cut(p, "-")
 	year, yerr := strconv.Atoi(y)
 	if !ok || yerr != nil || year < 2000 || year > 2100 {
@@ -91,14 +91,14 @@ func clauseRef(s string) string {
 func (s *Service) Scorecard(ctx context.Context, partnerID int64, period string) (*cordon.Scorecard, error) {
 	a := cordon.ActorFromContext(ctx)
 	if a == nil {
-		return nil, cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 	}
 	if a.IsPartner() && (a.PartnerID != partnerID || len(s.cfg.Scope.Grants(partnerID, cordon.ResJob, cordon.ActView)) == 0) {
-		return nil, cordon.ErrNotFound("Partner") // out of force a partner sees nothing
+		return nil, cordon.Err(cordon.ENOTFOUND, "partner.not_found") // out of force a partner sees nothing
 	}
 	p, err := s.cfg.Orgs.FindOrgByID(ctx, partnerID)
 	if err != nil || p.Kind != cordon.OrgPartner {
-		return nil, cordon.ErrNotFound("Partner")
+		return nil, cordon.Err(cordon.ENOTFOUND, "partner.not_found")
 	}
 	from, to, err := ParsePeriod(period)
 	if err != nil {
@@ -324,7 +324,7 @@ func (s *Service) SurveyLink(ctx context.Context, jobID int64) (string, time.Tim
 		return "", time.Time{}, err
 	}
 	if !closedEnough(j) {
-		return "", time.Time{}, cordon.Errorf(cordon.ECONFLICT, "The job is %s; ask the customer once it is resolved.", j.Status)
+		return "", time.Time{}, cordon.Err(cordon.ECONFLICT, "evaluation.job_ask_customer_once_resolved", j.Status)
 	}
 	now := s.cfg.Now()
 	exp := now.Add(s.cfg.LinkTTL).UTC().Truncate(time.Second)
@@ -342,19 +342,19 @@ func (s *Service) SurveyLink(ctx context.Context, jobID int64) (string, time.Tim
 // AnswerSurvey checks the token's signature and expiry, then records the
 // answer once.
 func (s *Service) AnswerSurvey(ctx context.Context, token string, score int, comment string) error {
-	invalid := cordon.Errorf(cordon.ENOTFOUND, "This survey link is not valid, has expired, or was already used.")
+	invalid := cordon.Err(cordon.ENOTFOUND, "survey_link_not_valid_has")
 	exp, ok := s.verify(token)
 	now := s.cfg.Now()
 	if !ok || !now.Before(exp) {
 		return invalid
 	}
 	if score < 1 || score > 5 {
-		return cordon.FieldErrorf("score", "Score from 1 to 5.")
+		return cordon.FieldErr("score", "evaluation.score_from_1_5")
 	}
 	if utf8.RuneCountInString(comment) > 2000 || len(comment) > 8000 {
 		// Characters, not bytes: a Chinese comment of 2,000 characters is
 		// some 6,000 bytes, and the survey page promises 2,000 characters.
-		return cordon.FieldErrorf("comment", "The comment is longer than 2000 characters.")
+		return cordon.FieldErr("comment", "evaluation.comment_longer_than_2000_characters")
 	}
 	return s.cfg.Surveys.AnswerSurvey(ctx, hashToken(token), score, strings.TrimSpace(comment), now)
 }
@@ -363,20 +363,20 @@ func (s *Service) AnswerSurvey(ctx context.Context, token string, score int, com
 func (s *Service) RecordCall(ctx context.Context, jobID int64, score int, comment string) error {
 	a := cordon.ActorFromContext(ctx)
 	if a == nil || a.IsPartner() {
-		return cordon.Errorf(cordon.EFORBIDDEN, "Only the institute records follow-up calls.")
+		return cordon.Err(cordon.EFORBIDDEN, "evaluation.only_institute_records_follow_up")
 	}
 	if score < 1 || score > 5 {
-		return cordon.FieldErrorf("score", "Score from 1 to 5.")
+		return cordon.FieldErr("score", "evaluation.score_from_1_5")
 	}
 	if len(comment) > 2000 {
-		return cordon.FieldErrorf("comment", "The comment is longer than 2000 characters.")
+		return cordon.FieldErr("comment", "evaluation.comment_longer_than_2000_characters")
 	}
 	j, err := s.cfg.Jobs.FindJobByID(ctx, jobID)
 	if err != nil {
 		return err
 	}
 	if !closedEnough(j) {
-		return cordon.Errorf(cordon.ECONFLICT, "The job is %s; record the call once it is resolved.", j.Status)
+		return cordon.Err(cordon.ECONFLICT, "evaluation.job_record_call_once_resolved", j.Status)
 	}
 	now := s.cfg.Now()
 	uid := a.UserID

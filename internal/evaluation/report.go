@@ -99,7 +99,7 @@ func rewardState(sc *cordon.Scorecard, w map[string]string) string {
 // WriteReport writes a partner's evaluation report for the period.
 func (s *Service) WriteReport(ctx context.Context, w io.Writer, partnerID int64, period, format, lang string) error {
 	if format != "csv" && format != "pdf" {
-		return cordon.FieldErrorf("format", "Format is csv or pdf.")
+		return cordon.FieldErr("format", "evaluation.format_csv_pdf")
 	}
 	sc, err := s.Scorecard(ctx, partnerID, period)
 	if err != nil {

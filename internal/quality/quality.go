@@ -34,7 +34,7 @@ func (s *Service) RootCauses(ctx context.Context, f cordon.RootCauseFilter) ([]c
 func (s *Service) StartCampaign(ctx context.Context, c *cordon.Campaign) (*cordon.CampaignProgress, error) {
 	a := cordon.ActorFromContext(ctx)
 	if a == nil || a.IsPartner() {
-		return nil, cordon.Errorf(cordon.EFORBIDDEN, "Only the institute runs inspection campaigns.")
+		return nil, cordon.Err(cordon.EFORBIDDEN, "quality.only_institute_runs_inspection_campaigns")
 	}
 	c.Title, c.Description, c.Batch = strings.TrimSpace(c.Title), strings.TrimSpace(c.Description), strings.TrimSpace(c.Batch)
 	if c.Priority == "" {
@@ -42,17 +42,17 @@ func (s *Service) StartCampaign(ctx context.Context, c *cordon.Campaign) (*cordo
 	}
 	switch {
 	case c.Title == "" || len(c.Title) > 200:
-		return nil, cordon.FieldErrorf("title", "The title must be 1 to 200 characters.")
+		return nil, cordon.FieldErr("title", "quality.title_must_1_200_characters")
 	case !c.RootCause.Valid():
-		return nil, cordon.FieldErrorf("root_cause", "Root cause must be one of design, manufacturing, component, software, installation, operation, environment, transport, unknown.")
+		return nil, cordon.FieldErr("root_cause", "root_cause_must_one_design")
 	case c.ModelID <= 0:
-		return nil, cordon.FieldErrorf("model_id", "Name the model.")
+		return nil, cordon.FieldErr("model_id", "quality.name_model")
 	case c.Batch == "":
-		return nil, cordon.FieldErrorf("batch", "Name the batch.")
+		return nil, cordon.FieldErr("batch", "quality.name_batch")
 	case !c.Priority.Valid():
-		return nil, cordon.FieldErrorf("priority", "Priority must be P1, P2, P3 or P4.")
+		return nil, cordon.FieldErr("priority", "priority_must_p1_p2_p3")
 	case c.Description == "" || len(c.Description) > 2000:
-		return nil, cordon.FieldErrorf("description", "Say what to inspect (at most 2000 characters).")
+		return nil, cordon.FieldErr("description", "quality.say_what_inspect_most_2000")
 	}
 	c.CreatedBy = a.UserID
 	ids, err := s.store.CreateCampaign(ctx, c)

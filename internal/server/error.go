@@ -30,25 +30,25 @@ var statusOf = map[string]int{
 func fromFiber(fe *fiber.Error) *cordon.Error {
 	switch fe.Code {
 	case fiber.StatusNotFound:
-		return cordon.ErrNotFound("Page")
+		return cordon.Err(cordon.ENOTFOUND, "page.not_found")
 	case fiber.StatusRequestEntityTooLarge:
-		return cordon.Errorf(cordon.ETOOLARGE, "The request body is too large.")
+		return cordon.Err(cordon.ETOOLARGE, "server.request_body_too_large")
 	case fiber.StatusRequestHeaderFieldsTooLarge:
-		return cordon.Errorf(cordon.ETOOLARGE, "The request headers are too large.")
+		return cordon.Err(cordon.ETOOLARGE, "server.request_headers_too_large")
 	case fiber.StatusMethodNotAllowed:
-		return cordon.Errorf(cordon.ENOTFOUND, "Page not found.")
+		return cordon.Err(cordon.ENOTFOUND, "page.not_found")
 	case fiber.StatusBadRequest:
-		return cordon.Errorf(cordon.EINVALID, "The request is malformed.")
+		return cordon.Err(cordon.EINVALID, "server.request_malformed")
 	case fiber.StatusRequestTimeout:
-		return cordon.Errorf(cordon.EUNAVAILABLE, "The request took too long.")
+		return cordon.Err(cordon.EUNAVAILABLE, "request_took_too_long")
 	case fiber.StatusUnauthorized:
-		return cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+		return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 	case fiber.StatusForbidden:
-		return cordon.Errorf(cordon.EFORBIDDEN, "You may not do this.")
+		return cordon.Err(cordon.EFORBIDDEN, "server.you_may_not_do")
 	case fiber.StatusTooManyRequests:
-		return cordon.Errorf(cordon.ETOOMANY, "Too many requests. Try again later.")
+		return cordon.Err(cordon.ETOOMANY, "server.too_many_requests_try_again")
 	}
-	return cordon.Errorf(cordon.EINTERNAL, "Internal error.")
+	return cordon.Err(cordon.EINTERNAL, "internal_error")
 }
 
 // problem is an RFC 9457 problem+json body.
@@ -71,7 +71,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		e = fromFiber(fe)
 	}
 	if e == nil {
-		e = cordon.Errorf(cordon.EINTERNAL, "Internal error.")
+		e = cordon.Err(cordon.EINTERNAL, "internal_error")
 	}
 	status, ok := statusOf[e.Code]
 	if !ok {

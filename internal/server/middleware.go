@@ -37,7 +37,7 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	meta := cordon.RequestMeta{RequestID: rid, ClientIP: clientIP(c, s.cfg.TrustedProxies)}
 	c.SetUserContext(cordon.NewContextWithMeta(c.UserContext(), meta))
 	if !cleanQuery(c) {
-		return cordon.Errorf(cordon.EINVALID, "The query has text that is not valid UTF-8 or holds a NUL character.")
+		return cordon.Err(cordon.EINVALID, "server.query_has_text_not_valid")
 	}
 	return c.Next()
 }
@@ -107,7 +107,7 @@ func (s *Server) recoverPanic(c *fiber.Ctx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("panic", "request_id", requestID(c), "route", routeOf(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			err = cordon.Errorf(cordon.EINTERNAL, "Internal error.")
+			err = cordon.Err(cordon.EINTERNAL, "internal_error")
 		}
 	}()
 	return c.Next()
@@ -155,7 +155,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	h := c.Get(fiber.HeaderAuthorization)
 	const prefix = "Bearer "
 	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
-		return cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+		return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 	}
 	actor, err := s.cfg.Auth.Authenticate(c.UserContext(), h[len(prefix):])
 	if err != nil {
@@ -176,10 +176,10 @@ func (s *Server) require(resource, action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		a := cordon.ActorFromContext(c.UserContext())
 		if a == nil {
-			return cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+			return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 		}
 		if !s.cfg.Roles.Allow(a.Roles, resource, action) {
-			return cordon.Errorf(cordon.EFORBIDDEN, "Your role may not do this.")
+			return cordon.Err(cordon.EFORBIDDEN, "server.your_role_may_not_do")
 		}
 		return c.Next()
 	}
@@ -191,13 +191,13 @@ func (s *Server) requireAny(pairs ...[2]string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		a := cordon.ActorFromContext(c.UserContext())
 		if a == nil {
-			return cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+			return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 		}
 		for _, p := range pairs {
 			if s.cfg.Roles.Allow(a.Roles, p[0], p[1]) {
 				return c.Next()
 			}
 		}
-		return cordon.Errorf(cordon.EFORBIDDEN, "Your role may not do this.")
+		return cordon.Err(cordon.EFORBIDDEN, "server.your_role_may_not_do")
 	}
 }

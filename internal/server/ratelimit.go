@@ -75,7 +75,7 @@ func (s *Server) charge(ctx context.Context, ls ...limit) error {
 		}
 		for i, l := range same {
 			if counts[i] > l.rate.N {
-				e := cordon.Errorf(cordon.ETOOMANY, "Too many requests. Try again later.")
+				e := cordon.Err(cordon.ETOOMANY, "server.too_many_requests_try_again")
 				e.RetryAfter = max(1, int(math.Ceil(left.Seconds())))
 				return e
 			}
@@ -131,7 +131,7 @@ func (s *Server) limitLogin(c *fiber.Ctx) error {
 		// A login is a name and a password. A larger body would escape the
 		// username's budget (loginUsername reads no more), yet the
 		// handlers would still accept it: refuse it here.
-		return cordon.Errorf(cordon.ETOOLARGE, "A login request is at most %d KiB.", maxLoginBody>>10)
+		return cordon.Err(cordon.ETOOLARGE, "server.login_request_most_kib", maxLoginBody>>10)
 	}
 	var ls []limit
 	if rl.LoginIP.on() {

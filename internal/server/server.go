@@ -146,7 +146,7 @@ func (s *Server) routes() error {
 		webui.Register(s.app, h, webui.Guards{InScope: s.inScope, Require: s.require, RequireAny: s.requireAny})
 	}
 	// Anything else is a 404: problem+json under /api, the error page elsewhere.
-	s.app.Use(func(c *fiber.Ctx) error { return cordon.ErrNotFound("Page") })
+	s.app.Use(func(c *fiber.Ctx) error { return cordon.Err(cordon.ENOTFOUND, "page.not_found") })
 	return nil
 }
 

@@ -265,10 +265,10 @@ var _ Calendar = (*BusinessCalendar)(nil)
 // a date that is also a holiday.
 func NewBusinessCalendar(h BusinessHours) (*BusinessCalendar, error) {
 	if h.Location == nil {
-		return nil, cordon.FieldErrorf("location", "Business hours need a time zone.")
+		return nil, cordon.FieldErr("location", "sla.business_hours_need_time_zone")
 	}
 	if h.Open < 0 || h.Close > 24*time.Hour || h.Open >= h.Close {
-		return nil, cordon.FieldErrorf("hours", "Business hours must open before they close, within one day (got %s to %s).", h.Open, h.Close)
+		return nil, cordon.FieldErr("hours", "sla.business_hours_must_open_before", h.Open, h.Close)
 	}
 	c := &BusinessCalendar{loc: h.Location, open: split(h.Open), close: split(h.Close)}
 	days := h.Days
@@ -277,7 +277,7 @@ func NewBusinessCalendar(h BusinessHours) (*BusinessCalendar, error) {
 	}
 	for _, d := range days {
 		if d < time.Sunday || d > time.Saturday {
-			return nil, cordon.FieldErrorf("days", "Unknown weekday %d.", int(d))
+			return nil, cordon.FieldErr("days", "sla.unknown_weekday", int(d))
 		}
 		c.days[d] = true
 	}
@@ -292,13 +292,13 @@ func NewBusinessCalendar(h BusinessHours) (*BusinessCalendar, error) {
 		for _, d := range h.Workdays {
 			k := dateKey(d.In(h.Location).Date())
 			if c.off[k] {
-				return nil, cordon.FieldErrorf("workdays", "%s is both a holiday and a workday.", d.In(h.Location).Format(time.DateOnly))
+				return nil, cordon.FieldErr("workdays", "sla.both_holiday_workday", d.In(h.Location).Format(time.DateOnly))
 			}
 			c.on[k] = true
 		}
 	}
 	if c.days == [7]bool{} {
-		return nil, cordon.FieldErrorf("days", "Business hours need at least one working weekday.")
+		return nil, cordon.FieldErr("days", "sla.business_hours_need_least_one")
 	}
 	return c, nil
 }

@@ -86,7 +86,7 @@ func domainClocks(cs []Clock) []cordon.SLAClock {
 // the escalation of a new breach waits for the sweeper.
 func (m *Monitor) FindJobsBySLA(ctx context.Context, state string, offset, limit int) ([]*cordon.JobSLA, int, error) {
 	if state != cordon.SLAAtRisk && state != cordon.SLABreached {
-		return nil, 0, cordon.FieldErrorf("state", "State must be at_risk or breached.")
+		return nil, 0, cordon.FieldErr("state", "sla.state_must_risk_breached")
 	}
 	now := m.now()
 	type hit struct {

@@ -28,7 +28,7 @@ func CalendarOf(c *cordon.Calendar) (Calendar, error) {
 		for _, s := range list.in {
 			d, err := time.ParseInLocation(time.DateOnly, s, loc)
 			if err != nil {
-				return nil, cordon.FieldErrorf(list.field, "%q is not a date: want YYYY-MM-DD.", s)
+				return nil, cordon.FieldErr(list.field, "sla.not_date_want_yyyy_mm", s)
 			}
 			*list.out = append(*list.out, d)
 		}

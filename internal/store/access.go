@@ -61,7 +61,7 @@ func (l *AccessLog) RecordAccess(ctx context.Context, e *cordon.AccessEvent) err
 	}
 	for _, f := range e.Fields {
 		if strings.Contains(f, ",") {
-			return cordon.Errorf(cordon.EINTERNAL, "Internal error.")
+			return cordon.Err(cordon.EINTERNAL, "internal_error")
 		}
 	}
 	r := accessEventRow{

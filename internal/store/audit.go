@@ -189,14 +189,14 @@ func (l *AuditLog) SaveSeal(ctx context.Context, s *cordon.AuditSeal) error {
 		}
 		if res.RowsAffected == 0 {
 			if s.Prev.Size != 0 {
-				return cordon.Errorf(cordon.ECONFLICT, "The access log was sealed by another process.")
+				return cordon.Err(cordon.ECONFLICT, "store.access_log_was_sealed_another")
 			}
 			// The first batch: the row is created, once.
 			err := tx.Exec("INSERT INTO audit_state (id, size, next_event_id, tree, updated_at) VALUES (1, ?, ?, ?, ?)",
 				int64(s.Next.Size), s.Next.NextEventID, s.Next.Tree, now).Error
 			if err != nil {
 				if cordon.ErrorCode(TranslateError(err, "")) == cordon.ECONFLICT {
-					return cordon.Errorf(cordon.ECONFLICT, "The access log was sealed by another process.")
+					return cordon.Err(cordon.ECONFLICT, "store.access_log_was_sealed_another")
 				}
 				return TranslateError(err, "Audit state")
 			}
@@ -247,7 +247,7 @@ func (l *AuditLog) SaveSeal(ctx context.Context, s *cordon.AuditSeal) error {
 func conflict(err error, what string) error {
 	err = TranslateError(err, what)
 	if cordon.ErrorCode(err) == cordon.ECONFLICT {
-		return cordon.Errorf(cordon.ECONFLICT, "The access log was sealed by another process.")
+		return cordon.Err(cordon.ECONFLICT, "store.access_log_was_sealed_another")
 	}
 	return err
 }
@@ -337,7 +337,7 @@ func scanCheckpoint(r rowScanner) (*cordon.AuditCheckpoint, error) {
 func (l *AuditLog) LatestCheckpoint(ctx context.Context) (*cordon.AuditCheckpoint, error) {
 	c, err := scanCheckpoint(l.db.conn(ctx).Raw("SELECT " + checkpointColumns + " FROM audit_checkpoints ORDER BY size DESC LIMIT 1").Row())
 	if err == sql.ErrNoRows {
-		return nil, cordon.ErrNotFound("Checkpoint")
+		return nil, cordon.Err(cordon.ENOTFOUND, "checkpoint.not_found")
 	}
 	return c, TranslateError(err, "Checkpoint")
 }
@@ -346,7 +346,7 @@ func (l *AuditLog) LatestCheckpoint(ctx context.Context) (*cordon.AuditCheckpoin
 func (l *AuditLog) CheckpointBySize(ctx context.Context, size uint64) (*cordon.AuditCheckpoint, error) {
 	c, err := scanCheckpoint(l.db.conn(ctx).Raw("SELECT "+checkpointColumns+" FROM audit_checkpoints WHERE size = ?", int64(size)).Row())
 	if err == sql.ErrNoRows {
-		return nil, cordon.ErrNotFound("Checkpoint")
+		return nil, cordon.Err(cordon.ENOTFOUND, "checkpoint.not_found")
 	}
 	return c, TranslateError(err, "Checkpoint")
 }
@@ -958,7 +958,7 @@ func (l *AuditLog) readSQLiteEvents(ctx context.Context, cond string, args []any
 			return nil, err
 		}
 		if len(slow) != len(again) {
-			return nil, cordon.Errorf(cordon.ECONFLICT, "An access event changed while it was read.")
+			return nil, cordon.Err(cordon.ECONFLICT, "store.access_event_changed_while_was")
 		}
 		for _, e := range slow {
 			out[at[e.ID]] = e

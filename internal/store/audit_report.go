@@ -75,7 +75,7 @@ func (l *AuditLog) DenialCounts(ctx context.Context, from, to time.Time) (map[in
 			return nil, TranslateError(err, "Access event")
 		}
 		if !h.Valid { // a time SQLite cannot read: not a row RecordAccess wrote
-			return nil, cordon.Errorf(cordon.EINTERNAL, "Internal error.")
+			return nil, cordon.Err(cordon.EINTERNAL, "internal_error")
 		}
 		out[org] = append(out[org], cordon.DenialCount{Start: time.Unix(h.Int64*3600, 0).UTC(), Count: n})
 	}

@@ -72,7 +72,7 @@ func NewCatalogService(db *DB) *CatalogService { return &CatalogService{db: db} 
 func (s *CatalogService) CreateProductLine(ctx context.Context, p *cordon.ProductLine) error {
 	p.Code = strings.TrimSpace(p.Code)
 	if p.Code == "" {
-		return cordon.FieldErrorf("code", "Code is required.")
+		return cordon.FieldErr("code", "store.code_required")
 	}
 	r := productLineRow{Code: p.Code, Name: p.Name}
 	if err := s.db.conn(ctx).Create(&r).Error; err != nil {
@@ -100,7 +100,7 @@ func (s *CatalogService) FindProductLines(ctx context.Context) ([]*cordon.Produc
 func (s *CatalogService) CreateModel(ctx context.Context, m *cordon.Model) error {
 	m.Code = strings.TrimSpace(m.Code)
 	if m.Code == "" {
-		return cordon.FieldErrorf("code", "Code is required.")
+		return cordon.FieldErr("code", "store.code_required")
 	}
 	r := modelRow{ProductLineID: m.ProductLineID, Code: m.Code, Name: m.Name}
 	if err := s.db.conn(ctx).Create(&r).Error; err != nil {
@@ -125,11 +125,11 @@ func (s *CatalogService) CreateUnit(ctx context.Context, u *cordon.Unit) error {
 	u.Serial = strings.TrimSpace(u.Serial)
 	switch {
 	case u.Serial == "":
-		return cordon.FieldErrorf("serial", "Serial is required.")
+		return cordon.FieldErr("serial", "store.serial_required")
 	case strings.TrimSpace(u.SiteCity) == "":
-		return cordon.FieldErrorf("site_city", "Site city is required.")
+		return cordon.FieldErr("site_city", "store.site_city_required")
 	case u.FollowUpMonths < 0:
-		return cordon.FieldErrorf("follow_up_months", "Follow-up interval cannot be negative.")
+		return cordon.FieldErr("follow_up_months", "store.follow_up_interval_cannot_negative")
 	}
 	r := unitRow{
 		ModelID: u.ModelID, CustomerID: u.CustomerID, Serial: u.Serial, Batch: u.Batch,

@@ -116,13 +116,13 @@ func (s *ContractService) CreateContract(ctx context.Context, c *cordon.Contract
 	switch c.Status {
 	case cordon.ContractDraft, cordon.ContractActive, cordon.ContractSuspended, cordon.ContractTerminated, cordon.ContractExpired:
 	default:
-		return cordon.FieldErrorf("status", "Status must be draft, active, suspended, terminated or expired.")
+		return cordon.FieldErr("status", "status_must_draft_active_suspended")
 	}
 	switch {
 	case c.Number == "":
-		return cordon.FieldErrorf("number", "Number is required.")
+		return cordon.FieldErr("number", "store.number_required")
 	case !c.ExpiresOn.After(c.EffectiveFrom):
-		return cordon.FieldErrorf("expires_on", "The expiry date must be after the effective date.")
+		return cordon.FieldErr("expires_on", "store.expiry_date_must_after_effective")
 	}
 	terms, err := contractTerms(c)
 	if err != nil {
@@ -135,7 +135,7 @@ func (s *ContractService) CreateContract(ctx context.Context, c *cordon.Contract
 			return TranslateError(err, "Organisation")
 		}
 		if err != nil || partner.Kind != string(cordon.OrgPartner) {
-			return cordon.FieldErrorf("partner", "The party to a contract must be a partner organisation.")
+			return cordon.FieldErr("partner", "store.party_contract_must_partner_organisation")
 		}
 		now := s.db.Now()
 		r := terms
@@ -153,7 +153,7 @@ func (s *ContractService) CreateContract(ctx context.Context, c *cordon.Contract
 func contractTerms(c *cordon.Contract) (contractRow, error) {
 	switch {
 	case !c.ExpiresOn.After(c.EffectiveFrom):
-		return contractRow{}, cordon.FieldErrorf("expires_on", "The expiry date must be after the effective date.")
+		return contractRow{}, cordon.FieldErr("expires_on", "store.expiry_date_must_after_effective")
 	}
 	scope, err := json.Marshal(c.Scope)
 	if err != nil {
@@ -170,7 +170,7 @@ func contractTerms(c *cordon.Contract) (contractRow, error) {
 	sla := make(map[cordon.Priority]slaTermsJSON, len(c.SLA))
 	for p, t := range c.SLA {
 		if !p.Valid() {
-			return contractRow{}, cordon.FieldErrorf("sla", "SLA priority %q is not one of P1 to P4.", p)
+			return contractRow{}, cordon.FieldErr("sla", "store.sla_priority_not_one_p1", p)
 		}
 		sla[p] = slaTermsJSON{Accept: t.Accept.String(), Respond: t.Respond.String(), OnSite: t.OnSite.String(), Resolve: t.Resolve.String()}
 	}
@@ -252,7 +252,7 @@ func (s *ContractService) UpdateDraft(ctx context.Context, c *cordon.Contract) e
 		return TranslateError(res.Error, "Contract")
 	}
 	if res.RowsAffected == 0 {
-		return cordon.Errorf(cordon.ECONFLICT, "Contract %s is not a draft; only drafts can be changed.", c.Number)
+		return cordon.Err(cordon.ECONFLICT, "store.contract_not_draft_only_drafts", c.Number)
 	}
 	return nil
 }
@@ -284,7 +284,7 @@ func (s *ContractService) SetContractStatus(ctx context.Context, id int64, from,
 			if _, err := s.FindContractByID(ctx, id); err != nil {
 				return err
 			}
-			return cordon.Errorf(cordon.ECONFLICT, "The contract is no longer %s.", from)
+			return cordon.Err(cordon.ECONFLICT, "store.contract_no_longer", from)
 		}
 		if to != cordon.ContractSuspended && to != cordon.ContractTerminated && to != cordon.ContractExpired {
 			return nil

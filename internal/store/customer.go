@@ -82,13 +82,13 @@ func (s *CustomerService) FindCustomerByID(ctx context.Context, id int64) (*cord
 func (s *CustomerService) CreateCustomer(ctx context.Context, c *cordon.Customer) error {
 	c.Code = strings.TrimSpace(c.Code)
 	if c.Code == "" {
-		return cordon.FieldErrorf("code", "Code is required.")
+		return cordon.FieldErr("code", "store.code_required")
 	}
 	if strings.TrimSpace(c.City) == "" {
-		return cordon.FieldErrorf("city", "City is required.")
+		return cordon.FieldErr("city", "store.city_required")
 	}
 	if c.Identity != nil && strings.TrimSpace(c.Identity.Name) == "" {
-		return cordon.FieldErrorf("name", "Name is required.")
+		return cordon.FieldErr("name", "store.name_required")
 	}
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		r := customerRow{Code: c.Code, City: c.City, CreatedAt: s.db.Now()}

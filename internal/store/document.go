@@ -66,13 +66,13 @@ func (s *DocumentService) CreateDocument(ctx context.Context, d *cordon.Document
 	d.Title = strings.TrimSpace(d.Title)
 	switch {
 	case d.Title == "":
-		return cordon.FieldErrorf("title", "Title is required.")
+		return cordon.FieldErr("title", "store.title_required")
 	case !d.Classification.Valid():
-		return cordon.FieldErrorf("classification", "Classification must be public, internal, restricted or confidential.")
+		return cordon.FieldErr("classification", "classification_must_public_internal_restricted")
 	case strings.TrimSpace(d.Version) == "":
-		return cordon.FieldErrorf("version", "Version is required.")
+		return cordon.FieldErr("version", "store.version_required")
 	case strings.TrimSpace(d.MediaType) == "":
-		return cordon.FieldErrorf("media_type", "Media type is required.")
+		return cordon.FieldErr("media_type", "store.media_type_required")
 	}
 	sum := sha256.Sum256(content)
 	if content == nil {

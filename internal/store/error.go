@@ -26,15 +26,15 @@ func TranslateError(err error, what string) error {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return cordon.ErrNotFound(what)
 	case errors.Is(err, gorm.ErrDuplicatedKey):
-		return cordon.Errorf(cordon.ECONFLICT, "%s already exists.", what)
+		return cordon.Err(cordon.ECONFLICT, "store.already_exists", what)
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
-		return cordon.Errorf(cordon.EINVALID, "%s refers to a record that does not exist.", what)
+		return cordon.Err(cordon.EINVALID, "store.refers_record_does_not_exist", what)
 	case errors.Is(err, gorm.ErrCheckConstraintViolated):
-		return cordon.Errorf(cordon.EINVALID, "%s has a value that is not allowed.", what)
+		return cordon.Err(cordon.EINVALID, "store.has_value_not_allowed", what)
 	case badText(err):
-		return &wrapped{cordon.Errorf(cordon.EINVALID, "Text must be valid UTF-8 without NUL characters."), err}
+		return &wrapped{cordon.Err(cordon.EINVALID, "text_must_valid_utf_8"), err}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return &wrapped{cordon.Errorf(cordon.EUNAVAILABLE, "The request took too long."), err}
+		return &wrapped{cordon.Err(cordon.EUNAVAILABLE, "request_took_too_long"), err}
 	}
 	return fmt.Errorf("store: %s: %w", what, err)
 }

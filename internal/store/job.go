@@ -80,7 +80,7 @@ func NewJobService(db *DB) *JobService { return &JobService{db: db} }
 // the field for an unknown status.
 func (s *JobService) CreateJob(ctx context.Context, j *cordon.Job, first *cordon.JobEvent) error {
 	if !validJobStatus(j.Status) {
-		return cordon.FieldErrorf("status", "Status %q is not a job status.", j.Status)
+		return cordon.FieldErr("status", "store.status_not_job_status", j.Status)
 	}
 	if first == nil {
 		first = &cordon.JobEvent{To: j.Status}
@@ -132,10 +132,10 @@ func (s *JobService) AddJobEvent(ctx context.Context, e *cordon.JobEvent) error 
 
 func validateJobEvent(e *cordon.JobEvent) error {
 	if e.From != "" && !validJobStatus(e.From) {
-		return cordon.FieldErrorf("from", "Status %q is not a job status.", e.From)
+		return cordon.FieldErr("from", "store.status_not_job_status", e.From)
 	}
 	if !validJobStatus(e.To) {
-		return cordon.FieldErrorf("to", "Status %q is not a job status.", e.To)
+		return cordon.FieldErr("to", "store.status_not_job_status", e.To)
 	}
 	return nil
 }
@@ -200,7 +200,7 @@ func (s *JobService) withRequests(ctx context.Context, jobs []*cordon.Job) error
 	for _, j := range jobs {
 		j.Request = byID[j.RequestID]
 		if j.Request == nil {
-			return cordon.ErrNotFound("Service request")
+			return cordon.Err(cordon.ENOTFOUND, "service_request.not_found")
 		}
 	}
 	return nil
@@ -298,7 +298,7 @@ func (s *JobService) MoveJob(ctx context.Context, j *cordon.Job, from cordon.Job
 			return TranslateError(res.Error, "Job")
 		}
 		if res.RowsAffected == 0 {
-			return cordon.Errorf(cordon.ECONFLICT, "The job changed meanwhile; reload it and try again.")
+			return cordon.Err(cordon.ECONFLICT, "store.job_changed_meanwhile_reload_try")
 		}
 		ev.JobID = j.ID
 		if err := s.addEvent(ctx, ev); err != nil {
@@ -336,7 +336,7 @@ func (s *JobService) OfferJob(ctx context.Context, j *cordon.Job, ev *cordon.Job
 			return TranslateError(res.Error, "Service request")
 		}
 		if res.RowsAffected == 0 {
-			return cordon.Errorf(cordon.ECONFLICT, "The request is not waiting for dispatch.")
+			return cordon.Err(cordon.ECONFLICT, "store.request_not_waiting_dispatch")
 		}
 		if err := s.CreateJob(ctx, j, ev); err != nil {
 			return err

@@ -75,7 +75,7 @@ func (p *pgLease) Alive(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if _, err := p.conn.ExecContext(ctx, "SELECT 1"); err != nil {
-		return cordon.Errorf(cordon.EUNAVAILABLE, "The leader lock was lost.")
+		return cordon.Err(cordon.EUNAVAILABLE, "store.leader_lock_was_lost")
 	}
 	return nil
 }

@@ -61,10 +61,10 @@ func (s *OrgService) FindOrgByCode(ctx context.Context, code string) (*cordon.Or
 func (s *OrgService) CreateOrg(ctx context.Context, o *cordon.Org) error {
 	o.Code = strings.TrimSpace(o.Code)
 	if o.Code == "" {
-		return cordon.FieldErrorf("code", "Code is required.")
+		return cordon.FieldErr("code", "store.code_required")
 	}
 	if o.Kind != cordon.OrgInstitute && o.Kind != cordon.OrgPartner {
-		return cordon.FieldErrorf("kind", "Kind must be institute or partner.")
+		return cordon.FieldErr("kind", "store.kind_must_institute_partner")
 	}
 	key := make([]byte, 32)
 	rand.Read(key)
@@ -128,7 +128,7 @@ func (s *OrgService) UpdateOrg(ctx context.Context, id int64, upd cordon.OrgUpda
 			return nil, TranslateError(res.Error, "Organisation")
 		}
 		if res.RowsAffected == 0 {
-			return nil, cordon.ErrNotFound("Partner")
+			return nil, cordon.Err(cordon.ENOTFOUND, "partner.not_found")
 		}
 	}
 	return s.FindOrgByID(ctx, id)

@@ -345,7 +345,7 @@ func (s *NotificationStore) RetryDelivery(ctx context.Context, id int64, at time
 			return TranslateError(err, "Webhook delivery")
 		}
 		if res.RowsAffected == 0 {
-			return cordon.Errorf(cordon.ECONFLICT, "Only a dead delivery can be retried; this one is %s.", r.State)
+			return cordon.Err(cordon.ECONFLICT, "store.only_dead_delivery_can_retried", r.State)
 		}
 		out = toDelivery(&r)
 		return nil
@@ -576,7 +576,7 @@ func (s *NotificationStore) FinishDelivery(ctx context.Context, d *cordon.DueDel
 		return TranslateError(res.Error, "Webhook delivery")
 	}
 	if res.RowsAffected == 0 {
-		return cordon.Errorf(cordon.ECONFLICT, "The delivery changed meanwhile.")
+		return cordon.Err(cordon.ECONFLICT, "store.delivery_changed_meanwhile")
 	}
 	return nil
 }

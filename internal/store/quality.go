@@ -99,7 +99,7 @@ func (s *QualityStore) CreateCampaign(ctx context.Context, c *cordon.Campaign) (
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		var m modelRow
 		if err := s.db.conn(ctx).First(&m, c.ModelID).Error; err != nil {
-			return cordon.FieldErrorf("model_id", "No model has this id.")
+			return cordon.FieldErr("model_id", "no_model_has_id")
 		}
 		r := campaignRow{Title: c.Title, RootCause: string(c.RootCause), ModelID: c.ModelID, Batch: c.Batch,
 			Description: c.Description, Priority: string(c.Priority), CreatedBy: c.CreatedBy, CreatedAt: s.db.Now()}
@@ -111,7 +111,7 @@ func (s *QualityStore) CreateCampaign(ctx context.Context, c *cordon.Campaign) (
 			return TranslateError(err, "Unit")
 		}
 		if len(units) == 0 {
-			return cordon.FieldErrorf("batch", "No delivered unit of this model is in batch %q.", c.Batch)
+			return cordon.FieldErr("batch", "store.no_delivered_unit_model_batch", c.Batch)
 		}
 		reqs := NewRequestService(s.db)
 		for _, u := range units {

@@ -48,9 +48,9 @@ func NewReportService(db *DB) *ReportService { return &ReportService{db: db} }
 func (s *ReportService) CreateReport(ctx context.Context, r *cordon.ServiceReport) error {
 	switch {
 	case strings.TrimSpace(r.Actions) == "":
-		return cordon.FieldErrorf("actions", "Actions are required.")
+		return cordon.FieldErr("actions", "store.actions_required")
 	case !r.RootCause.Valid():
-		return cordon.FieldErrorf("root_cause", "Root cause %q is not in the taxonomy.", r.RootCause)
+		return cordon.FieldErr("root_cause", "store.root_cause_not_taxonomy", r.RootCause)
 	}
 	row := reportRow{
 		JobID: r.JobID, Actions: r.Actions, PartsUsed: r.PartsUsed, RootCause: string(r.RootCause),

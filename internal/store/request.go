@@ -53,16 +53,16 @@ func (s *RequestService) CreateRequest(ctx context.Context, r *cordon.ServiceReq
 	}
 	switch {
 	case !r.Category.Valid():
-		return cordon.FieldErrorf("category", "Category %q is not a service category.", r.Category)
+		return cordon.FieldErr("category", "store.category_not_service_category", r.Category)
 	case !r.Priority.Valid():
-		return cordon.FieldErrorf("priority", "Priority must be P1, P2, P3 or P4.")
+		return cordon.FieldErr("priority", "priority_must_p1_p2_p3")
 	case strings.TrimSpace(r.SiteCity) == "":
-		return cordon.FieldErrorf("site_city", "Site city is required.")
+		return cordon.FieldErr("site_city", "store.site_city_required")
 	}
 	switch r.Status {
 	case cordon.RequestOpen, cordon.RequestDispatched, cordon.RequestClosed, cordon.RequestCancelled:
 	default:
-		return cordon.FieldErrorf("status", "Status must be open, dispatched, closed or cancelled.")
+		return cordon.FieldErr("status", "status_must_open_dispatched_closed")
 	}
 	row := requestRow{
 		UnitID: r.UnitID, CustomerID: r.CustomerID, ModelID: r.ModelID, ProductLineID: r.ProductLineID,

@@ -63,7 +63,7 @@ func scopeOf(a *cordon.Actor) scope {
 // application layer alone keeps partners apart (docs/isolation.md).
 func (db *DB) InScope(ctx context.Context, a *cordon.Actor, fn func(ctx context.Context) error) error {
 	if a == nil {
-		return cordon.Errorf(cordon.EUNAUTHENTICATED, "Please log in.")
+		return cordon.Err(cordon.EUNAUTHENTICATED, "store.please_log")
 	}
 	if db.dialect != Postgres {
 		return fn(ctx)
@@ -92,7 +92,7 @@ func (db *DB) InScope(ctx context.Context, a *cordon.Actor, fn func(ctx context.
 		// The statement timeout this transaction set: whatever service
 		// met it, the answer is the same, and the driver's text stays in
 		// the log.
-		return &wrapped{cordon.Errorf(cordon.EUNAVAILABLE, "The request took too long."), err}
+		return &wrapped{cordon.Err(cordon.EUNAVAILABLE, "request_took_too_long"), err}
 	}
 	if err == nil {
 		hooks.run(context.WithValue(ctx, afterCommitKey{}, (*afterCommit)(nil)))

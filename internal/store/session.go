@@ -71,7 +71,7 @@ func (r *sessionRow) live(now time.Time) bool {
 // errSessionInvalid is the one answer for a token or session that cannot be
 // used, whatever the reason: the caller learns nothing more.
 func errSessionInvalid() error {
-	return cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+	return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 }
 
 // SessionService implements cordon.SessionService.
@@ -87,10 +87,10 @@ func NewSessionService(db *DB) *SessionService { return &SessionService{db: db} 
 func (s *SessionService) CreateSession(ctx context.Context, sess *cordon.Session, first *cordon.RefreshToken) error {
 	ctx = detach(ctx)
 	if sess.ID == "" || sess.UserID == 0 {
-		return cordon.FieldErrorf("session", "Session id and user are required.")
+		return cordon.FieldErr("session", "store.session_id_user_required")
 	}
 	if first == nil || first.Hash == "" {
-		return cordon.FieldErrorf("refresh_token", "Refresh token is required.")
+		return cordon.FieldErr("refresh_token", "refresh_token_required")
 	}
 	first.SessionID = sess.ID
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
@@ -124,7 +124,7 @@ func (s *SessionService) CreateSession(ctx context.Context, sess *cordon.Session
 func (s *SessionService) RotateRefreshToken(ctx context.Context, old string, next *cordon.RefreshToken, now time.Time) (*cordon.Session, error) {
 	ctx = detach(ctx)
 	if next == nil || next.Hash == "" {
-		return nil, cordon.FieldErrorf("refresh_token", "Refresh token is required.")
+		return nil, cordon.FieldErr("refresh_token", "refresh_token_required")
 	}
 	now = now.UTC()
 	var (
@@ -195,7 +195,7 @@ func (s *SessionService) RevokeSession(ctx context.Context, id string, reason st
 			return TranslateError(err, "Session")
 		}
 		if n == 0 {
-			return cordon.ErrNotFound("Session")
+			return cordon.Err(cordon.ENOTFOUND, "session.not_found")
 		}
 		return s.revoke(ctx, id, reason, at.UTC())
 	})

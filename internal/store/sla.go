@@ -373,7 +373,7 @@ func (s *SLAStore) writeEscalations(ctx context.Context, fresh []cordon.SLABreac
 	for _, b := range fresh {
 		j := byID[b.JobID]
 		if j == nil {
-			return cordon.ErrNotFound("Job")
+			return cordon.Err(cordon.ENOTFOUND, "job.not_found")
 		}
 		row, err := outboxEventRow(cordon.EventEscalated, j, nil, at,
 			map[string]any{"clock": b.Clock, "breached_at": b.BreachedAt.UTC()})

@@ -173,7 +173,7 @@ func (db *DB) Close() error {
 // Ping checks that the database answers; /readyz uses it.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.sql.PingContext(ctx); err != nil {
-		return cordon.Errorf(cordon.EUNAVAILABLE, "Database unreachable.")
+		return cordon.Err(cordon.EUNAVAILABLE, "store.database_unreachable")
 	}
 	return nil
 }

@@ -63,7 +63,7 @@ func (s *SurveyStore) AnswerSurvey(ctx context.Context, tokenHash string, score 
 		return TranslateError(res.Error, "Survey")
 	}
 	if res.RowsAffected == 0 {
-		return cordon.Errorf(cordon.ENOTFOUND, "This survey link is not valid, has expired, or was already used.")
+		return cordon.Err(cordon.ENOTFOUND, "survey_link_not_valid_has")
 	}
 	return nil
 }

@@ -132,22 +132,22 @@ func (s *UserService) FindUsers(ctx context.Context, f cordon.UserFilter) ([]*co
 func (s *UserService) CreateUser(ctx context.Context, u *cordon.User) error {
 	u.Username = strings.TrimSpace(u.Username)
 	if u.Username == "" || len(u.Username) > 64 {
-		return cordon.FieldErrorf("username", "Username must be 1 to 64 characters.")
+		return cordon.FieldErr("username", "store.username_must_1_64_characters")
 	}
 	if u.PasswordHash == "" {
-		return cordon.FieldErrorf("password", "Password is required.")
+		return cordon.FieldErr("password", "password_required")
 	}
 	if len(u.Roles) == 0 {
-		return cordon.FieldErrorf("roles", "At least one role is required.")
+		return cordon.FieldErr("roles", "store.least_one_role_required")
 	}
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		org, err := NewOrgService(s.db).FindOrgByID(ctx, u.OrgID)
 		if err != nil {
-			return cordon.FieldErrorf("org", "Organisation not found.")
+			return cordon.FieldErr("org", "organisation_not_found")
 		}
 		for _, r := range u.Roles {
 			if !r.Valid() || !r.AllowedFor(org.Kind) {
-				return cordon.FieldErrorf("roles", "Role %q is not available to a %s user.", r, org.Kind)
+				return cordon.FieldErr("roles", "store.role_not_available_user", r, org.Kind)
 			}
 		}
 		row := userRow{
@@ -177,7 +177,7 @@ func (s *UserService) DisableUser(ctx context.Context, id int64, at time.Time) e
 			return TranslateError(res.Error, "User")
 		}
 		if res.RowsAffected == 0 {
-			return cordon.ErrNotFound("User")
+			return cordon.Err(cordon.ENOTFOUND, "user.not_found")
 		}
 		err := s.db.conn(ctx).Model(&sessionRow{}).
 			Where("user_id = ? AND revoked_at IS NULL", id).

@@ -82,7 +82,7 @@ func auditFilter(c *fiber.Ctx) (cordon.AccessEventFilter, auditForm, error) {
 			continue
 		}
 		if len(v) > 128 || !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-			return f, form, cordon.FieldErrorf(x.name, "Text filters are at most 128 characters.")
+			return f, form, cordon.FieldErr(x.name, "webui.text_filters_most_128_characters")
 		}
 		*x.dst = &v
 	}
@@ -97,7 +97,7 @@ func auditFilter(c *fiber.Ctx) (cordon.AccessEventFilter, auditForm, error) {
 	if form.Decision != "" {
 		d := cordon.Decision(form.Decision)
 		if d != cordon.Allow && d != cordon.Deny {
-			return f, form, cordon.FieldErrorf("decision", "The decision is allow or deny.")
+			return f, form, cordon.FieldErr("decision", "webui.decision_allow_deny")
 		}
 		f.Decision = &d
 	}

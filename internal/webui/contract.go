@@ -198,9 +198,9 @@ func (h *Handler) errActionUnavailable(action string, s cordon.ContractStatus) e
 		allowed = h.svc.ContractActions(s)
 	}
 	if len(allowed) == 0 {
-		return cordon.Errorf(cordon.ECONFLICT, "Cannot %s %s contract: it has ended and allows no action.", action, st)
+		return cordon.Err(cordon.ECONFLICT, "cannot_contract_has_ended_allows", action, st)
 	}
-	return cordon.Errorf(cordon.ECONFLICT, "Cannot %s %s contract: allowed are %s.", action, st, strings.Join(allowed, ", "))
+	return cordon.Err(cordon.ECONFLICT, "cannot_contract_allowed", action, st, strings.Join(allowed, ", "))
 }
 
 // handleContractAction takes the action through ContractManager.ChangeContractStatus,

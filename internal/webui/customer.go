@@ -46,7 +46,7 @@ func (h *Handler) handleCustomers(c *fiber.Ctx) error {
 	}
 	if d.City != "" {
 		if len(d.City) > 100 {
-			return cordon.FieldErrorf("city", "The site city is longer than 100 characters.")
+			return cordon.FieldErr("city", "site_city_longer_than_100")
 		}
 		f.SiteCity = &d.City
 	}

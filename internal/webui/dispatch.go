@@ -96,7 +96,7 @@ func (h *Handler) handleDispatch(c *fiber.Ctx) error {
 	default:
 		p, err := formID(c, "partner_id")
 		if err != nil || p == nil {
-			return h.refused(c, "/dispatch", cordon.FieldErrorf("partner_id", "Name the partner, or dispatch in-house or automatically."))
+			return h.refused(c, "/dispatch", cordon.FieldErr("partner_id", "webui.name_partner_dispatch_house_automatically"))
 		}
 		t.PartnerID = *p
 	}

@@ -50,7 +50,7 @@ func (h *Handler) handleDocumentList(c *fiber.Ctx) error {
 		if v := c.Query("version_of"); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
-				return cordon.ErrNotFound("Document")
+				return cordon.Err(cordon.ENOTFOUND, "document.not_found")
 			}
 			prev, err := h.svc.Documents.ViewDocument(c.UserContext(), n)
 			if err != nil {
@@ -75,7 +75,7 @@ func (h *Handler) documentsPage(c *fiber.Ctx) (*documentsData, error) {
 	f := cordon.DocumentFilter{Offset: d.Pages.Offset(), Limit: d.Pages.Limit()}
 	if d.Query != "" {
 		if len(d.Query) > 200 {
-			return nil, cordon.FieldErrorf("q", "The search text is longer than 200 characters.")
+			return nil, cordon.FieldErr("q", "search_text_longer_than_200")
 		}
 		f.Title = &d.Query
 	}
@@ -128,7 +128,7 @@ func (h *Handler) handleDocumentUpload(c *fiber.Ctx) error {
 		files, err := formFiles(c, "file", 1, cordon.MaxDocumentBytes)
 		switch {
 		case err == nil && len(files) > 1, err != nil && errorField(err) == "file":
-			return cordon.FieldErrorf("file", "Attach exactly one file, in the field named file.")
+			return cordon.FieldErr("file", "attach_exactly_one_file_field")
 		case err != nil:
 			return err
 		case len(files) == 1:

@@ -98,7 +98,7 @@ func formFiles(c *fiber.Ctx, field string, max int, size int64) ([][]byte, error
 	}
 	form, err := c.MultipartForm()
 	if err != nil {
-		return nil, cordon.Errorf(cordon.EINVALID, "The form could not be read.")
+		return nil, cordon.Err(cordon.EINVALID, "form_could_not_read")
 	}
 	var out [][]byte
 	for _, fh := range form.File[field] {
@@ -110,12 +110,12 @@ func formFiles(c *fiber.Ctx, field string, max int, size int64) ([][]byte, error
 		}
 		f, err := fh.Open()
 		if err != nil {
-			return nil, cordon.FieldErrorf(field, "An attachment could not be read.")
+			return nil, cordon.FieldErr(field, "attachment_could_not_read")
 		}
 		b, err := io.ReadAll(io.LimitReader(f, size+1))
 		f.Close()
 		if err != nil {
-			return nil, cordon.FieldErrorf(field, "An attachment could not be read.")
+			return nil, cordon.FieldErr(field, "attachment_could_not_read")
 		}
 		out = append(out, b)
 	}

@@ -136,16 +136,16 @@ func inputTime(v string, end bool) (*time.Time, bool) {
 
 // timeRange reads a from/to pair of inputTime fields.
 // The pages' own refusals of a filter or form they cannot read, shown as
-// a flash like a service's (their Chinese is in serviceMessages).
+// a flash like a service's (their texts are in cordon's catalogue).
 var (
-	errBadDate    = cordon.Errorf(cordon.EINVALID, "Give dates like 2026-11-02 and times like 2026-11-02T09:00.")
-	errBadPick    = cordon.Errorf(cordon.EINVALID, "Pick a root cause, model and batch from the table.")
-	errNotConfirm = cordon.FieldErrorf("confirm", "Tick the box to confirm first.")
+	errBadDate    = cordon.Err(cordon.EINVALID, "webui.give_dates_like_2026_11")
+	errBadPick    = cordon.Err(cordon.EINVALID, "webui.pick_root_cause_model_batch")
+	errNotConfirm = cordon.FieldErr("confirm", "webui.tick_box_confirm_first")
 )
 
 // errBadID refuses a filter or field that must be an id.
 func errBadID(field string) error {
-	return cordon.FieldErrorf(field, "An id is a positive whole number.")
+	return cordon.FieldErr(field, "webui.id_positive_whole_number")
 }
 
 func timeRange(from, to string) (*time.Time, *time.Time, error) {

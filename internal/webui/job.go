@@ -115,7 +115,7 @@ func (h *Handler) handleJobList(c *fiber.Ctx) error {
 	if v := c.Query("status"); v != "" {
 		st := cordon.JobStatus(v)
 		if !validStatus(st) {
-			return cordon.FieldErrorf("status", "Unknown job status.")
+			return cordon.FieldErr("status", "webui.unknown_job_status")
 		}
 		d.Status, f.Statuses = v, []cordon.JobStatus{st}
 	}
@@ -245,7 +245,7 @@ func (h *Handler) handleJobAssign(c *fiber.Ctx) error {
 	back := "/jobs/" + itoa(id)
 	uid, err := formID(c, "user_id")
 	if err != nil || uid == nil {
-		return h.refused(c, back, cordon.FieldErrorf("user_id", "Choose a technician to assign."))
+		return h.refused(c, back, cordon.FieldErr("user_id", "choose_technician_assign"))
 	}
 	if _, err := h.svc.Dispatch.AssignJob(c.UserContext(), id, *uid); err != nil {
 		return h.refused(c, back, err)
@@ -273,7 +273,7 @@ func (h *Handler) handleJobReport(c *fiber.Ctx) error {
 		if f.SignoffAt != "" {
 			t, err := parseLocalTime(f.SignoffAt)
 			if err != nil {
-				return cordon.FieldErrorf("signoff_at", "The sign-off time must look like 2026-11-27T09:30:00+08:00.")
+				return cordon.FieldErr("signoff_at", "sign_off_time_must_look")
 			}
 			in.SignoffAt = &t
 		}
@@ -333,11 +333,11 @@ func (h *Handler) handleJobMove(to cordon.JobStatus) fiber.Handler {
 		if to == "" {
 			m.To = cordon.JobStatus(c.FormValue("to"))
 			if !validStatus(m.To) {
-				return cordon.FieldErrorf("to", "Unknown job status.")
+				return cordon.FieldErr("to", "webui.unknown_job_status")
 			}
 		}
 		if len(m.Reason) > 2000 {
-			return h.refused(c, back, cordon.FieldErrorf("reason", "The reason is longer than 2000 characters."))
+			return h.refused(c, back, cordon.FieldErr("reason", "reason_longer_than_2000_characters"))
 		}
 		j, err := h.svc.Dispatch.MoveJob(c.UserContext(), id, m)
 		if err != nil {

@@ -73,7 +73,7 @@ func (h *Handler) handleNotificationRead(c *fiber.Ctx) error {
 	}
 	a := cordon.ActorFromContext(c.UserContext())
 	if !h.notesVisible(a) {
-		return cordon.ErrNotFound("Notification")
+		return cordon.Err(cordon.ENOTFOUND, "notification.not_found")
 	}
 	n, err := h.svc.Notifications.MarkNotificationRead(c.UserContext(), a.UserID, id, h.svc.Now())
 	if err != nil {

@@ -59,7 +59,7 @@ func rootCauseFilter(c *fiber.Ctx) (cordon.RootCauseFilter, qualityFilter, error
 	var f cordon.RootCauseFilter
 	if q.ProductLine != "" {
 		if len(q.ProductLine) > 64 {
-			return f, q, cordon.FieldErrorf("product_line", "Pick a product line from the list.")
+			return f, q, cordon.FieldErr("product_line", "webui.pick_product_line_from_list")
 		}
 		v := strings.Clone(q.ProductLine)
 		f.ProductLine = &v

@@ -46,7 +46,7 @@ type chartBlock struct {
 
 // errBadPeriod refuses a quarter that is not one, naming now's.
 func errBadPeriod(now time.Time) error {
-	return cordon.FieldErrorf("period", "A quarter reads like %s.", quarter(now))
+	return cordon.FieldErr("period", "webui.quarter_reads_like", quarter(now))
 }
 
 // handleScorecards shows the partners' scorecards for a quarter: to the
@@ -80,7 +80,7 @@ func (h *Handler) handleScorecards(c *fiber.Ctx) error {
 			cards = []*cordon.Scorecard{sc}
 		}
 	default:
-		return cordon.ErrNotFound("Scorecard")
+		return cordon.Err(cordon.ENOTFOUND, "scorecard.not_found")
 	}
 	if err != nil {
 		return h.refused(c, "/scorecards", err)

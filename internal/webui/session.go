@@ -65,7 +65,7 @@ func (h *Handler) sessionActor(c *fiber.Ctx) (*cordon.Actor, error) {
 	}
 	rt := c.Cookies(cookieRefresh)
 	if rt == "" {
-		return nil, cordon.Errorf(cordon.EUNAUTHENTICATED, "Authentication required.")
+		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 	}
 	t, err := h.auth.Refresh(ctx, rt)
 	if err != nil {
@@ -101,7 +101,7 @@ func (h *Handler) csrfToken(c *fiber.Ctx) string {
 func (h *Handler) checkCSRF(c *fiber.Ctx) error {
 	cookie, field := c.Cookies(cookieCSRF), c.FormValue("csrf")
 	if len(cookie) != 43 || subtle.ConstantTimeCompare([]byte(cookie), []byte(field)) != 1 {
-		return cordon.Errorf(cordon.EFORBIDDEN, "The form's security token is missing or stale. Reload the page and try again.")
+		return cordon.Err(cordon.EFORBIDDEN, "webui.form_security_token_missing_stale")
 	}
 	return c.Next()
 }
@@ -186,7 +186,7 @@ func (h *Handler) handleLogin(c *fiber.Ctx) error {
 		if e := cordon.AsError(err); e != nil && e.RetryAfter > 0 {
 			c.Set(fiber.HeaderRetryAfter, itoa(int64(e.RetryAfter)))
 		}
-		if e := cordon.AsError(err); e != nil && e.Message == msgLoginsBusy {
+		if e := cordon.AsError(err); e != nil && e.Key == keyLoginsBusy {
 			// The server is busy hashing other logins: not a lockout.
 			return fail(fiber.StatusTooManyRequests, "login.busy")
 		}
@@ -200,9 +200,9 @@ func (h *Handler) handleLogin(c *fiber.Ctx) error {
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
-// msgLoginsBusy is authn's refusal when too many logins are being checked
-// at once, which the login page words apart from a lockout.
-const msgLoginsBusy = "Too many logins at once. Try again in a moment."
+// keyLoginsBusy is the key of authn's refusal when too many logins are
+// being checked at once, told apart from a lockout.
+const keyLoginsBusy = "too_many_logins_once_try"
 
 // handleLogout ends the session at once, for every replica, and clears
 // the cookies.

@@ -88,7 +88,7 @@ func (h *Handler) teamPage(c *fiber.Ctx) (*teamData, error) {
 				}
 			}
 			if d.Org == 0 {
-				return nil, cordon.ErrNotFound("Organisation")
+				return nil, cordon.Err(cordon.ENOTFOUND, "organisation_not_found")
 			}
 			f.OrgID = &d.Org
 		}
@@ -151,7 +151,7 @@ func (h *Handler) handleTeamCreate(c *fiber.Ctx) error {
 	a := cordon.ActorFromContext(ctx)
 	org, all := h.teamScope(a)
 	if !all && org == nil {
-		return cordon.ErrNotFound("Organisation")
+		return cordon.Err(cordon.ENOTFOUND, "organisation_not_found")
 	}
 	form := teamForm{Username: strings.TrimSpace(c.FormValue("username")), DisplayName: strings.TrimSpace(c.FormValue("display_name")),
 		Role: c.FormValue("role")}
@@ -165,7 +165,7 @@ func (h *Handler) handleTeamCreate(c *fiber.Ctx) error {
 		if all {
 			id, err := formID(c, "org")
 			if err != nil || id == nil {
-				return cordon.FieldErrorf("org", "Choose the organisation.")
+				return cordon.FieldErr("org", "webui.choose_organisation")
 			}
 			form.Org = *id
 		} else {
@@ -173,11 +173,11 @@ func (h *Handler) handleTeamCreate(c *fiber.Ctx) error {
 		}
 		switch {
 		case !validUsername(form.Username):
-			return cordon.FieldErrorf("username", "The username must be 3 to 64 lower-case letters, digits, dots, dashes or underscores.")
+			return cordon.FieldErr("username", "webui.username_must_3_64_lower")
 		case form.DisplayName == "" || len(form.DisplayName) > 100:
-			return cordon.FieldErrorf("display_name", "The name must be 1 to 100 characters.")
+			return cordon.FieldErr("display_name", "webui.name_must_1_100_characters")
 		case !cordon.Role(form.Role).Valid() || (!all && !cordon.Role(form.Role).AllowedFor(cordon.OrgPartner)):
-			return cordon.FieldErrorf("role", "Choose a role.")
+			return cordon.FieldErr("role", "webui.choose_role")
 		}
 		return nil
 	}()
@@ -233,24 +233,24 @@ func (h *Handler) handleTeamDisable(c *fiber.Ctx) error {
 	a := cordon.ActorFromContext(ctx)
 	org, all := h.teamScope(a)
 	if !all && org == nil {
-		return cordon.ErrNotFound("User")
+		return cordon.Err(cordon.ENOTFOUND, "user.not_found")
 	}
 	u, err := h.svc.Users.FindUserByID(ctx, id)
 	if err != nil {
 		return err
 	}
 	if !all && u.OrgID != *org {
-		return cordon.ErrNotFound("User")
+		return cordon.Err(cordon.ENOTFOUND, "user.not_found")
 	}
 	back := "/team"
 	if all {
 		back = "/team?org=" + itoa(u.OrgID)
 	}
 	if u.ID == a.UserID {
-		return h.refused(c, back, cordon.Errorf(cordon.ECONFLICT, "You cannot disable your own account."))
+		return h.refused(c, back, cordon.Err(cordon.ECONFLICT, "webui.you_cannot_disable_your_own"))
 	}
 	if u.Disabled() {
-		return h.refused(c, back, cordon.Errorf(cordon.ECONFLICT, "This user is already disabled."))
+		return h.refused(c, back, cordon.Err(cordon.ECONFLICT, "webui.user_already_disabled"))
 	}
 	if err := h.svc.Users.DisableUser(ctx, u.ID, h.svc.Now()); err != nil {
 		return err
