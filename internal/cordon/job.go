@@ -157,7 +157,21 @@ type JobEvent struct {
 	ActorID *int64
 	From    JobStatus
 	To      JobStatus
-	Note    string
+	Note    string // in English; as typed for a reason a person gave
+	// NoteKey and NoteArgs name a note the services wrote in the message
+	// catalogue, for pages to say in their language; empty for a typed one.
+	NoteKey  string
+	NoteArgs []string
+}
+
+// SetNote writes the catalogue's note for key with its values: Note in
+// English, and the key and values for pages.
+func (e *JobEvent) SetNote(key string, args ...string) {
+	vals := make([]any, len(args))
+	for i, a := range args {
+		vals[i] = a
+	}
+	e.Note, e.NoteKey, e.NoteArgs = messageText(LangEN, key, vals), key, args
 }
 
 // JobFilter selects jobs; nil and empty fields do not filter, except Scope.

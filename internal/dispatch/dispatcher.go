@@ -227,7 +227,8 @@ func (d *Dispatcher) Dispatch(ctx context.Context, requestID int64, to cordon.Di
 func (d *Dispatcher) offer(ctx context.Context, r *cordon.ServiceRequest, pick cordon.Candidate, by *int64) (*cordon.Job, error) {
 	now := d.cfg.Now()
 	j := &cordon.Job{RequestID: r.ID, Status: cordon.JobOffered, OfferedAt: now, CreatedAt: now, UpdatedAt: now}
-	note := "Offered to the institute's engineers."
+	ev := &cordon.JobEvent{At: now, ActorID: by, To: cordon.JobOffered}
+	ev.SetNote("note.offered_in_house")
 	if !pick.InHouse {
 		ct, err := d.cfg.Contracts.FindContractByID(ctx, pick.ContractID)
 		if err != nil {
@@ -239,9 +240,9 @@ func (d *Dispatcher) offer(ctx context.Context, r *cordon.ServiceRequest, pick c
 		}
 		pid, cid := pick.PartnerID, ct.ID
 		j.PartnerID, j.ContractID, j.OfferExpiresAt = &pid, &cid, &deadline
-		note = fmt.Sprintf("Offered to %s under %s %s.", pick.PartnerCode, pick.ContractNo, pick.Clause)
+		ev.SetNote("note.offered_partner", pick.PartnerCode, pick.ContractNo, pick.Clause)
 	}
-	if err := d.cfg.Jobs.OfferJob(ctx, j, &cordon.JobEvent{At: now, ActorID: by, To: cordon.JobOffered, Note: note}); err != nil {
+	if err := d.cfg.Jobs.OfferJob(ctx, j, ev); err != nil {
 		return nil, err
 	}
 	return d.cfg.Jobs.FindJobByID(ctx, j.ID)

@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/cordon/cordon/internal/cordon"
@@ -33,7 +32,8 @@ func (d *Dispatcher) AssignJob(ctx context.Context, jobID, userID int64) (*cordo
 		return nil, err
 	}
 	uid := a.UserID
-	ev := &cordon.JobEvent{At: now, ActorID: &uid, From: from, To: from, Note: fmt.Sprintf("Assigned to %s.", u.Username)}
+	ev := &cordon.JobEvent{At: now, ActorID: &uid, From: from, To: from}
+	ev.SetNote("note.assigned", u.Username)
 	if err := d.cfg.Jobs.MoveJob(ctx, j, from, ev); err != nil {
 		return nil, err
 	}

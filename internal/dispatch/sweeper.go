@@ -53,7 +53,7 @@ func (s *Sweeper) SweepOnce(ctx context.Context) (SweepResult, error) {
 		if err != nil {
 			continue // not yet due by the lifecycle's reckoning
 		}
-		ev.Note = "The offer lapsed."
+		ev.SetNote("note.offer_lapsed")
 		if err := s.d.cfg.Jobs.MoveJob(ctx, j, from, ev); err != nil {
 			if cordon.ErrorCode(err) == cordon.ECONFLICT {
 				continue // accepted or expired meanwhile

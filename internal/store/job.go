@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/cordon/cordon/internal/cordon"
@@ -37,22 +39,28 @@ func toJob(r *jobRow) *cordon.Job {
 
 // jobEventRow is the job_events table.
 type jobEventRow struct {
-	ID      int64 `gorm:"primaryKey"`
-	JobID   int64
-	At      time.Time
-	ActorID *int64
-	From    string `gorm:"column:from_status"`
-	To      string `gorm:"column:to_status"`
-	Note    string
+	ID       int64 `gorm:"primaryKey"`
+	JobID    int64
+	At       time.Time
+	ActorID  *int64
+	From     string `gorm:"column:from_status"`
+	To       string `gorm:"column:to_status"`
+	Note     string
+	NoteKey  string
+	NoteArgs string // a JSON array of strings
 }
 
 func (jobEventRow) TableName() string { return "job_events" }
 
 func toJobEvent(r *jobEventRow) *cordon.JobEvent {
-	return &cordon.JobEvent{
+	e := &cordon.JobEvent{
 		ID: r.ID, JobID: r.JobID, At: r.At, ActorID: r.ActorID,
-		From: cordon.JobStatus(r.From), To: cordon.JobStatus(r.To), Note: r.Note,
+		From: cordon.JobStatus(r.From), To: cordon.JobStatus(r.To), Note: r.Note, NoteKey: r.NoteKey,
 	}
+	if r.NoteArgs != "" {
+		_ = json.Unmarshal([]byte(r.NoteArgs), &e.NoteArgs) // written below; a bad value shows the English note
+	}
+	return e
 }
 
 // validJobStatus reports whether s is one of cordon.JobStatuses.
@@ -143,7 +151,14 @@ func validateJobEvent(e *cordon.JobEvent) error {
 func (s *JobService) addEvent(ctx context.Context, e *cordon.JobEvent) error {
 	row := jobEventRow{
 		JobID: e.JobID, At: timeOrNow(s.db, e.At), ActorID: e.ActorID,
-		From: string(e.From), To: string(e.To), Note: e.Note,
+		From: string(e.From), To: string(e.To), Note: e.Note, NoteKey: e.NoteKey,
+	}
+	if len(e.NoteArgs) > 0 {
+		b, err := json.Marshal(e.NoteArgs)
+		if err != nil {
+			return fmt.Errorf("note values: %w", err)
+		}
+		row.NoteArgs = string(b)
 	}
 	if err := s.db.conn(ctx).Create(&row).Error; err != nil {
 		return TranslateError(err, "Job event")

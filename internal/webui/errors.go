@@ -22,18 +22,25 @@ func (l Locale) ErrorText(err error) string {
 	if e == nil {
 		e = cordon.Err(cordon.EINTERNAL, "internal_error")
 	}
+	return l.say(e.Key, e.Args, e.Message)
+}
+
+// say is the catalogue's message for key with its values in the page's
+// language; english is the message in English, for English pages and keys
+// the catalogue lacks.
+func (l Locale) say(key string, vals []any, english string) string {
 	if l.Lang == langEN {
-		return e.Message
+		return english
 	}
-	f, ok := cordon.MessageFormat(cordon.LangZH, e.Key)
+	f, ok := cordon.MessageFormat(cordon.LangZH, key)
 	if !ok {
-		return e.Message
+		return english
 	}
-	if len(e.Args) == 0 {
+	if len(vals) == 0 {
 		return f
 	}
-	args := make([]any, len(e.Args))
-	for i, a := range e.Args {
+	args := make([]any, len(vals))
+	for i, a := range vals {
 		args[i] = a
 		if v := reflect.ValueOf(a); v.Kind() == reflect.String {
 			args[i] = l.word(v.String())

@@ -37,14 +37,21 @@ func TestErrorText(t *testing.T) {
 	}
 }
 
-// TestTimelineNotes: the notes the services write come back in Chinese,
-// with the values in the translation's order; a typed reason stays.
+// TestTimelineNotes: a note the services wrote comes back in Chinese from
+// its key, with the values in the translation's order; a typed reason and
+// English pages show the note as it is.
 func TestTimelineNotes(t *testing.T) {
-	zh := Locale{Lang: langZH}
-	if got, want := zh.Message("Offered to hefei under HF-2026-001 §3.1."), "已依据 HF-2026-001 §3.1 派给 hefei。"; got != want {
+	zh, en := Locale{Lang: langZH}, Locale{Lang: langEN}
+	e := &cordon.JobEvent{}
+	e.SetNote("note.offered_partner", "hefei", "HF-2026-001", "§3.1")
+	if got, want := zh.Note(e), "已依据 HF-2026-001 §3.1 派给 hefei。"; got != want {
 		t.Errorf("note = %q, want %q", got, want)
 	}
-	if got := zh.Message("客户要求改期"); got != "客户要求改期" {
+	if got, want := en.Note(e), "Offered to hefei under HF-2026-001 §3.1."; got != want {
+		t.Errorf("en note = %q, want %q", got, want)
+	}
+	typed := &cordon.JobEvent{Note: "客户要求改期"}
+	if got := zh.Note(typed); got != "客户要求改期" {
 		t.Errorf("a typed reason became %q", got)
 	}
 }
