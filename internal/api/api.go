@@ -55,14 +55,19 @@ func New(svc Services, auth cordon.AuthService) *Handler {
 	return &Handler{svc: svc, auth: auth}
 }
 
-// Guards are the route middleware the server provides.
+// Guards are the route middleware the server provides. Every
+// authenticated route has Authenticated and then one role guard, which
+// enters the caller's data scope once it has allowed the request.
 type Guards struct {
-	// Authenticated requires a valid access token.
+	// Authenticated requires a valid access token and draws the request
+	// on the caller's rate budgets.
 	Authenticated fiber.Handler
 	// Require allows only roles that may take action on resource.
 	Require func(resource, action string) fiber.Handler
 	// RequireAny allows roles that may take any of the (resource, action) pairs.
 	RequireAny func(pairs ...[2]string) fiber.Handler
+	// RequireAll allows roles that may take every one of the pairs.
+	RequireAll func(pairs ...[2]string) fiber.Handler
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
