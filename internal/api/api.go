@@ -40,6 +40,9 @@ type Services struct {
 	// and their deliveries (docs/notifications.md).
 	Notifications cordon.NotificationService
 	Webhooks      cordon.WebhookService
+	// Team is user and team management (/api/v1/users): the same service
+	// the portal's team page calls.
+	Team cordon.TeamService
 	// Now is the clock; nil means time.Now.
 	Now cordon.Clock
 }
@@ -86,6 +89,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerPolicyRoutes(r, h, g)
 	registerAuditRoutes(r, h, g)
 	registerNotifyRoutes(r, h, g)
+	registerUserRoutes(r, h, g)
 }
 
 // maxJSON caps JSON request bodies; the server's own cap is higher, for

@@ -17,7 +17,7 @@ import (
 // they call, the store behind them, and the pages themselves. A page added elsewhere
 // adds its sources here and its texts to serviceMessages.
 var pageSources = []string{
-	"../dispatch/*.go", "../document/*.go",
+	"../dispatch/*.go", "../document/*.go", "../team/*.go",
 	"job.go", "dispatch.go", "document.go", "team.go", "customer.go", "forms.go", "webui.go", "session.go",
 	"../store/user.go", "../store/error.go", "../store/document.go", "../store/request.go", "../store/report.go",
 	// The institute's and legal's pages and what they call.

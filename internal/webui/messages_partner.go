@@ -250,7 +250,6 @@ var serviceMessages = map[string]string{
 	"Priority must be P1, P2, P3 or P4.":                                                    "优先级须为 P1、P2、P3 或 P4。",
 	"Site city is required.":                                                                "请填写现场城市。",
 	"Status must be open, dispatched, closed or cancelled.":                                 "状态须为待派单、已派单、已关闭或已取消。",
-	"Username must be 1 to 64 characters.":                                                  "用户名须为 1 至 64 个字符。",
 	"Password is required.":                                                                 "请设置密码。",
 	"At least one role is required.":                                                        "请至少选择一个角色。",
 	"Organisation not found.":                                                               "所属单位不存在。",

@@ -42,9 +42,9 @@ type Services struct {
 	// Scope tells whether a partner's contract is in force (out of force
 	// a partner sees nothing, not even its own users).
 	Scope cordon.ScopePolicy
-	// HashPassword hashes a new user's one-time password:
-	// authn.HashPassword, handed in by cmd.
-	HashPassword func(password string) (string, error)
+	// Team is user and team management (team.go): the same service the
+	// API's /api/v1/users calls.
+	Team cordon.TeamService
 
 	// The institute's and legal's pages (sla.go, scorecard.go, quality.go,
 	// audit.go): the services the API's routes for them call.
