@@ -60,26 +60,17 @@ func (h *Handler) teamPage(c *fiber.Ctx) (*teamData, error) {
 		Orgs: ts.Orgs, Roles: ts.Roles}
 	f := cordon.TeamFilter{Offset: d.Pages.Offset(), Limit: d.Pages.Limit()}
 	if v := c.Query("org"); v != "" && ts.All {
-		id, err := idOf(v)
-		if err != nil {
+		id, err := parseID("org", v)
+		if err != nil || id == nil {
 			return nil, cordon.ErrNotFound("Organisation")
 		}
-		d.Org, f.OrgID = id, &id
+		d.Org, f.OrgID = *id, id
 	}
 	d.Form = teamForm{Org: d.Org, Role: string(cordon.RolePartnerTechnician)}
 	if d.Users, d.Pages.Total, err = h.svc.Team.FindUsers(ctx, f); err != nil {
 		return nil, err
 	}
 	return d, nil
-}
-
-// idOf reads a positive id.
-func idOf(v string) (int64, error) {
-	id, err := parseID("id", v)
-	if err != nil || id == nil || *id <= 0 {
-		return 0, cordon.ErrNotFound("Record")
-	}
-	return *id, nil
 }
 
 func (h *Handler) handleTeam(c *fiber.Ctx) error {
