@@ -206,16 +206,13 @@ func (s *Server) authorize(c *fiber.Ctx, all bool, pairs ...[2]string) error {
 	if c.Locals(localScoped) != nil {
 		return fmt.Errorf("route %s: a role check after the data scope was entered: use one guard (RequireAll)", routeOf(c))
 	}
+	allowed := 0
 	for _, p := range pairs {
-		ok := s.cfg.Roles.Allow(a.Roles, p[0], p[1])
-		if ok && !all {
-			return nil
-		}
-		if !ok && all {
-			return cordon.Errorf(cordon.EFORBIDDEN, "Your role may not do this.")
+		if s.cfg.Roles.Allow(a.Roles, p[0], p[1]) {
+			allowed++
 		}
 	}
-	if all && len(pairs) > 0 {
+	if allowed > 0 && (!all || allowed == len(pairs)) {
 		return nil
 	}
 	return cordon.Errorf(cordon.EFORBIDDEN, "Your role may not do this.")

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -284,5 +285,53 @@ func TestEveryRouteScoped(t *testing.T) {
 	}
 	if guarded < 50 {
 		t.Errorf("only %d guarded routes found; the test does not see the routes", guarded)
+	}
+}
+
+// pairRoles allows exactly the listed "resource:action" pairs.
+type pairRoles map[string]bool
+
+func (p pairRoles) Allow(_ []cordon.Role, res, act string) bool { return p[res+":"+act] }
+
+// TestRoleGuards: requireAny wants one pair, requireAll every pair, and
+// both enter the scope only when they allow.
+func TestRoleGuards(t *testing.T) {
+	scope := &fakeScope{}
+	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		cfg: Config{Roles: pairRoles{"job:view": true, "job:list": true}, Scope: scope}}
+	app := fiber.New(fiber.Config{ErrorHandler: s.handleError})
+	actor := func(c *fiber.Ctx) error {
+		c.SetUserContext(cordon.NewContextWithActor(c.UserContext(), &cordon.Actor{UserID: 1}))
+		return c.Next()
+	}
+	ok := func(c *fiber.Ctx) error { return c.SendString("ok") }
+	view, list, accept := [2]string{"job", "view"}, [2]string{"job", "list"}, [2]string{"job", "accept"}
+	app.Get("/any-allowed", actor, s.requireAny(accept, view), ok)
+	app.Get("/any-denied", actor, s.requireAny(accept), ok)
+	app.Get("/all-allowed", actor, s.requireAll(view, list), ok)
+	app.Get("/all-denied", actor, s.requireAll(view, accept), ok)
+	app.Get("/all-none", actor, s.requireAll(), ok)
+	app.Get("/anonymous", s.require("job", "view"), ok)
+	for _, tc := range []struct {
+		path       string
+		wantStatus int
+		wantScopes int
+	}{
+		{"/any-allowed", 200, 1}, {"/any-denied", 403, 0},
+		{"/all-allowed", 200, 1}, {"/all-denied", 403, 0}, {"/all-none", 403, 0},
+		{"/anonymous", 401, 0},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, err := app.Test(httptest.NewRequest(http.MethodGet, tc.path, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tc.wantStatus {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.wantStatus)
+			}
+			if got := scope.count(); got != tc.wantScopes {
+				t.Errorf("scopes entered: got %d, want %d", got, tc.wantScopes)
+			}
+		})
 	}
 }
