@@ -266,22 +266,25 @@ func TestEveryRouteScoped(t *testing.T) {
 			continue // a route anyone may call
 		}
 		guarded++
-		t.Run(key, func(t *testing.T) {
-			if resp := ts.do(t, r.Method, path, tokenNone); resp.StatusCode != 403 {
-				t.Errorf("role denied: %d, want 403", resp.StatusCode)
-			}
-			if got := ts.scope.count(); got != 0 {
-				t.Errorf("role denied: %d scopes entered, want 0", got)
-			}
-			ts.log.Reset()
-			ts.do(t, r.Method, path, tokenAll)
-			if got := ts.scope.count(); got != 1 {
-				t.Errorf("allowed: %d scopes entered, want 1", got)
-			}
-			if strings.Contains(ts.log.String(), "role check after the data scope") {
-				t.Errorf("a role guard runs inside the scope")
-			}
-		})
+		// A guard may pick its rule by a query parameter (the CSV export).
+		for _, path := range []string{path, path + "?format=csv"} {
+			t.Run(r.Method+" "+path, func(t *testing.T) {
+				if resp := ts.do(t, r.Method, path, tokenNone); resp.StatusCode != 403 {
+					t.Errorf("role denied: %d, want 403", resp.StatusCode)
+				}
+				if got := ts.scope.count(); got != 0 {
+					t.Errorf("role denied: %d scopes entered, want 0", got)
+				}
+				ts.log.Reset()
+				ts.do(t, r.Method, path, tokenAll)
+				if got := ts.scope.count(); got != 1 {
+					t.Errorf("allowed: %d scopes entered, want 1", got)
+				}
+				if strings.Contains(ts.log.String(), "role check after the data scope") {
+					t.Errorf("a role guard runs inside the scope")
+				}
+			})
+		}
 	}
 	if guarded < 50 {
 		t.Errorf("only %d guarded routes found; the test does not see the routes", guarded)
