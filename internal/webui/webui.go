@@ -39,8 +39,9 @@ type Services struct {
 	Describe func(g cordon.Grant, lang string) string
 	// Now is the clock; nil means time.Now.
 	Now cordon.Clock
-	// Scope tells whether a partner's contract is in force (out of force
-	// a partner sees nothing, not even its own users).
+	// Scope tells whether a partner's contract is in force
+	// (cordon.PartnerInForce): out of force a partner sees nothing, not
+	// even its own notifications.
 	Scope cordon.ScopePolicy
 	// Team is user and team management (team.go): the same service the
 	// API's /api/v1/users calls.
