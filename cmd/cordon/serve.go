@@ -31,6 +31,7 @@ import (
 	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/sla"
 	"github.com/cordon/cordon/internal/store"
+	"github.com/cordon/cordon/internal/team"
 	"github.com/cordon/cordon/internal/webui"
 	"github.com/cordon/cordon/policies"
 	"github.com/cordon/cordon/web"
@@ -152,6 +153,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 	// One SLA monitor and one quality service for the API and the pages.
 	monitor := slaMonitor
 	qualitySvc := quality.NewService(store.NewQualityStore(db), dispatcher)
+	teamSvc := newTeam(db, scope, now)
 	srv, err = server.New(server.Config{
 		Logger: log,
 		Web:    web.FS,
@@ -163,13 +165,13 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 			Jobs: desk, Dispatch: dispatcher, Documents: library,
 			SLA: monitor, Audit: auditSvc,
 			Quality: qualitySvc, Evaluation: evaluator, PublicURL: c.PublicURL,
-			Notifications: notes, Webhooks: notes, Now: now},
+			Notifications: notes, Webhooks: notes, Team: teamSvc, Now: now},
 		Pages: webui.Services{Users: users, Orgs: orgs, Manager: manager,
 			Jobs: desk, Dispatch: dispatcher, Documents: library,
 			Catalog: catalog, Describe: contract.Describe, Now: now, Notifications: notes,
 			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc,
 			ContractActions: contract.Actions, OpenCheckpoint: openCheckpoint,
-			Scope: scope, HashPassword: authn.HashPassword},
+			Scope: scope, Team: teamSvc},
 		TrustedProxies: c.TrustedProxies,
 		Rates: server.RateLimits{Counter: store.NewRateCounter(db),
 			LoginIP: c.Rates.LoginIP, LoginUser: c.Rates.LoginUser, Partner: c.Rates.Partner, User: c.Rates.User},
@@ -178,6 +180,15 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		return nil, err
 	}
 	return &app{db: db, sweeper: sweeper, sla: slaSweeper, explainer: explainer, auth: auth, scope: scope, registry: registry, manager: manager, server: srv, sealer: sealer, relay: relay}, nil
+}
+
+// newTeam wires user and team management, for the server and the users
+// command alike.
+func newTeam(db *store.DB, scope cordon.ScopePolicy, now cordon.Clock) *team.Service {
+	return team.New(team.Config{
+		Users: store.NewUserService(db), Orgs: store.NewOrgService(db), Scope: scope,
+		HashPassword: authn.HashPassword, CheckPassword: authn.ValidatePassword, Now: now,
+	})
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {

@@ -10,9 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cordon/cordon/internal/authn"
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/store"
+	"github.com/cordon/cordon/internal/team"
 )
 
 func runUsers(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
@@ -35,7 +35,10 @@ func runUsers(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
-	users, orgs := store.NewUserService(db), store.NewOrgService(db)
+	// The operator acts as the institute's administrator, under the same
+	// rules as the API and the team page.
+	users, orgs, teams := store.NewUserService(db), store.NewOrgService(db), newTeam(db, nil, time.Now)
+	op := team.Operator(ctx)
 	switch sub {
 	case "create":
 		if org == "" || username == "" || roles == "" {
@@ -54,21 +57,21 @@ func runUsers(ctx context.Context, args []string, getenv func(string) string, st
 			}
 			password = strings.TrimRight(line, "\r\n")
 		}
-		if err := authn.ValidatePassword(password); err != nil {
-			return fmt.Errorf("%s", cordon.ErrorMessage(err))
+		if display == "" {
+			display = username
 		}
-		hash, err := authn.HashPassword(password)
-		if err != nil {
-			return err
-		}
-		u := &cordon.User{OrgID: o.ID, Username: username, DisplayName: display, PasswordHash: hash}
+		nu := cordon.NewUser{OrgID: o.ID, Username: username, DisplayName: display, Password: password}
 		for _, r := range strings.Split(roles, ",") {
-			u.Roles = append(u.Roles, cordon.Role(strings.TrimSpace(r)))
+			nu.Roles = append(nu.Roles, cordon.Role(strings.TrimSpace(r)))
 		}
-		if err := users.CreateUser(ctx, u); err != nil {
+		u, oneTime, err := teams.CreateUser(op, nu)
+		if err != nil {
 			return fmt.Errorf("create user: %s", cordon.ErrorMessage(err))
 		}
 		fmt.Fprintf(stdout, "Created user %s (id %d) in %s.\n", u.Username, u.ID, o.Code)
+		if oneTime != "" { // no password given: the service made one
+			fmt.Fprintf(stdout, "One-time password (shown once): %s\n", oneTime)
+		}
 		return nil
 	case "disable":
 		if username == "" {
@@ -78,13 +81,13 @@ func runUsers(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return fmt.Errorf("user %q: %s", username, cordon.ErrorMessage(err))
 		}
-		if err := users.DisableUser(ctx, u.ID, time.Now()); err != nil {
+		if _, err := teams.DisableUser(op, u.ID); err != nil {
 			return fmt.Errorf("disable user: %s", cordon.ErrorMessage(err))
 		}
 		fmt.Fprintf(stdout, "Disabled user %s; its sessions are revoked.\n", u.Username)
 		return nil
 	case "list":
-		var f cordon.UserFilter
+		var f cordon.TeamFilter
 		if org != "" {
 			o, err := orgs.FindOrgByCode(ctx, org)
 			if err != nil {
@@ -92,7 +95,7 @@ func runUsers(ctx context.Context, args []string, getenv func(string) string, st
 			}
 			f.OrgID = &o.ID
 		}
-		list, total, err := users.FindUsers(ctx, f)
+		list, total, err := teams.FindUsers(op, f)
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,9 @@ type Services struct {
 	// and their deliveries (docs/notifications.md).
 	Notifications cordon.NotificationService
 	Webhooks      cordon.WebhookService
+	// Team is user and team management (/api/v1/users): the same service
+	// the portal's team page calls.
+	Team cordon.TeamService
 	// Now is the clock; nil means time.Now.
 	Now cordon.Clock
 }
@@ -53,14 +56,19 @@ func New(svc Services, auth cordon.AuthService) *Handler {
 	return &Handler{svc: svc, auth: auth}
 }
 
-// Guards are the route middleware the server provides.
+// Guards are the route middleware the server provides. Every
+// authenticated route has Authenticated and then one role guard, which
+// enters the caller's data scope once it has allowed the request.
 type Guards struct {
-	// Authenticated requires a valid access token.
+	// Authenticated requires a valid access token and draws the request
+	// on the caller's rate budgets.
 	Authenticated fiber.Handler
 	// Require allows only roles that may take action on resource.
 	Require func(resource, action string) fiber.Handler
 	// RequireAny allows roles that may take any of the (resource, action) pairs.
 	RequireAny func(pairs ...[2]string) fiber.Handler
+	// RequireAll allows roles that may take every one of the pairs.
+	RequireAll func(pairs ...[2]string) fiber.Handler
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -79,6 +87,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerPolicyRoutes(r, h, g)
 	registerAuditRoutes(r, h, g)
 	registerNotifyRoutes(r, h, g)
+	registerUserRoutes(r, h, g)
 }
 
 // maxJSON caps JSON request bodies; the server's own cap is higher, for

@@ -18,13 +18,14 @@ import (
 // route needs the legal auditor's rights; docs/audit.md says why the key is
 // behind them too.
 func registerAuditRoutes(r fiber.Router, h *Handler, g Guards) {
-	exportCSV := g.Require(cordon.ResAccessEvent, cordon.ActExport)
-	r.Get("/access-events", g.Authenticated, g.Require(cordon.ResAccessEvent, cordon.ActList),
+	list := g.Require(cordon.ResAccessEvent, cordon.ActList)
+	listCSV := g.RequireAll([2]string{cordon.ResAccessEvent, cordon.ActList}, [2]string{cordon.ResAccessEvent, cordon.ActExport})
+	r.Get("/access-events", g.Authenticated,
 		func(c *fiber.Ctx) error {
 			if c.Query("format") == "csv" {
-				return exportCSV(c) // and on to the handler, if allowed
+				return listCSV(c) // and on to the handler, if allowed
 			}
-			return c.Next()
+			return list(c)
 		}, h.handleAccessEventList)
 	r.Get("/access-events/disclosures", g.Authenticated, g.Require(cordon.ResAccessEvent, cordon.ActList), h.handleAccessDisclosures)
 	r.Get("/access-events/denials", g.Authenticated, g.Require(cordon.ResAccessEvent, cordon.ActList), h.handleAccessDenials)

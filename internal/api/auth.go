@@ -9,8 +9,8 @@ import (
 func registerAuthRoutes(r fiber.Router, h *Handler, g Guards) {
 	r.Post("/auth/login", h.handleLogin)
 	r.Post("/auth/refresh", h.handleRefresh)
-	r.Post("/auth/logout", g.Authenticated, h.handleLogout)
-	r.Get("/me", g.Authenticated, h.handleMe)
+	r.Post("/auth/logout", g.Authenticated, g.Require(cordon.ResAuth, cordon.ActDelete), h.handleLogout)
+	r.Get("/me", g.Authenticated, g.Require(cordon.ResMe, cordon.ActView), h.handleMe)
 }
 
 type loginJSON struct {

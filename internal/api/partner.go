@@ -208,9 +208,8 @@ func validatePartner(name, city, webhook *string) error {
 	return nil
 }
 
-// inForce reports whether a partner has a contract in force: out of force
-// a partner sees nothing, not even its own record (as row-level security
-// has it on PostgreSQL).
+// inForce reports whether a partner has a contract in force
+// (cordon.PartnerInForce): out of force a partner sees nothing.
 func (h *Handler) inForce(partnerID int64) bool {
-	return len(h.svc.Scope.Grants(partnerID, cordon.ResJob, cordon.ActView)) > 0
+	return cordon.PartnerInForce(h.svc.Scope, partnerID)
 }

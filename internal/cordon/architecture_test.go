@@ -84,6 +84,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/dispatch":        {"internal/cordon"},
 		"internal/sla":             {"internal/cordon"},
 		"internal/quality":         {"internal/cordon"},
+		"internal/team":            {"internal/cordon"},
 		"internal/notify":          {"internal/cordon"},
 		"internal/evaluation":      {"internal/cordon", "internal/keyfile"},
 		"internal/api":             {"internal/cordon", "internal/contract"},

@@ -128,3 +128,11 @@ type PolicyExplainer interface {
 	// unknown user or object; EINVALID for a resource it cannot read.
 	Explain(ctx context.Context, username, action, resource string) (*Explanation, error)
 }
+
+// PartnerInForce reports whether a partner has a contract in force: one
+// whose compiled grants let it view jobs. Out of force a partner sees
+// nothing, not even its own record or users, as row-level security has it
+// on PostgreSQL. A nil policy knows of no contract.
+func PartnerInForce(s ScopePolicy, partnerID int64) bool {
+	return s != nil && len(s.Grants(partnerID, ResJob, ActView)) > 0
+}

@@ -19,7 +19,7 @@ func (m *memSurveys) CreateSurvey(_ context.Context, s *cordon.Survey) error {
 func (m *memSurveys) AnswerSurvey(_ context.Context, hash string, score int, comment string, now time.Time) error {
 	s, ok := m.byHash[hash]
 	if !ok || s.AnsweredAt != nil || !now.Before(*s.ExpiresAt) {
-		return cordon.ErrNotFound("Survey")
+		return cordon.Err(cordon.ENOTFOUND, "survey.not_found")
 	}
 	s.AnsweredAt, s.Score, s.Comment = &now, score, comment
 	return nil
@@ -31,7 +31,7 @@ func (m *memSurveys) FindSurveyByToken(_ context.Context, hash string) (*cordon.
 	if s, ok := m.byHash[hash]; ok {
 		return s, nil
 	}
-	return nil, cordon.ErrNotFound("Survey")
+	return nil, cordon.Err(cordon.ENOTFOUND, "survey.not_found")
 }
 
 // closedJobs finds every job, closed.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -51,7 +52,9 @@ func fromFiber(fe *fiber.Error) *cordon.Error {
 	return cordon.Err(cordon.EINTERNAL, "internal_error")
 }
 
-// problem is an RFC 9457 problem+json body.
+// problem is an RFC 9457 problem+json body: the category of the error in
+// its type and status, the English message in detail, and the message's
+// key in the catalogue as code, for a client to say it in its language.
 type problem struct {
 	Type      string `json:"type"`
 	Title     string `json:"title"`
@@ -92,7 +95,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		Title:     http.StatusText(status),
 		Status:    status,
 		Detail:    e.Message,
-		Code:      e.Code,
+		Code:      cmp.Or(e.Key, e.Code),
 		Field:     e.Field,
 		RequestID: rid,
 	}

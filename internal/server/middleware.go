@@ -148,9 +148,34 @@ func routeOf(c *fiber.Ctx) string {
 	return "unmatched"
 }
 
-// authenticate requires a valid bearer token whose session is live, puts
-// the actor into the request's context, and runs the rest of the request
-// in the actor's data scope.
+// An authenticated route runs four pieces, in this order, each on its own:
+//
+//  1. authenticate: who asks (a bearer token here; the portal's cookie
+//     session in webui), put into the request's context as the actor;
+//  2. budget: the caller's rate budgets (ratelimit.go), drawn outside any
+//     transaction so that a refused or failing request still counts;
+//  3. authorize: the function-level role check of the route (require,
+//     requireAny, requireAll);
+//  4. enterScope: the rest of the request in the caller's data scope (on
+//     PostgreSQL one transaction under row-level security).
+//
+// The API's Authenticated guard is pieces 1 and 2; the role guards are 3
+// and then 4, so a request its role may not make never opens a transaction,
+// and no route reaches its handler outside the scope without a role check.
+
+// authenticated is the API's guard: a bearer token, then the budgets.
+func (s *Server) authenticated(c *fiber.Ctx) error {
+	if err := s.authenticate(c); err != nil {
+		return err
+	}
+	if err := s.budget(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// authenticate requires a valid bearer token whose session is live and
+// puts the actor into the request's context.
 func (s *Server) authenticate(c *fiber.Ctx) error {
 	h := c.Get(fiber.HeaderAuthorization)
 	const prefix = "Bearer "
@@ -161,43 +186,74 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// The rest of the request runs in the caller's data scope (once the
-	// caller's rate budgets allow it): on PostgreSQL one transaction under
-	// row-level security, committed only when the handler succeeds.
-	return s.inScope(cordon.NewContextWithActor(c.UserContext(), actor), actor, func(ctx context.Context) error {
+	c.SetUserContext(cordon.NewContextWithActor(c.UserContext(), actor))
+	return nil
+}
+
+// localScoped marks a request whose data scope has been entered.
+const localScoped = "scoped"
+
+// authorize is the function-level check: one of the actor's roles must be
+// allowed one of the (resource, action) pairs, or every pair when all is
+// set. It runs before the scope is entered; a role check inside the scope
+// is a route registered with its guards in the wrong order, refused as an
+// internal error so that it cannot go unnoticed.
+func (s *Server) authorize(c *fiber.Ctx, all bool, pairs ...[2]string) error {
+	a := cordon.ActorFromContext(c.UserContext())
+	if a == nil {
+		return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
+	}
+	if c.Locals(localScoped) != nil {
+		return fmt.Errorf("route %s: a role check after the data scope was entered: use one guard (RequireAll)", routeOf(c))
+	}
+	allowed := 0
+	for _, p := range pairs {
+		if s.cfg.Roles.Allow(a.Roles, p[0], p[1]) {
+			allowed++
+		}
+	}
+	if allowed > 0 && (!all || allowed == len(pairs)) {
+		return nil
+	}
+	return cordon.Err(cordon.EFORBIDDEN, "server.your_role_may_not_do")
+}
+
+// enterScope runs the rest of the request in the actor's data scope: on
+// PostgreSQL one transaction under row-level security, committed only
+// when the handler succeeds.
+func (s *Server) enterScope(c *fiber.Ctx) error {
+	a := cordon.ActorFromContext(c.UserContext())
+	c.Locals(localScoped, true)
+	return s.cfg.Scope.InScope(c.UserContext(), a, func(ctx context.Context) error {
 		c.SetUserContext(ctx)
 		return c.Next()
 	})
 }
 
-// require is the function-level check: one of the actor's roles must be
-// allowed action on resource by the static role rules.
+// require allows the request when one of the actor's roles may take
+// action on resource, then enters the scope.
 func (s *Server) require(resource, action string) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		a := cordon.ActorFromContext(c.UserContext())
-		if a == nil {
-			return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
-		}
-		if !s.cfg.Roles.Allow(a.Roles, resource, action) {
-			return cordon.Err(cordon.EFORBIDDEN, "server.your_role_may_not_do")
-		}
-		return c.Next()
-	}
+	return s.roleGuard(false, [2]string{resource, action})
 }
 
 // requireAny allows the request when one of the actor's roles may take one
-// of the (resource, action) pairs.
+// of the (resource, action) pairs, then enters the scope.
 func (s *Server) requireAny(pairs ...[2]string) fiber.Handler {
+	return s.roleGuard(false, pairs...)
+}
+
+// requireAll allows the request when the actor's roles may take every one
+// of the (resource, action) pairs, then enters the scope.
+func (s *Server) requireAll(pairs ...[2]string) fiber.Handler {
+	return s.roleGuard(true, pairs...)
+}
+
+// roleGuard is pieces 3 and 4: authorize, then enter the scope.
+func (s *Server) roleGuard(all bool, pairs ...[2]string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		a := cordon.ActorFromContext(c.UserContext())
-		if a == nil {
-			return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
+		if err := s.authorize(c, all, pairs...); err != nil {
+			return err
 		}
-		for _, p := range pairs {
-			if s.cfg.Roles.Allow(a.Roles, p[0], p[1]) {
-				return c.Next()
-			}
-		}
-		return cordon.Err(cordon.EFORBIDDEN, "server.your_role_may_not_do")
+		return s.enterScope(c)
 	}
 }

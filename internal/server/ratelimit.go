@@ -85,26 +85,25 @@ func (s *Server) charge(ctx context.Context, ls ...limit) error {
 	return nil
 }
 
-// inScope is the one way an authenticated request (API or page) enters
-// its data scope: it first draws on the caller's budgets (the user's,
-// and a partner user's organisation's), outside the scoped transaction so
-// that a refused or failing request still counts and no row lock is held
-// for the request's length, then runs fn in the scope.
-func (s *Server) inScope(ctx context.Context, a *cordon.Actor, fn func(ctx context.Context) error) error {
-	if a != nil {
-		rl := s.cfg.Rates
-		var ls []limit
-		if a.IsPartner() && rl.Partner.on() {
-			ls = append(ls, limit{"partner:" + strconv.FormatInt(a.OrgID, 10), rl.Partner})
-		}
-		if rl.User.on() {
-			ls = append(ls, limit{"user:" + strconv.FormatInt(a.UserID, 10), rl.User})
-		}
-		if err := s.charge(ctx, ls...); err != nil {
-			return err
-		}
+// budget is the piece between authentication and the role check: it
+// draws an authenticated request (API or page) on the caller's budgets
+// (the user's, and a partner user's organisation's), before the role check
+// and outside the scoped transaction, so that a refused or failing request
+// still counts and no row lock is held for the request's length.
+func (s *Server) budget(c *fiber.Ctx) error {
+	a := cordon.ActorFromContext(c.UserContext())
+	if a == nil {
+		return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 	}
-	return s.cfg.Scope.InScope(ctx, a, fn)
+	rl := s.cfg.Rates
+	var ls []limit
+	if a.IsPartner() && rl.Partner.on() {
+		ls = append(ls, limit{"partner:" + strconv.FormatInt(a.OrgID, 10), rl.Partner})
+	}
+	if rl.User.on() {
+		ls = append(ls, limit{"user:" + strconv.FormatInt(a.UserID, 10), rl.User})
+	}
+	return s.charge(c.UserContext(), ls...)
 }
 
 // Login paths: the API's and the portal's form.

@@ -1,5 +1,6 @@
 // Package server builds Cordon's HTTP application: the Fiber app, its
-// middleware (request ids, logging, metrics, authentication, role checks),
+// middleware (request ids, logging, metrics, authentication, rate budgets,
+// role checks, the data scope),
 // the one error handler, the health endpoints and the routes of the api
 // package.
 package server
@@ -134,16 +135,17 @@ func (s *Server) routes() error {
 
 	v1 := s.app.Group("/api/v1")
 	api.Register(v1, api.New(s.cfg.API, s.cfg.Auth), api.Guards{
-		Authenticated: s.authenticate,
+		Authenticated: s.authenticated,
 		Require:       s.require,
 		RequireAny:    s.requireAny,
+		RequireAll:    s.requireAll,
 	})
 	if s.cfg.Pages.Users != nil {
 		h, err := webui.New(s.cfg.Pages, s.cfg.Auth, s.cfg.Roles, s.cfg.Web)
 		if err != nil {
 			return fmt.Errorf("pages: %w", err)
 		}
-		webui.Register(s.app, h, webui.Guards{InScope: s.inScope, Require: s.require, RequireAny: s.requireAny})
+		webui.Register(s.app, h, webui.Guards{Budget: s.budget, Require: s.require, RequireAny: s.requireAny, RequireAll: s.requireAll})
 	}
 	// Anything else is a 404: problem+json under /api, the error page elsewhere.
 	s.app.Use(func(c *fiber.Ctx) error { return cordon.Err(cordon.ENOTFOUND, "page.not_found") })

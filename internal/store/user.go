@@ -112,6 +112,13 @@ func (s *UserService) FindUsers(ctx context.Context, f cordon.UserFilter) ([]*co
 	if f.OrgID != nil {
 		q = q.Where("org_id = ?", *f.OrgID)
 	}
+	if f.Role != nil {
+		q = q.Where("id IN (?)", s.db.conn(ctx).Model(&userRoleRow{}).Select("user_id").Where("role = ?", string(*f.Role)))
+	}
+	if f.Query != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
+		q = q.Where("(LOWER(username) LIKE ? ESCAPE '\\' OR LOWER(display_name) LIKE ? ESCAPE '\\')", like, like)
+	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, TranslateError(err, "User")
@@ -128,12 +135,9 @@ func (s *UserService) FindUsers(ctx context.Context, f cordon.UserFilter) ([]*co
 	return users, int(total), err
 }
 
-// CreateUser validates u, stores it with its roles and sets its ID.
+// CreateUser stores u with its roles and sets its ID. What makes a good
+// username is the team service's rule (internal/team).
 func (s *UserService) CreateUser(ctx context.Context, u *cordon.User) error {
-	u.Username = strings.TrimSpace(u.Username)
-	if u.Username == "" || len(u.Username) > 64 {
-		return cordon.FieldErr("username", "store.username_must_1_64_characters")
-	}
 	if u.PasswordHash == "" {
 		return cordon.FieldErr("password", "password_required")
 	}

@@ -24,10 +24,10 @@ import (
 func registerAuditPages(r fiber.Router, h *Handler, g Guards, auth fiber.Handler) {
 	list := g.Require(cordon.ResAccessEvent, cordon.ActList)
 	r.Get("/audit", auth, list, h.handleAuditLog)
-	r.Get("/audit/events.csv", auth, list, g.Require(cordon.ResAccessEvent, cordon.ActExport), h.handleAuditCSV)
+	r.Get("/audit/events.csv", auth, g.RequireAll([2]string{cordon.ResAccessEvent, cordon.ActList}, [2]string{cordon.ResAccessEvent, cordon.ActExport}), h.handleAuditCSV)
 	r.Get("/audit/customer", auth, list, h.handleAuditCustomer)
 	r.Get("/audit/denials", auth, list, h.handleAuditDenials)
-	r.Get("/audit/seal", auth, g.Require(cordon.ResAudit, cordon.ActList), g.Require(cordon.ResAudit, cordon.ActVerify), h.handleAuditSeal)
+	r.Get("/audit/seal", auth, g.RequireAll([2]string{cordon.ResAudit, cordon.ActList}, [2]string{cordon.ResAudit, cordon.ActVerify}), h.handleAuditSeal)
 	r.Get("/audit/export", auth, g.Require(cordon.ResAudit, cordon.ActExport), h.handleAuditExport)
 }
 

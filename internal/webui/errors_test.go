@@ -13,6 +13,7 @@ import (
 // cordon.Error is the internal error.
 func TestErrorText(t *testing.T) {
 	zh, en := Locale{Lang: langZH}, Locale{Lang: langEN}
+	record := "Service request" // a record named by the caller, as idParam does
 	for _, tc := range []struct {
 		err  error
 		want string
@@ -25,7 +26,8 @@ func TestErrorText(t *testing.T) {
 		{cordon.Err(cordon.ECONFLICT, "cannot_contract_allowed", "suspend", "a draft", "activate"), "不能对草稿状态的合同执行“暂停”；当前允许的操作：生效。"},
 		{cordon.Err(cordon.ECONFLICT, "store.contract_no_longer", "active"), "该合同已不再是“生效中”状态。"},
 		{cordon.FieldErr("period", "webui.quarter_reads_like", "2026-Q4"), "季度的格式如 2026-Q4。"},
-		{cordon.ErrNotFound("Job"), "未找到工单。"},
+		{cordon.Err(cordon.ENOTFOUND, "job.not_found"), "未找到该工单。"},
+		{cordon.ErrNotFound(record), "未找到服务请求。"},
 		{errors.New("driver: connection refused"), "内部错误。"},
 	} {
 		if got := zh.ErrorText(tc.err); got != tc.want {

@@ -121,5 +121,5 @@ func (h *Handler) notesVisible(a *cordon.Actor) bool {
 	if !a.IsPartner() {
 		return a != nil
 	}
-	return h.svc.Scope != nil && len(h.svc.Scope.Grants(a.PartnerID, cordon.ResJob, cordon.ActView)) > 0
+	return cordon.PartnerInForce(h.svc.Scope, a.PartnerID)
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
+	"net/url"
 	"strings"
 	"time"
 
@@ -138,6 +140,42 @@ func takeFlash(c *fiber.Ctx) *flash {
 		return nil
 	}
 	return &flash{Kind: kind, Text: text}
+}
+
+// authenticated is the pages' first guard: it requires a live cookie
+// session (without one it sends the browser to the login form), puts the
+// actor into the request's context, draws the request on the caller's
+// budgets and hands on to the route's role guard, which enters the data
+// scope. When the chain returns, the scope has ended: a page already
+// written, or a refusal to show on another page, is answered here after
+// its transaction rolled back.
+func (h *Handler) authenticated(g Guards) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		a, err := h.sessionActor(c)
+		if err != nil {
+			if cordon.ErrorCode(err) != cordon.EUNAUTHENTICATED {
+				return err
+			}
+			next := ""
+			if c.Method() == fiber.MethodGet {
+				next = "?next=" + url.QueryEscape(c.OriginalURL())
+			}
+			return c.Redirect("/login"+next, fiber.StatusSeeOther)
+		}
+		c.SetUserContext(cordon.NewContextWithActor(c.UserContext(), a))
+		if err := g.Budget(c); err != nil {
+			return err
+		}
+		err = c.Next()
+		var r *redirect
+		if isRendered(err) {
+			return nil // the page is written; its transaction rolled back
+		}
+		if errors.As(err, &r) {
+			return c.Redirect(r.to, fiber.StatusSeeOther)
+		}
+		return err
+	}
 }
 
 type loginData struct {

@@ -9,8 +9,6 @@ package webui
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -39,12 +37,13 @@ type Services struct {
 	Describe func(g cordon.Grant, lang string) string
 	// Now is the clock; nil means time.Now.
 	Now cordon.Clock
-	// Scope tells whether a partner's contract is in force (out of force
-	// a partner sees nothing, not even its own users).
+	// Scope tells whether a partner's contract is in force
+	// (cordon.PartnerInForce): out of force a partner sees nothing, not
+	// even its own notifications.
 	Scope cordon.ScopePolicy
-	// HashPassword hashes a new user's one-time password:
-	// authn.HashPassword, handed in by cmd.
-	HashPassword func(password string) (string, error)
+	// Team is user and team management (team.go): the same service the
+	// API's /api/v1/users calls.
+	Team cordon.TeamService
 
 	// The institute's and legal's pages (sla.go, scorecard.go, quality.go,
 	// audit.go): the services the API's routes for them call.
@@ -63,17 +62,22 @@ type Services struct {
 	Notifications cordon.NotificationService
 }
 
-// Guards are what the server lends the pages: its data scope and its
-// function-level role checks, the very ones the API routes use.
+// Guards are what the server lends the pages: the very pieces the API
+// routes use after authentication. A page route is the cookie session
+// (authenticated), then Budget, then one role guard, which enters the
+// caller's data scope (on PostgreSQL one transaction under row-level
+// security, committed only when the page succeeds) once it has allowed
+// the request.
 type Guards struct {
-	// InScope runs fn in the actor's data scope (on PostgreSQL one
-	// transaction under row-level security), committed only when fn
-	// succeeds.
-	InScope func(ctx context.Context, a *cordon.Actor, fn func(ctx context.Context) error) error
+	// Budget draws an authenticated request on the caller's rate budgets;
+	// it returns ETOOMANY when one is spent and does not call Next.
+	Budget func(c *fiber.Ctx) error
 	// Require allows only roles that may take action on resource.
 	Require func(resource, action string) fiber.Handler
 	// RequireAny allows roles that may take any of the (resource, action) pairs.
 	RequireAny func(pairs ...[2]string) fiber.Handler
+	// RequireAll allows roles that may take every one of the pairs.
+	RequireAll func(pairs ...[2]string) fiber.Handler
 }
 
 // Handler holds the services and the parsed templates; its methods are
@@ -125,8 +129,8 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	r.Get("/login", h.handleLoginForm)
 	r.Post("/login", h.checkCSRF, h.handleLogin)
 	r.Get("/lang", h.handleLanguage)
-	r.Post("/logout", h.checkCSRF, auth, h.handleLogout)
-	r.Get("/", auth, h.handleHome)
+	r.Post("/logout", h.checkCSRF, auth, g.Require(cordon.ResAuth, cordon.ActDelete), h.handleLogout)
+	r.Get("/", auth, g.Require(cordon.ResMe, cordon.ActView), h.handleHome)
 	r.Get("/me", auth, g.Require(cordon.ResMe, cordon.ActView), h.handleMe)
 	registerJobPages(r, h, g, auth)
 	registerDispatchPages(r, h, g, auth)
@@ -254,37 +258,6 @@ func (h *Handler) refused(c *fiber.Ctx, to string, err error) error {
 func done(c *fiber.Ctx, to, msg string) error {
 	setFlash(c, "ok", msg)
 	return c.Redirect(to, fiber.StatusSeeOther)
-}
-
-// authenticated requires a live cookie session, puts the actor into the
-// request's context, and runs the rest of the request in the actor's data
-// scope. Without a session it sends the browser to the login form.
-func (h *Handler) authenticated(g Guards) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		a, err := h.sessionActor(c)
-		if err != nil {
-			if cordon.ErrorCode(err) != cordon.EUNAUTHENTICATED {
-				return err
-			}
-			next := ""
-			if c.Method() == fiber.MethodGet {
-				next = "?next=" + url.QueryEscape(c.OriginalURL())
-			}
-			return c.Redirect("/login"+next, fiber.StatusSeeOther)
-		}
-		err = g.InScope(cordon.NewContextWithActor(c.UserContext(), a), a, func(ctx context.Context) error {
-			c.SetUserContext(ctx)
-			return c.Next()
-		})
-		var r *redirect
-		if isRendered(err) {
-			return nil // the page is written; its transaction rolled back
-		}
-		if errors.As(err, &r) {
-			return c.Redirect(r.to, fiber.StatusSeeOther)
-		}
-		return err
-	}
 }
 
 // home is the page each role starts from.
