@@ -250,7 +250,6 @@ var messages = map[string]Message{
 	"store.sla_priority_not_one_p1":                        {EN: "SLA priority %q is not one of P1 to P4.", ZH: "服务级别优先级“%s”不在 P1 至 P4 之中。"},
 	"store.status_not_job_status":                          {EN: "Status %q is not a job status.", ZH: "%q 不是工单状态。"},
 	"store.title_required":                                 {EN: "Title is required.", ZH: "请填写标题。"},
-	"store.username_must_1_64_characters":                  {EN: "Username must be 1 to 64 characters.", ZH: "用户名须为 1 至 64 个字符。"},
 	"store.version_required":                               {EN: "Version is required.", ZH: "请填写版本号。"},
 	"survey_link_not_valid_has":                            {EN: "This survey link is not valid, has expired, or was already used.", ZH: "此回访链接无效、已过期或已被使用。"},
 	"text_must_valid_utf_8":                                {EN: "Text must be valid UTF-8 without NUL characters.", ZH: "文本须为有效的 UTF-8 且不含 NUL 字符。"},

@@ -2,10 +2,9 @@ package store
 
 import (
 	"context"
+	"math"
 	"strings"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/cordon/cordon/internal/cordon"
 )
@@ -31,18 +30,6 @@ type accessEventRow struct {
 }
 
 func (accessEventRow) TableName() string { return "access_events" }
-
-func toAccessEvent(r *accessEventRow) *cordon.AccessEvent {
-	e := &cordon.AccessEvent{
-		ID: r.ID, At: r.At, UserID: r.UserID, OrgID: r.OrgID, ContractNo: r.ContractNo, Clause: r.Clause,
-		Resource: r.Resource, ResourceID: r.ResourceID, Action: r.Action, Decision: cordon.Decision(r.Decision),
-		Purpose: r.Purpose, RequestID: r.RequestID, ClientIP: r.ClientIP, FileSHA256: r.FileSHA256, DownloadID: r.DownloadID,
-	}
-	if r.Fields != "" {
-		e.Fields = strings.Split(r.Fields, ",")
-	}
-	return e
-}
 
 // AccessLog implements cordon.AccessLog.
 type AccessLog struct{ db *DB }
@@ -82,61 +69,72 @@ func (l *AccessLog) RecordAccess(ctx context.Context, e *cordon.AccessEvent) err
 // CountAccess counts matching events on the side pool, outside any data
 // scope (a partner's scope sees no access events at all).
 func (l *AccessLog) CountAccess(ctx context.Context, f cordon.AccessEventFilter) (int, error) {
+	where, args := filterAccess(f)
 	var n int64
-	err := filterAccess(l.db.side.WithContext(ctx).Model(&accessEventRow{}), f).Count(&n).Error
+	err := l.db.side.WithContext(ctx).Raw("SELECT count(*) FROM access_events e "+where, args...).Row().Scan(&n)
 	return int(n), TranslateError(err, "Access event")
 }
 
 // FindAccessEvents returns a page of events in id order, and the total.
 func (l *AccessLog) FindAccessEvents(ctx context.Context, f cordon.AccessEventFilter) ([]*cordon.AccessEvent, int, error) {
-	q := filterAccess(l.db.conn(ctx).Model(&accessEventRow{}), f)
+	where, args := filterAccess(f)
 	var total int64
-	if err := q.Count(&total).Error; err != nil {
+	if err := l.db.conn(ctx).Raw("SELECT count(*) FROM access_events e "+where, args...).Row().Scan(&total); err != nil {
 		return nil, 0, TranslateError(err, "Access event")
 	}
-	q = q.Order("id").Offset(f.Offset)
+	limit := int64(math.MaxInt64)
 	if f.Limit > 0 {
-		q = q.Limit(f.Limit)
+		limit = int64(f.Limit)
 	}
-	var rows []accessEventRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, 0, TranslateError(err, "Access event")
-	}
-	out := make([]*cordon.AccessEvent, len(rows))
-	for i := range rows {
-		out[i] = toAccessEvent(&rows[i])
+	args = append(args, limit, max(0, f.Offset))
+	out := []*cordon.AccessEvent{}
+	err := l.db.eng.accessEvents(ctx, l.db, where+" ORDER BY e.id LIMIT ? OFFSET ?", args, func(e *cordon.AccessEvent) error {
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	return out, int(total), nil
 }
 
-// filterAccess adds the filter's conditions to q.
-func filterAccess(q *gorm.DB, f cordon.AccessEventFilter) *gorm.DB {
+// filterAccess returns the filter's conditions on access_events e as a
+// WHERE clause (empty for none) and its arguments.
+func filterAccess(f cordon.AccessEventFilter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) {
+		conds, args = append(conds, cond), append(args, arg)
+	}
 	if f.OrgID != nil {
-		q = q.Where("org_id = ?", *f.OrgID)
+		add("e.org_id = ?", *f.OrgID)
 	}
 	if f.UserID != nil {
-		q = q.Where("user_id = ?", *f.UserID)
+		add("e.user_id = ?", *f.UserID)
 	}
 	if f.ContractNo != nil {
-		q = q.Where("contract_no = ?", *f.ContractNo)
+		add("e.contract_no = ?", *f.ContractNo)
 	}
 	if f.Resource != nil {
-		q = q.Where("resource = ?", *f.Resource)
+		add("e.resource = ?", *f.Resource)
 	}
 	if f.ResourceID != nil {
-		q = q.Where("resource_id = ?", *f.ResourceID)
+		add("e.resource_id = ?", *f.ResourceID)
 	}
 	if f.Action != nil {
-		q = q.Where("action = ?", *f.Action)
+		add("e.action = ?", *f.Action)
 	}
 	if f.Decision != nil {
-		q = q.Where("decision = ?", string(*f.Decision))
+		add("e.decision = ?", string(*f.Decision))
 	}
 	if f.From != nil {
-		q = q.Where("at >= ?", f.From.UTC())
+		add("e.at >= ?", f.From.UTC())
 	}
 	if f.To != nil {
-		q = q.Where("at < ?", f.To.UTC())
+		add("e.at < ?", f.To.UTC())
 	}
-	return q
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return "WHERE " + strings.Join(conds, " AND "), args
 }

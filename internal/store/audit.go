@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -12,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
 	"github.com/cordon/cordon/internal/cordon"
@@ -24,10 +21,11 @@ import (
 // over access_events (migration 00003, docs/audit.md). It implements
 // audit.Store, the interface package audit declares for what it needs.
 //
-// The sealer (AccessEventsFrom) and the verifier (EachAccessEvent) read
-// access events through one reader per dialect, so that both see a row as
-// the same event: on PostgreSQL pgx's binary rows decoded by hand
-// (decodeAccessEvent), on SQLite one text column a row (sqliteEventQuery).
+// Every read of access events goes through the engine's one reader
+// (engine.accessEvents), so that the sealer, cordon audit verify, the
+// explorer and the exports see a row as the same event: on PostgreSQL
+// pgx's binary rows decoded by hand (decodeAccessEventPG), on SQLite one
+// text column a row (decodeSQLiteEvent).
 type AuditLog struct{ db *DB }
 
 // NewAuditLog returns the sealed log's storage.
@@ -38,21 +36,8 @@ func NewAuditLog(db *DB) *AuditLog { return &AuditLog{db: db} }
 // server (tests use one each) has a sealer of its own.
 const sealerLockClass = 0x43524441
 
-// accessEventColumns are the columns scanAccessEvent reads, in its order.
-const accessEventColumns = "id, at, user_id, org_id, contract_no, clause, resource, resource_id, action, decision, " +
-	"purpose, fields, request_id, client_ip, file_sha256, download_id"
-
 // scanBatch is how many rows the Each methods hand over at a time.
 const scanBatch = 1024
-
-// maxParams caps the bind parameters of one statement. The SQLite driver
-// binds in time quadratic in their number, so it gets small statements.
-func (l *AuditLog) maxParams() int {
-	if l.db.dialect == SQLite {
-		return 999
-	}
-	return 30000
-}
 
 // TryLead makes the caller the one sealer, if no other process is. On
 // PostgreSQL it takes a session-level advisory lock on a connection of its
@@ -111,21 +96,11 @@ func (l *AuditLog) AuditState(ctx context.Context) (cordon.AuditState, error) {
 // order: what the sealer seals. It reads rows as EachAccessEvent does, so
 // that the sealer and cordon audit verify see a row as the same event.
 func (l *AuditLog) AccessEventsFrom(ctx context.Context, fromID int64, limit int) ([]*cordon.AccessEvent, error) {
-	if l.db.dialect == SQLite { // the verifier's reader, so both see a row alike
-		return l.readSQLiteEvents(ctx, " WHERE id >= ? ORDER BY id LIMIT ?", []any{fromID, limit})
-	}
-	// PostgreSQL: the verifier's decoder, so both see a row alike.
 	var out []*cordon.AccessEvent
-	var slab []cordon.AccessEvent
-	err := l.pgxEach(ctx, "SELECT "+accessEventColumns+" FROM access_events WHERE id >= $1 ORDER BY id LIMIT $2",
-		[]any{fromID, limit}, func(v [][]byte) error {
-			if len(slab) == 0 {
-				slab = make([]cordon.AccessEvent, min(limit-len(out), scanBatch))
-			}
-			e := &slab[0]
-			slab = slab[1:]
+	err := l.db.eng.accessEvents(ctx, l.db, "WHERE e.id >= ? ORDER BY e.id LIMIT ?", []any{fromID, limit},
+		func(e *cordon.AccessEvent) error {
 			out = append(out, e)
-			return decodeAccessEvent(v, e)
+			return nil
 		})
 	return out, err
 }
@@ -137,41 +112,20 @@ func (l *AuditLog) AccessEventsByID(ctx context.Context, ids []int64) ([]*cordon
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), 500)]
 		ids = ids[len(chunk):]
-		rows, err := l.db.conn(ctx).Raw("SELECT "+accessEventColumns+" FROM access_events WHERE id IN ? ORDER BY id", chunk).Rows()
-		if err != nil {
-			return nil, TranslateError(err, "Access event")
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
 		}
-		for rows.Next() {
-			e, err := scanAccessEvent(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
+		in := strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")
+		err := l.db.eng.accessEvents(ctx, l.db, "WHERE e.id IN ("+in+") ORDER BY e.id", args, func(e *cordon.AccessEvent) error {
 			out = append(out, e)
-		}
-		err = rows.Err()
-		rows.Close()
+			return nil
+		})
 		if err != nil {
-			return nil, TranslateError(err, "Access event")
+			return nil, err
 		}
 	}
 	return out, nil
-}
-
-// scanAccessEvent reads one row of accessEventColumns.
-func scanAccessEvent(rows *sql.Rows) (*cordon.AccessEvent, error) {
-	var e cordon.AccessEvent
-	var decision, fields string
-	if err := rows.Scan(&e.ID, &e.At, &e.UserID, &e.OrgID, &e.ContractNo, &e.Clause, &e.Resource, &e.ResourceID,
-		&e.Action, &decision, &e.Purpose, &fields, &e.RequestID, &e.ClientIP, &e.FileSHA256, &e.DownloadID); err != nil {
-		return nil, TranslateError(err, "Access event")
-	}
-	e.At = e.At.UTC()
-	e.Decision = cordon.Decision(decision)
-	if fields != "" {
-		e.Fields = strings.Split(fields, ",")
-	}
-	return &e, nil
 }
 
 // SaveSeal writes one batch of sealing in one transaction: the new state,
@@ -201,30 +155,13 @@ func (l *AuditLog) SaveSeal(ctx context.Context, s *cordon.AuditSeal) error {
 				return TranslateError(err, "Audit state")
 			}
 		}
-		var err error
-		if l.db.dialect == Postgres {
-			err = insertLeavesPG(ctx, tx, s.Leaves)
-		} else {
-			err = insertRows(tx, l.maxParams(), "audit_leaves", "seq, event_id, leaf_hash", len(s.Leaves), func(i int) []any {
-				lf := &s.Leaves[i]
-				return []any{int64(lf.Index), lf.EventID, lf.Hash[:]}
-			})
-		}
-		if err != nil {
+		if err := l.db.eng.insertLeaves(ctx, tx, s.Leaves); err != nil {
 			return conflict(err, "Audit leaf")
 		}
-		if l.db.dialect == Postgres {
-			err = insertNodesPG(ctx, tx, s.Nodes)
-		} else {
-			err = insertRows(tx, l.maxParams(), "audit_nodes", "level, idx, hash", len(s.Nodes), func(i int) []any {
-				n := &s.Nodes[i]
-				return []any{int(n.Level), int64(n.Index), n.Hash[:]}
-			})
-		}
-		if err != nil {
+		if err := l.db.eng.insertNodes(ctx, tx, s.Nodes); err != nil {
 			return conflict(err, "Audit node")
 		}
-		err = insertRows(tx, l.maxParams(), "audit_gaps", "first_id, last_id, recorded_at", len(s.Gaps), func(i int) []any {
+		err := insertRows(tx, l.db.eng.maxParams(), "audit_gaps", "first_id, last_id, recorded_at", len(s.Gaps), func(i int) []any {
 			g := &s.Gaps[i]
 			return []any{g.FirstID, g.LastID, g.At.UTC()}
 		})
@@ -278,37 +215,6 @@ func insertRows(tx *gorm.DB, maxParams int, table, columns string, n int, row fu
 		}
 	}
 	return nil
-}
-
-// insertLeavesPG inserts the leaves in one statement of three arrays: on
-// PostgreSQL far cheaper to parse and plan than thousands of placeholders.
-// It goes straight to the transaction, past GORM, which would expand the
-// slices into lists.
-func insertLeavesPG(ctx context.Context, tx *gorm.DB, leaves []cordon.AuditLeaf) error {
-	if len(leaves) == 0 {
-		return nil
-	}
-	seqs, ids, hashes := make([]int64, len(leaves)), make([]int64, len(leaves)), make([][]byte, len(leaves))
-	for i := range leaves {
-		seqs[i], ids[i], hashes[i] = int64(leaves[i].Index), leaves[i].EventID, leaves[i].Hash[:]
-	}
-	_, err := tx.Statement.ConnPool.ExecContext(ctx, "INSERT INTO audit_leaves (seq, event_id, leaf_hash) "+
-		"SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[])", seqs, ids, hashes)
-	return err
-}
-
-// insertNodesPG is insertLeavesPG for the subtree hashes.
-func insertNodesPG(ctx context.Context, tx *gorm.DB, nodes []cordon.AuditNode) error {
-	if len(nodes) == 0 {
-		return nil
-	}
-	levels, idxs, hashes := make([]int16, len(nodes)), make([]int64, len(nodes)), make([][]byte, len(nodes))
-	for i := range nodes {
-		levels[i], idxs[i], hashes[i] = int16(nodes[i].Level), int64(nodes[i].Index), nodes[i].Hash[:]
-	}
-	_, err := tx.Statement.ConnPool.ExecContext(ctx, "INSERT INTO audit_nodes (level, idx, hash) "+
-		"SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])", levels, idxs, hashes)
-	return err
 }
 
 // checkpointColumns are the columns scanCheckpoint reads.
@@ -485,8 +391,7 @@ func (l *AuditLog) FindNodes(ctx context.Context, level uint8, indexes []uint64)
 // below size and At in the export's range, in leaf order, each with its
 // leaf.
 func (l *AuditLog) SealedAccessEvents(ctx context.Context, f cordon.AuditExport, size uint64, limit int) ([]*cordon.AccessEvent, []cordon.AuditLeaf, error) {
-	cols := "e." + strings.ReplaceAll(accessEventColumns, ", ", ", e.")
-	q := "SELECT " + cols + ", l.seq, l.event_id, l.leaf_hash FROM audit_leaves l JOIN access_events e ON e.id = l.event_id WHERE l.seq < ?"
+	q := "JOIN audit_leaves l ON l.event_id = e.id WHERE l.seq < ?"
 	args := []any{int64(size)}
 	if f.From != nil {
 		q += " AND e.at >= ?"
@@ -498,38 +403,32 @@ func (l *AuditLog) SealedAccessEvents(ctx context.Context, f cordon.AuditExport,
 	}
 	q += " ORDER BY l.seq LIMIT ?"
 	args = append(args, limit)
-	rows, err := l.db.conn(ctx).Raw(q, args...).Rows()
-	if err != nil {
-		return nil, nil, TranslateError(err, "Access event")
-	}
-	defer rows.Close()
 	var events []*cordon.AccessEvent
-	var leaves []cordon.AuditLeaf
-	for rows.Next() {
-		var e cordon.AccessEvent
-		var decision, fields string
-		var seq int64
-		var h []byte
-		var lf cordon.AuditLeaf
-		if err := rows.Scan(&e.ID, &e.At, &e.UserID, &e.OrgID, &e.ContractNo, &e.Clause, &e.Resource, &e.ResourceID,
-			&e.Action, &decision, &e.Purpose, &fields, &e.RequestID, &e.ClientIP, &e.FileSHA256, &e.DownloadID,
-			&seq, &lf.EventID, &h); err != nil {
-			return nil, nil, TranslateError(err, "Access event")
-		}
-		e.At = e.At.UTC()
-		e.Decision = cordon.Decision(decision)
-		if fields != "" {
-			e.Fields = strings.Split(fields, ",")
-		}
-		if len(h) != len(lf.Hash) {
-			return nil, nil, fmt.Errorf("store: leaf %d: hash of %d bytes", seq, len(h))
-		}
-		lf.Index = uint64(seq)
-		copy(lf.Hash[:], h)
-		events = append(events, &e)
-		leaves = append(leaves, lf)
+	err := l.db.eng.accessEvents(ctx, l.db, q, args, func(e *cordon.AccessEvent) error {
+		events = append(events, e)
+		return nil
+	})
+	if err != nil || len(events) == 0 {
+		return nil, nil, err
 	}
-	return events, leaves, TranslateError(rows.Err(), "Access event")
+	ids := make([]int64, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+	}
+	// The leaves, in leaf order as the events are: one leaf an event.
+	leaves, err := l.FindLeaves(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(leaves) != len(events) {
+		return nil, nil, fmt.Errorf("store: %d sealed events but %d leaves", len(events), len(leaves))
+	}
+	for i := range leaves {
+		if leaves[i].EventID != events[i].ID {
+			return nil, nil, fmt.Errorf("store: leaf %d is not event %d's", leaves[i].Index, events[i].ID)
+		}
+	}
+	return events, leaves, nil
 }
 
 // SealedSize returns the size the state row records and the size of the
@@ -576,80 +475,56 @@ func (l *AuditLog) EachCheckpoint(ctx context.Context, upTo uint64, fn func([]*c
 // EachLeaf hands every leaf with index below size to fn, in batches, in
 // leaf order.
 func (l *AuditLog) EachLeaf(ctx context.Context, size uint64, fn func([]cordon.AuditLeaf) error) error {
-	if l.db.dialect == Postgres {
-		batch := make([]cordon.AuditLeaf, 0, scanBatch)
-		err := l.pgxEach(ctx, "SELECT seq, event_id, leaf_hash FROM audit_leaves WHERE seq < $1 ORDER BY seq", []any{int64(size)},
-			func(v [][]byte) error {
-				var lf cordon.AuditLeaf
-				if len(v) != 3 || len(v[0]) != 8 || len(v[1]) != 8 || len(v[2]) != len(lf.Hash) {
-					return errors.New("store: a leaf row is malformed")
-				}
-				lf.Index, lf.EventID = binary.BigEndian.Uint64(v[0]), int64(binary.BigEndian.Uint64(v[1]))
-				copy(lf.Hash[:], v[2])
-				if batch = append(batch, lf); len(batch) == scanBatch {
-					if err := fn(batch); err != nil {
-						return err
-					}
-					batch = make([]cordon.AuditLeaf, 0, scanBatch)
-				}
-				return nil
-			})
-		if err == nil && len(batch) > 0 {
-			err = fn(batch)
-		}
-		return err
-	}
-	// SQLite: one text column a row, as sqliteEventQuery, for speed: the
-	// integers and then the hash's bytes, which must be 32.
-	rows, err := l.db.conn(ctx).Raw("SELECT seq || ',' || event_id || ',' || leaf_hash FROM audit_leaves WHERE seq < ? ORDER BY seq", int64(size)).Rows()
-	if err != nil {
-		return TranslateError(err, "Audit leaf")
-	}
-	defer rows.Close()
 	batch := make([]cordon.AuditLeaf, 0, scanBatch)
-	var s string
-	for rows.Next() {
-		if err := rows.Scan(&s); err != nil {
-			return TranslateError(err, "Audit leaf")
-		}
-		lf, err := decodeSQLiteLeaf(s)
-		if err != nil {
-			return err
-		}
+	err := l.db.eng.eachLeaf(ctx, l.db, size, func(lf cordon.AuditLeaf) error {
 		if batch = append(batch, lf); len(batch) == scanBatch {
 			if err := fn(batch); err != nil {
 				return err
 			}
 			batch = make([]cordon.AuditLeaf, 0, scanBatch)
 		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = fn(batch)
 	}
-	if err := rows.Err(); err != nil {
-		return TranslateError(err, "Audit leaf")
+	return err
+}
+
+// eachEventChunk is how many events EachAccessEvent reads in one query:
+// bounded, because SQLite reads a result whole before handing it on, and
+// large, so that a query's cost is spread over many rows.
+const eachEventChunk = 16 * scanBatch
+
+// EachAccessEvent hands every access event to fn, in batches, in id order.
+// It reads in chunks by id through the engine's reader.
+func (l *AuditLog) EachAccessEvent(ctx context.Context, fn func([]*cordon.AccessEvent) error) error {
+	const chunk = eachEventChunk
+	batch := make([]*cordon.AccessEvent, 0, scanBatch)
+	for after := int64(math.MinInt64); ; {
+		n := 0
+		err := l.db.eng.accessEvents(ctx, l.db, "WHERE e.id > ? ORDER BY e.id LIMIT ?", []any{after, chunk}, func(e *cordon.AccessEvent) error {
+			n++
+			after = e.ID
+			if batch = append(batch, e); len(batch) == scanBatch {
+				if err := fn(batch); err != nil {
+					return err
+				}
+				batch = make([]*cordon.AccessEvent, 0, scanBatch)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if n < chunk {
+			break
+		}
 	}
 	if len(batch) > 0 {
 		return fn(batch)
 	}
 	return nil
-}
-
-// EachAccessEvent hands every access event to fn, in batches, in id order.
-func (l *AuditLog) EachAccessEvent(ctx context.Context, fn func([]*cordon.AccessEvent) error) error {
-	if l.db.dialect == Postgres {
-		return l.eachAccessEventPG(ctx, fn)
-	}
-	// In chunks by id, each read whole before it is handed on: a cursor
-	// is never held while fn works, and rows that need a second look get
-	// it between chunks.
-	for after := int64(math.MinInt64); ; {
-		batch, err := l.readSQLiteEvents(ctx, " WHERE id > ? ORDER BY id LIMIT ?", []any{after, 4 * scanBatch})
-		if err != nil || len(batch) == 0 {
-			return err
-		}
-		if err := fn(batch); err != nil {
-			return err
-		}
-		after = batch[len(batch)-1].ID
-	}
 }
 
 // FindGaps returns every recorded gap, in id order.
@@ -669,158 +544,6 @@ func (l *AuditLog) FindGaps(ctx context.Context) ([]cordon.AuditGap, error) {
 		out = append(out, g)
 	}
 	return out, TranslateError(rows.Err(), "Audit gap")
-}
-
-// eachAccessEventPG is EachAccessEvent on PostgreSQL, at the speed cordon
-// audit verify needs: pgx's binary rows, decoded by hand, one string
-// allocation per event.
-func (l *AuditLog) eachAccessEventPG(ctx context.Context, fn func([]*cordon.AccessEvent) error) error {
-	var slab []cordon.AccessEvent
-	batch := make([]*cordon.AccessEvent, 0, scanBatch)
-	err := l.pgxEach(ctx, "SELECT "+accessEventColumns+" FROM access_events ORDER BY id", nil, func(v [][]byte) error {
-		if len(slab) == 0 {
-			slab = make([]cordon.AccessEvent, scanBatch)
-		}
-		e := &slab[0]
-		slab = slab[1:]
-		if err := decodeAccessEvent(v, e); err != nil {
-			return err
-		}
-		if batch = append(batch, e); len(batch) == scanBatch {
-			if err := fn(batch); err != nil {
-				return err
-			}
-			batch = make([]*cordon.AccessEvent, 0, scanBatch)
-		}
-		return nil
-	})
-	if err == nil && len(batch) > 0 {
-		err = fn(batch)
-	}
-	return err
-}
-
-// pgEpoch is where PostgreSQL's binary timestamps count from.
-var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// decodeAccessEvent reads a row of accessEventColumns in PostgreSQL's
-// binary format: int8 big-endian, timestamptz as microseconds since 2000,
-// text as its bytes. The row's text goes into one string.
-func decodeAccessEvent(v [][]byte, e *cordon.AccessEvent) error {
-	if len(v) != 16 || len(v[0]) != 8 || len(v[1]) != 8 || len(v[2]) != 8 || len(v[3]) != 8 {
-		return errors.New("store: an access event row is malformed")
-	}
-	us := int64(binary.BigEndian.Uint64(v[1]))
-	if us == math.MaxInt64 || us == math.MinInt64 {
-		return errors.New("store: an access event has an infinite time")
-	}
-	e.ID = int64(binary.BigEndian.Uint64(v[0]))
-	e.At = pgEpoch.Add(time.Duration(us) * time.Microsecond)
-	e.UserID = int64(binary.BigEndian.Uint64(v[2]))
-	e.OrgID = int64(binary.BigEndian.Uint64(v[3]))
-	n := 0
-	for _, b := range v[4:] {
-		n += len(b)
-	}
-	var sb strings.Builder
-	sb.Grow(n)
-	for _, b := range v[4:] {
-		sb.Write(b)
-	}
-	all := sb.String()
-	next := func(i int) string {
-		s := all[:len(v[i])]
-		all = all[len(v[i]):]
-		return s
-	}
-	e.ContractNo, e.Clause, e.Resource, e.ResourceID, e.Action = next(4), next(5), next(6), next(7), next(8)
-	e.Decision, e.Purpose = cordon.Decision(next(9)), next(10)
-	fields := next(11)
-	e.RequestID, e.ClientIP, e.FileSHA256, e.DownloadID = next(12), next(13), next(14), next(15)
-	e.Fields = nil
-	if fields != "" {
-		e.Fields = strings.Split(fields, ",")
-	}
-	return nil
-}
-
-// pgxEach runs a query on a pgx connection of the pool, with every result
-// column in binary, and hands fn each row's raw values, valid until fn
-// returns.
-func (l *AuditLog) pgxEach(ctx context.Context, q string, args []any, fn func([][]byte) error) error {
-	c, err := l.db.sql.Conn(ctx)
-	if err != nil {
-		return TranslateError(err, "Audit log")
-	}
-	defer c.Close()
-	return c.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return errors.New("store: not a pgx connection")
-		}
-		rows, err := sc.Conn().Query(ctx, q, append([]any{pgx.QueryResultFormats{pgx.BinaryFormatCode}}, args...)...)
-		if err != nil {
-			return TranslateError(err, "Audit log")
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := fn(rows.RawValues()); err != nil {
-				return err
-			}
-		}
-		return TranslateError(rows.Err(), "Audit log")
-	})
-}
-
-// sqliteEventQuery reads access events on SQLite as one text column a row:
-// every column, joined by NUL bytes. The pure-Go driver's cost is per
-// column (a mutex, a type and a declared-type look-up, two copies, and time
-// parsing by trial for each DATETIME), so one column instead of sixteen is
-// what lets cordon audit verify read 200,000 events a second.
-// decodeSQLiteEvent takes a row apart only when that is unambiguous;
-// anything else is read again column by column (readSQLiteEvents).
-const sqliteEventQuery = "SELECT id, concat_ws(char(0), id, user_id, org_id, at, contract_no, clause, resource, resource_id, action, " +
-	"decision, purpose, fields, request_id, client_ip, file_sha256, download_id) FROM access_events"
-
-// decodeSQLiteEvent decodes a row of sqliteEventQuery into e, exactly as
-// scanAccessEvent would read the row, or reports false: when a value holds
-// a NUL byte or is missing (so the row cannot be split unambiguously), an
-// integer column holds something else, or the time is not in the form the
-// driver writes.
-func decodeSQLiteEvent(s string, e *cordon.AccessEvent) bool {
-	var parts [16]string
-	for k := range 15 {
-		i := strings.IndexByte(s, 0)
-		if i < 0 {
-			return false
-		}
-		parts[k], s = s[:i], s[i+1:]
-	}
-	if strings.IndexByte(s, 0) >= 0 {
-		return false
-	}
-	parts[15] = s
-	var nums [3]int64
-	for k := range nums {
-		n, err := strconv.ParseInt(parts[k], 10, 64)
-		if err != nil || !canonicalInt(parts[k]) {
-			return false
-		}
-		nums[k] = n
-	}
-	at, ok := fastSQLiteTime(parts[3])
-	if !ok {
-		return false
-	}
-	*e = cordon.AccessEvent{
-		ID: nums[0], At: at, UserID: nums[1], OrgID: nums[2], ContractNo: parts[4], Clause: parts[5], Resource: parts[6],
-		ResourceID: parts[7], Action: parts[8], Decision: cordon.Decision(parts[9]), Purpose: parts[10],
-		RequestID: parts[12], ClientIP: parts[13], FileSHA256: parts[14], DownloadID: parts[15],
-	}
-	if parts[11] != "" {
-		e.Fields = strings.Split(parts[11], ",")
-	}
-	return true
 }
 
 // canonicalInt reports whether s is an integer as SQLite writes one: an
@@ -912,57 +635,4 @@ func fastSQLiteTime(s string) (time.Time, bool) {
 		return time.Time{}, false // out of range: the driver's rules decide
 	}
 	return t, true
-}
-
-// readSQLiteEvents runs sqliteEventQuery with the condition and
-// arguments, reads every row, and then reads column by column, as
-// scanAccessEvent does, the rows it could not decode. The cursor is closed
-// before that second query, so one connection is enough.
-func (l *AuditLog) readSQLiteEvents(ctx context.Context, cond string, args []any) ([]*cordon.AccessEvent, error) {
-	rows, err := l.db.conn(ctx).Raw(sqliteEventQuery+cond, args...).Rows()
-	if err != nil {
-		return nil, TranslateError(err, "Access event")
-	}
-	var slab []cordon.AccessEvent
-	var out []*cordon.AccessEvent
-	var again []int64
-	var at map[int64]int
-	var s string
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id, &s); err != nil {
-			rows.Close()
-			return nil, TranslateError(err, "Access event")
-		}
-		if len(slab) == 0 {
-			slab = make([]cordon.AccessEvent, scanBatch)
-		}
-		e := &slab[0]
-		slab = slab[1:]
-		if !decodeSQLiteEvent(s, e) {
-			if at == nil {
-				at = map[int64]int{}
-			}
-			again, at[id] = append(again, id), len(out)
-		}
-		out = append(out, e)
-	}
-	err = rows.Err()
-	rows.Close()
-	if err != nil {
-		return nil, TranslateError(err, "Access event")
-	}
-	if len(again) > 0 {
-		slow, err := l.AccessEventsByID(ctx, again)
-		if err != nil {
-			return nil, err
-		}
-		if len(slow) != len(again) {
-			return nil, cordon.Err(cordon.ECONFLICT, "store.access_event_changed_while_was")
-		}
-		for _, e := range slow {
-			out[at[e.ID]] = e
-		}
-	}
-	return out, nil
 }

@@ -46,29 +46,45 @@ func TestParseSQLiteTime(t *testing.T) {
 	}
 }
 
-// TestDecodeSQLiteEvent: a row is taken apart only when that is
-// unambiguous; otherwise it is left to the column-by-column reader.
+// TestDecodeSQLiteEvent: a row is split only when that is unambiguous
+// (otherwise it is read again column by column), and its values decode as
+// the driver would read them column by column.
 func TestDecodeSQLiteEvent(t *testing.T) {
 	row := func(parts ...string) string { return strings.Join(parts, "\x00") }
-	good := []string{"7", "10", "-2", "2026-11-02 09:00:00.5+00:00", "HF-1", "§4.2", "customer", "3", "disclose", "allow", "job:1",
+	good := []string{"7", "2026-11-02 09:00:00.5+00:00", "10", "-2", "HF-1", "§4.2", "customer", "3", "disclose", "allow", "job:1",
 		"name,phone", "req", "10.0.0.1", "", ""}
+	var p [16]string
 	var e cordon.AccessEvent
-	if !decodeSQLiteEvent(row(good...), &e) || e.ID != 7 || e.OrgID != -2 || e.Clause != "§4.2" || len(e.Fields) != 2 ||
+	if !splitSQLiteEvent(row(good...), &p) {
+		t.Fatal("a good row does not split")
+	}
+	if err := decodeSQLiteEvent(&p, &e); err != nil || e.ID != 7 || e.OrgID != -2 || e.Clause != "§4.2" || len(e.Fields) != 2 ||
 		e.At.Nanosecond() != 500000000 || e.DownloadID != "" {
-		t.Fatalf("%+v", e)
+		t.Fatalf("%+v %v", e, err)
 	}
 	for name, change := range map[string]func(p []string) []string{
 		"a NUL in a value": func(p []string) []string { p[5] = "a\x00b"; return p },
 		"a value missing":  func(p []string) []string { return p[:15] },
-		"not an integer":   func(p []string) []string { p[1] = "1.5"; return p },
-		"a leading zero":   func(p []string) []string { p[1] = "010"; return p },
-		"a plus":           func(p []string) []string { p[2] = "+2"; return p },
-		"minus zero":       func(p []string) []string { p[2] = "-0"; return p },
-		"another time":     func(p []string) []string { p[3] = "2026-11-02T09:00:00Z"; return p },
 	} {
-		p := change(append([]string(nil), good...))
-		if decodeSQLiteEvent(row(p...), &e) {
-			t.Errorf("%s: decoded", name)
+		if splitSQLiteEvent(row(change(append([]string(nil), good...))...), &p) {
+			t.Errorf("%s: split", name)
+		}
+	}
+	for name, tc := range map[string]struct {
+		change func(p []string)
+		ok     bool
+	}{
+		"not an integer":  {func(p []string) { p[2] = "1.5" }, false},
+		"text":            {func(p []string) { p[3] = "x" }, false},
+		"not a time":      {func(p []string) { p[1] = "yesterday" }, false},
+		"a leading zero":  {func(p []string) { p[2] = "010" }, true},
+		"another time":    {func(p []string) { p[1] = "2026-11-02T09:00:00Z" }, true},
+		"a plus and zero": {func(p []string) { p[3] = "+0" }, true},
+	} {
+		copy(p[:], good)
+		tc.change(p[:])
+		if err := decodeSQLiteEvent(&p, &e); (err == nil) != tc.ok {
+			t.Errorf("%s: error %v, want ok %v", name, err, tc.ok)
 		}
 	}
 }

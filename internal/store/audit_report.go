@@ -56,10 +56,7 @@ func (l *AuditLog) FindDisclosures(ctx context.Context, f cordon.DisclosureFilte
 // DenialCounts returns, per organisation, the number of denied attempts in
 // each clock hour (UTC) with any, for At in [from, to), in time order.
 func (l *AuditLog) DenialCounts(ctx context.Context, from, to time.Time) (map[int64][]cordon.DenialCount, error) {
-	hour := "floor(extract(epoch FROM at) / 3600)::bigint"
-	if l.db.dialect == SQLite {
-		hour = "CAST(strftime('%s', at) AS INTEGER) / 3600"
-	}
+	hour := l.db.eng.unixHour("at")
 	rows, err := l.db.conn(ctx).Raw("SELECT org_id, "+hour+" AS h, count(*) FROM access_events "+
 		"WHERE decision = ? AND at >= ? AND at < ? GROUP BY org_id, h ORDER BY org_id, h", string(cordon.Deny), from.UTC(), to.UTC()).Rows()
 	if err != nil {

@@ -364,10 +364,7 @@ func (s *NotificationStore) RetryDelivery(ctx context.Context, id int64, at time
 func (s *NotificationStore) RelayOutbox(ctx context.Context, limit int, route func(ctx context.Context, e *cordon.OutboxEvent) (cordon.Fanout, error)) (int, error) {
 	relayed := 0
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		q := s.db.conn(ctx).Where("relayed_at IS NULL").Order("id").Limit(limit)
-		if s.db.dialect == Postgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
-		}
+		q := s.db.eng.skipLocked(s.db.conn(ctx).Where("relayed_at IS NULL").Order("id").Limit(limit))
 		var rows []outboxRow
 		if err := q.Find(&rows).Error; err != nil {
 			return TranslateError(err, "Outbox event")

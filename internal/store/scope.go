@@ -81,12 +81,15 @@ func (db *DB) InScope(ctx context.Context, a *cordon.Actor, fn func(ctx context.
 	now := db.Now().Format(time.RFC3339Nano)
 	hooks := &afterCommit{}
 	ctx = context.WithValue(ctx, afterCommitKey{}, hooks)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(scopeSQL, s.orgID, s.orgKind, s.partnerID, now, db.statementTimeout).Error; err != nil {
-			return TranslateError(err, "Scope")
-		}
-		ctx := context.WithValue(context.WithValue(ctx, txKey{}, tx), scopeKey{}, s)
-		return fn(ctx)
+	err := db.gorm.WithContext(ctx).Connection(func(c *gorm.DB) error {
+		ctx := withTxConn(ctx, c)
+		return c.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec(scopeSQL, s.orgID, s.orgKind, s.partnerID, now, db.statementTimeout).Error; err != nil {
+				return TranslateError(err, "Scope")
+			}
+			ctx := context.WithValue(context.WithValue(ctx, txKey{}, tx), scopeKey{}, s)
+			return fn(ctx)
+		})
 	})
 	if timedOut(err) && cordon.ErrorCode(err) == cordon.EINTERNAL {
 		// The statement timeout this transaction set: whatever service

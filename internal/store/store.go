@@ -69,7 +69,9 @@ type DB struct {
 	side    *gorm.DB
 	sql     *sql.DB
 	dialect Dialect
-	now     cordon.Clock
+	// eng is what differs between the engines (engine.go).
+	eng engine
+	now cordon.Clock
 	// statementTimeout is SET LOCAL statement_timeout in milliseconds,
 	// for every scoped transaction.
 	statementTimeout string
@@ -88,13 +90,13 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		NowFunc:                func() time.Time { return now().UTC() },
 	}
 	var (
-		gdb     *gorm.DB
-		err     error
-		dialect Dialect
+		gdb *gorm.DB
+		err error
+		eng engine
 	)
 	switch {
 	case cfg.URL == "":
-		dialect = SQLite
+		eng = sqliteEngine{}
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
@@ -102,11 +104,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		gdb, err = gorm.Open(sqlite.Open(dsn), gcfg)
 	case strings.HasPrefix(cfg.URL, "postgres://") || strings.HasPrefix(cfg.URL, "postgresql://"):
-		dialect = Postgres
+		eng = postgresEngine{}
 		gdb, err = gorm.Open(postgres.Open(cfg.URL), gcfg)
 	default:
 		return nil, errors.New("DATABASE_URL must start with postgres:// or postgresql://")
 	}
+	dialect := eng.name()
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
 	}
@@ -150,7 +153,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if timeout <= 0 {
 		timeout = DefaultStatementTimeout
 	}
-	return &DB{url: cfg.URL, gorm: gdb, side: side, sql: sqlDB, dialect: dialect, now: now,
+	return &DB{url: cfg.URL, gorm: gdb, side: side, sql: sqlDB, dialect: dialect, eng: eng, now: now,
 		statementTimeout: strconv.FormatInt(max(1, timeout.Milliseconds()), 10)}, nil
 }
 
@@ -184,11 +187,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	gd := goose.DialectPostgres
-	if db.dialect == SQLite {
-		gd = goose.DialectSQLite3
-	}
-	p, err := goose.NewProvider(gd, db.sql, sub)
+	p, err := goose.NewProvider(db.eng.goose(), db.sql, sub)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -206,9 +205,21 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) er
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	return db.gorm.WithContext(ctx).Connection(func(c *gorm.DB) error {
+		ctx := withTxConn(ctx, c)
+		return c.Transaction(func(tx *gorm.DB) error {
+			return fn(context.WithValue(ctx, txKey{}, tx))
+		})
 	})
+}
+
+// withTxConn returns ctx holding the connection c (from gorm's
+// Connection) runs on, for txConn.
+func withTxConn(ctx context.Context, c *gorm.DB) context.Context {
+	if sc, ok := c.Statement.ConnPool.(*sql.Conn); ok {
+		return context.WithValue(ctx, txConnKey{}, sc)
+	}
+	return ctx
 }
 
 // conn returns the transaction in ctx, or the pool.
