@@ -118,8 +118,8 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		size.Name, size.Partners, size.Customers, size.Jobs, size.Documents, size.Events)
 	t0 := time.Now()
 	world, err := bench.Seed(ctx, pool, bench.Stores{
-		Orgs: store.NewOrgService(db), Users: store.NewUserService(db), Catalog: store.NewCatalogService(db),
-		Contracts: store.NewContractService(db), Tx: db.WithTx,
+		Orgs: store.NewOrgStore(db), Users: store.NewUserStore(db), Catalog: store.NewCatalogStore(db),
+		Contracts: store.NewContractStore(db), Tx: db.WithTx,
 	}, size, contract.ParseCities(cityFile), authn.HashPassword, time.Now(), stdout)
 	if err != nil {
 		return err
@@ -325,7 +325,7 @@ func timeDecisions(ctx context.Context, c *config, db *store.DB, a *app, w *benc
 	if err != nil {
 		return 0, 0, err
 	}
-	reg := contract.NewRegistry(contract.RegistryConfig{Contracts: store.NewContractService(db), Orgs: store.NewOrgService(db),
+	reg := contract.NewRegistry(contract.RegistryConfig{Contracts: store.NewContractStore(db), Orgs: store.NewOrgStore(db),
 		Scope: plain, Events: store.NewEvents(db), Log: newLogger(io.Discard, c.LogLevel)})
 	if err := reg.Reload(ctx); err != nil {
 		return 0, 0, err

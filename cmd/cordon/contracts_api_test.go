@@ -253,7 +253,7 @@ func TestReplicasFollowContractChanges(t *testing.T) {
 
 // countJobs counts a partner's jobs in a status, straight from the store.
 func (h *harness) countJobs(partnerID int64, st cordon.JobStatus) (int, error) {
-	_, n, err := store.NewJobService(h.db).FindJobs(context.Background(), cordon.JobFilter{
+	_, n, err := store.NewJobStore(h.db).FindJobs(context.Background(), cordon.JobFilter{
 		PartnerID: &partnerID, Statuses: []cordon.JobStatus{st}, Scope: cordon.ListScope{All: true},
 	})
 	return n, err

@@ -21,7 +21,7 @@ import (
 // unitIn returns a delivered unit in city of product line code.
 func (h *harness) unitIn(city, line string) *cordon.Unit {
 	h.t.Helper()
-	units, _, err := store.NewCatalogService(h.db).FindUnits(context.Background(), cordon.UnitFilter{SiteCity: &city, ProductLine: &line, Limit: 1})
+	units, _, err := store.NewCatalogStore(h.db).FindUnits(context.Background(), cordon.UnitFilter{SiteCity: &city, ProductLine: &line, Limit: 1})
 	if err != nil || len(units) == 0 {
 		h.t.Fatalf("no %s unit in %s: %v", line, city, err)
 	}
@@ -226,11 +226,11 @@ func TestReportAndAssignment(t *testing.T) {
 		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/accept", job), adm, nil); r.Status != 200 {
 			t.Fatalf("accept: %d %s", r.Status, r.Body)
 		}
-		techUser, err := store.NewUserService(h.db).FindUserByUsername(context.Background(), "hefei.tech")
+		techUser, err := store.NewUserStore(h.db).FindUserByUsername(context.Background(), "hefei.tech")
 		if err != nil {
 			t.Fatal(err)
 		}
-		wuhanTech, _ := store.NewUserService(h.db).FindUserByUsername(context.Background(), "wuhan.tech")
+		wuhanTech, _ := store.NewUserStore(h.db).FindUserByUsername(context.Background(), "wuhan.tech")
 		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/assign", job), adm, map[string]any{"user_id": wuhanTech.ID}); r.Status != 400 {
 			t.Errorf("assign to another partner's technician: got %d, want 400", r.Status)
 		}
@@ -312,7 +312,7 @@ func TestRedispatch(t *testing.T) {
 			t.Fatalf("sweep after decline: %+v %v", res, err)
 		}
 		rid := req
-		jobs, _, _ := store.NewJobService(h.db).FindJobs(context.Background(), cordon.JobFilter{RequestID: &rid, Scope: cordon.ListScope{All: true}})
+		jobs, _, _ := store.NewJobStore(h.db).FindJobs(context.Background(), cordon.JobFilter{RequestID: &rid, Scope: cordon.ListScope{All: true}})
 		if len(jobs) != 2 || jobs[0].PartnerID != nil || jobs[0].Status != cordon.JobOffered {
 			t.Fatalf("after hefei declined, the request should be offered in-house: %d jobs, newest %+v", len(jobs), jobs[0])
 		}
@@ -337,7 +337,7 @@ func TestRedispatch(t *testing.T) {
 			t.Errorf("at its deadline the offer is %s, want expired", st)
 		}
 		rid2 := req2
-		jobs, _, _ = store.NewJobService(h.db).FindJobs(context.Background(), cordon.JobFilter{RequestID: &rid2, Scope: cordon.ListScope{All: true}})
+		jobs, _, _ = store.NewJobStore(h.db).FindJobs(context.Background(), cordon.JobFilter{RequestID: &rid2, Scope: cordon.ListScope{All: true}})
 		if len(jobs) != 2 || jobs[0].Status != cordon.JobOffered {
 			t.Errorf("the lapsed request was not offered again: %d jobs", len(jobs))
 		}

@@ -336,7 +336,7 @@ func TestFieldLevelMassAssignment(t *testing.T) {
 				wuhanContract = id
 			}
 		}
-		tech, err := store.NewUserService(h.db).FindUserByUsername(context.Background(), "hefei.tech")
+		tech, err := store.NewUserStore(h.db).FindUserByUsername(context.Background(), "hefei.tech")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -34,7 +34,7 @@ func (h *harness) jobIDs(token string) map[int64]map[string]any {
 // jobsOf returns the ids of a partner's jobs straight from the store.
 func (h *harness) jobsOf(partnerID int64) map[int64]bool {
 	h.t.Helper()
-	jobs, _, err := store.NewJobService(h.db).FindJobs(context.Background(), cordon.JobFilter{PartnerID: &partnerID, Scope: cordon.ListScope{All: true}})
+	jobs, _, err := store.NewJobStore(h.db).FindJobs(context.Background(), cordon.JobFilter{PartnerID: &partnerID, Scope: cordon.ListScope{All: true}})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -162,7 +162,7 @@ func TestNotifyOutbox(t *testing.T) {
 
 		// A move whose transaction rolls back leaves no event; a move
 		// that loses the race leaves none either.
-		jobs := store.NewJobService(h.db)
+		jobs := store.NewJobStore(h.db)
 		move := func(ctx context.Context, from cordon.JobStatus) error {
 			j, err := jobs.FindJobByID(ctx, job)
 			if err != nil {
@@ -278,7 +278,7 @@ func TestNotifyRecipients(t *testing.T) {
 		// company's notifications, whatever the query asks.
 		if h.db.Dialect() == store.Postgres {
 			wuhan := h.partnerIDs(admin)["wuhan"]
-			techUser, err := store.NewUserService(h.db).FindUserByUsername(ctx, "hefei.tech")
+			techUser, err := store.NewUserStore(h.db).FindUserByUsername(ctx, "hefei.tech")
 			if err != nil {
 				t.Fatal(err)
 			}

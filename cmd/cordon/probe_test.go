@@ -110,7 +110,7 @@ func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
 	w := &probeWorld{now: h.clock.Now(), orgs: map[int64]*cordon.Org{}, partnerID: map[string]int64{},
 		jobs: map[int64]*cordon.Job{}, docs: map[int64]*cordon.Document{}, requests: map[int64]*cordon.ServiceRequest{},
 		contracts: map[int64]*cordon.Contract{}}
-	orgs, _, err := store.NewOrgService(h.db).FindOrgs(ctx, cordon.OrgFilter{})
+	orgs, _, err := store.NewOrgStore(h.db).FindOrgs(ctx, cordon.OrgFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,28 +120,28 @@ func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
 			w.partnerID[o.Code] = o.ID
 		}
 	}
-	jobs, _, err := store.NewJobService(h.db).FindJobs(ctx, cordon.JobFilter{Scope: cordon.ListScope{All: true}})
+	jobs, _, err := store.NewJobStore(h.db).FindJobs(ctx, cordon.JobFilter{Scope: cordon.ListScope{All: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, j := range jobs {
 		w.jobs[j.ID] = j
 	}
-	docs, _, err := store.NewDocumentService(h.db).FindDocuments(ctx, cordon.DocumentFilter{Scope: cordon.ListScope{All: true}})
+	docs, _, err := store.NewDocumentStore(h.db).FindDocuments(ctx, cordon.DocumentFilter{Scope: cordon.ListScope{All: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range docs {
 		w.docs[d.ID] = d
 	}
-	reqs, _, err := store.NewRequestService(h.db).FindRequests(ctx, cordon.RequestFilter{})
+	reqs, _, err := store.NewRequestStore(h.db).FindRequests(ctx, cordon.RequestFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range reqs {
 		w.requests[r.ID] = r
 	}
-	cs, _, err := store.NewContractService(h.db).FindContracts(ctx, cordon.ContractFilter{})
+	cs, _, err := store.NewContractStore(h.db).FindContracts(ctx, cordon.ContractFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -961,7 +961,7 @@ func (h *harness) worldSnapshot(t *testing.T) string {
 	ctx := context.Background()
 	w := loadProbeWorld(t, h)
 	var b strings.Builder
-	jobs := store.NewJobService(h.db)
+	jobs := store.NewJobStore(h.db)
 	for _, id := range sortedIDs(w.jobs) {
 		j := w.jobs[id]
 		evs, err := jobs.FindJobEvents(ctx, id)
@@ -1023,7 +1023,7 @@ func TestProbeStateChanges(t *testing.T) {
 		tokens := h.loginAll()
 		techOf := map[string]int64{}
 		for _, u := range probeUsers {
-			usr, err := store.NewUserService(h.db).FindUserByUsername(context.Background(), u.org+".tech")
+			usr, err := store.NewUserStore(h.db).FindUserByUsername(context.Background(), u.org+".tech")
 			if err == nil {
 				techOf[u.org] = usr.ID
 			}
@@ -1155,15 +1155,15 @@ func TestProbeRowLevelSecurityAlone(t *testing.T) {
 	h := newHarness(t, postgresURLForTest(t))
 	w := loadProbeWorld(t, h)
 	ctx := context.Background()
-	jobs, docs, reqs := store.NewJobService(h.db), store.NewDocumentService(h.db), store.NewRequestService(h.db)
-	contracts, orgs, customers := store.NewContractService(h.db), store.NewOrgService(h.db), store.NewCustomerService(h.db)
+	jobs, docs, reqs := store.NewJobStore(h.db), store.NewDocumentStore(h.db), store.NewRequestStore(h.db)
+	contracts, orgs, customers := store.NewContractStore(h.db), store.NewOrgStore(h.db), store.NewCustomerStore(h.db)
 	ids := w.probeIDs()
 	var probes, leaks int
 	for _, u := range probeUsers {
 		if !u.partner() {
 			continue
 		}
-		usr, err := store.NewUserService(h.db).FindUserByUsername(ctx, u.name)
+		usr, err := store.NewUserStore(h.db).FindUserByUsername(ctx, u.name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/cordon/cordon/internal/catalog"
+	"github.com/cordon/cordon/internal/partner"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -79,8 +81,8 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 	if err != nil {
 		return nil, fmt.Errorf("scope rules: %w", err)
 	}
-	users, orgs, contractStore := store.NewUserService(db), store.NewOrgService(db), store.NewContractService(db)
-	catalog, documents, jobs := store.NewCatalogService(db), store.NewDocumentService(db), store.NewJobService(db)
+	users, orgs, contractStore := store.NewUserStore(db), store.NewOrgStore(db), store.NewContractStore(db)
+	catalogStore, documents, jobs := store.NewCatalogStore(db), store.NewDocumentStore(db), store.NewJobStore(db)
 	registry := contract.NewRegistry(contract.RegistryConfig{
 		Contracts: contractStore, Orgs: orgs, Scope: scope, Events: store.NewEvents(db), Now: now, Log: log,
 	})
@@ -92,14 +94,14 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		return nil, fmt.Errorf("cities: %w", err)
 	}
 	manager := contract.NewManager(contract.ManagerConfig{
-		Contracts: contractStore, Jobs: jobs, Orgs: orgs, Catalog: catalog, Registry: registry,
+		Contracts: contractStore, Jobs: jobs, Orgs: orgs, Catalog: catalogStore, Registry: registry,
 		Cities: contract.ParseCities(cities), Now: now,
 	})
 	explainer := authz.NewExplainer(authz.ExplainerConfig{
-		Users: users, Jobs: jobs, Documents: documents, Catalog: catalog,
+		Users: users, Jobs: jobs, Documents: documents, Catalog: catalogStore,
 		Roles: roles, Scope: scope,
 	})
-	access, requests := store.NewAccessLog(db), store.NewRequestService(db)
+	access, requests := store.NewAccessLog(db), store.NewRequestStore(db)
 	surveyKey, err := evaluation.LoadOrCreateKey(c.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("survey key: %w", err)
@@ -110,9 +112,9 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 	})
 	desk := dispatch.NewDesk(dispatch.DeskConfig{Jobs: jobs, Orgs: orgs, Scope: scope, Access: access})
 	dispatcher := dispatch.NewDispatcher(dispatch.DispatcherConfig{
-		Desk: desk, Requests: requests, Jobs: jobs, Catalog: catalog,
-		Customers: store.NewCustomerService(db), Contracts: contractStore, Orgs: orgs, Scope: scope, Access: access, Now: now,
-		Users: users, Reports: store.NewReportService(db), Roles: roles, Scores: evaluator,
+		Desk: desk, Requests: requests, Jobs: jobs, Catalog: catalogStore,
+		Customers: store.NewCustomerStore(db), Contracts: contractStore, Orgs: orgs, Scope: scope, Access: access, Now: now,
+		Users: users, Reports: store.NewReportStore(db), Roles: roles, Scores: evaluator,
 		CheckContent: func(ctx context.Context, b []byte) (string, error) {
 			mt, err := document.Sniff(b)
 			if err != nil {
@@ -132,12 +134,12 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 	})
 	slaMonitor := sla.NewMonitor(jobs, contractStore, slaStore, c.SLAAtRisk, now)
 	library := document.NewLibrary(document.LibraryConfig{
-		Documents: documents, Catalog: catalog, Orgs: orgs,
+		Documents: documents, Catalog: catalogStore, Orgs: orgs,
 		Scope: scope, Access: access, Now: now, Limits: document.DefaultLimits(), DailyQuota: c.DownloadQuota,
 	})
 	auth := authn.NewService(authn.Config{
 		Users:    users,
-		Sessions: store.NewSessionService(db),
+		Sessions: store.NewSessionStore(db),
 		Throttle: store.NewLoginThrottle(db),
 		Key:      key,
 		Issuer:   "cordon",
@@ -154,6 +156,8 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 	monitor := slaMonitor
 	qualitySvc := quality.NewService(store.NewQualityStore(db), dispatcher)
 	teamSvc := newTeam(db, scope, now)
+	partners := partner.NewService(partner.Config{Orgs: orgs, Webhooks: notes, Scope: scope, Now: now})
+	inbox := notify.NewInbox(notes, scope, now)
 	srv, err = server.New(server.Config{
 		Logger: log,
 		Web:    web.FS,
@@ -161,17 +165,17 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 		Roles:  roles,
 		DB:     db,
 		Scope:  db,
-		API: api.Services{Scope: scope, Users: users, Orgs: orgs, Manager: manager, Explainer: explainer,
+		API: api.Services{Partners: partners, Manager: manager, Explainer: explainer,
 			Jobs: desk, Dispatch: dispatcher, Documents: library,
 			SLA: monitor, Audit: auditSvc,
 			Quality: qualitySvc, Evaluation: evaluator, PublicURL: c.PublicURL,
-			Notifications: notes, Webhooks: notes, Team: teamSvc, Now: now},
-		Pages: webui.Services{Users: users, Orgs: orgs, Manager: manager,
+			Notifications: inbox, Team: teamSvc, Now: now},
+		Pages: webui.Services{Partners: partners, Manager: manager,
 			Jobs: desk, Dispatch: dispatcher, Documents: library,
-			Catalog: catalog, Describe: contract.Describe, Now: now, Notifications: notes,
+			Catalog: catalog.NewService(catalogStore), Describe: contract.Describe, Now: now, Notifications: inbox,
 			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc,
 			ContractActions: contract.Actions, OpenCheckpoint: openCheckpoint,
-			Scope: scope, Team: teamSvc},
+			Team: teamSvc},
 		TrustedProxies: c.TrustedProxies,
 		Rates: server.RateLimits{Counter: store.NewRateCounter(db),
 			LoginIP: c.Rates.LoginIP, LoginUser: c.Rates.LoginUser, Partner: c.Rates.Partner, User: c.Rates.User},
@@ -186,7 +190,7 @@ func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app, 
 // command alike.
 func newTeam(db *store.DB, scope cordon.ScopePolicy, now cordon.Clock) *team.Service {
 	return team.New(team.Config{
-		Users: store.NewUserService(db), Orgs: store.NewOrgService(db), Scope: scope,
+		Users: store.NewUserStore(db), Orgs: store.NewOrgStore(db), Scope: scope,
 		HashPassword: authn.HashPassword, CheckPassword: authn.ValidatePassword, Now: now,
 	})
 }
@@ -273,7 +277,7 @@ func maybeSeedDemo(ctx context.Context, c *config, db *store.DB, stdout io.Write
 // seedDemo seeds the world unless it is there; explicit asks for an error
 // when it is.
 func seedDemo(ctx context.Context, c *config, db *store.DB, stdout io.Writer, explicit bool, now cordon.Clock) error {
-	seeded, err := demo.Seeded(ctx, store.NewOrgService(db))
+	seeded, err := demo.Seeded(ctx, store.NewOrgStore(db))
 	if err != nil {
 		return err
 	}
@@ -311,22 +315,22 @@ func seedDemo(ctx context.Context, c *config, db *store.DB, stdout io.Writer, ex
 // demoStores hands the seeder the store services it writes through.
 func demoStores(db *store.DB) demo.Stores {
 	return demo.Stores{
-		Orgs:      store.NewOrgService(db),
-		Users:     store.NewUserService(db),
-		Customers: store.NewCustomerService(db),
-		Catalog:   store.NewCatalogService(db),
-		Documents: store.NewDocumentService(db),
-		Contracts: store.NewContractService(db),
-		Requests:  store.NewRequestService(db),
-		Jobs:      store.NewJobService(db),
-		Reports:   store.NewReportService(db),
+		Orgs:      store.NewOrgStore(db),
+		Users:     store.NewUserStore(db),
+		Customers: store.NewCustomerStore(db),
+		Catalog:   store.NewCatalogStore(db),
+		Documents: store.NewDocumentStore(db),
+		Contracts: store.NewContractStore(db),
+		Requests:  store.NewRequestStore(db),
+		Jobs:      store.NewJobStore(db),
+		Reports:   store.NewReportStore(db),
 		Tx:        db.WithTx,
 	}
 }
 
 // serviceDesk returns the institute user follow-up requests are recorded
 // as created by: the first enabled dispatcher, or 0 (no automatic visits).
-func serviceDesk(ctx context.Context, users cordon.UserService, orgs cordon.OrgService) int64 {
+func serviceDesk(ctx context.Context, users cordon.UserStore, orgs cordon.OrgStore) int64 {
 	inst, err := orgs.FindOrgByCode(ctx, demo.InstituteCode)
 	if err != nil {
 		return 0

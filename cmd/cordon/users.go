@@ -37,7 +37,7 @@ func runUsers(ctx context.Context, args []string, getenv func(string) string, st
 	defer db.Close()
 	// The operator acts as the institute's administrator, under the same
 	// rules as the API and the team page.
-	users, orgs, teams := store.NewUserService(db), store.NewOrgService(db), newTeam(db, nil, time.Now)
+	users, orgs, teams := store.NewUserStore(db), store.NewOrgStore(db), newTeam(db, nil, time.Now)
 	op := team.Operator(ctx)
 	switch sub {
 	case "create":

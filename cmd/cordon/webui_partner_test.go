@@ -86,7 +86,7 @@ func (b *browser) onSite(job int64) string {
 
 func (h *harness) userID(username string) int64 {
 	h.t.Helper()
-	u, err := store.NewUserService(h.db).FindUserByUsername(context.Background(), username)
+	u, err := store.NewUserStore(h.db).FindUserByUsername(context.Background(), username)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestPartnerTeamAndAssign(t *testing.T) {
 			t.Errorf("the same username again: %d", r.Status)
 		}
 		li := h.userID("hefei.li")
-		u, _ := store.NewUserService(h.db).FindUserByID(context.Background(), li)
+		u, _ := store.NewUserStore(h.db).FindUserByID(context.Background(), li)
 		if u.OrgID != h.userOrg("hefei.admin") || !u.HasRole(cordon.RolePartnerTechnician) {
 			t.Errorf("the new user is in org %d with %v", u.OrgID, u.Roles)
 		}
@@ -379,7 +379,7 @@ func (h *harness) componentReports() int {
 
 func (h *harness) userOrg(username string) int64 {
 	h.t.Helper()
-	u, err := store.NewUserService(h.db).FindUserByUsername(context.Background(), username)
+	u, err := store.NewUserStore(h.db).FindUserByUsername(context.Background(), username)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -20,9 +20,7 @@ import (
 
 // Services are the domain services the handlers call.
 type Services struct {
-	Scope      cordon.ScopePolicy
-	Users      cordon.UserService
-	Orgs       cordon.OrgService
+	Partners   cordon.PartnerService
 	Manager    cordon.ContractManager
 	Jobs       cordon.JobDesk
 	Explainer  cordon.PolicyExplainer
@@ -34,10 +32,9 @@ type Services struct {
 	// PublicURL is where customers reach the portal (survey links).
 	PublicURL string
 	Audit     cordon.AuditService
-	// Notifications and Webhooks: the caller's inbox, partners' endpoints
-	// and their deliveries (docs/notifications.md).
+	// Notifications is the caller's inbox (docs/notifications.md);
+	// partners' webhook endpoints and deliveries are the Partners'.
 	Notifications cordon.NotificationService
-	Webhooks      cordon.WebhookService
 	// Team is user and team management (/api/v1/users): the same service
 	// the portal's team page calls.
 	Team cordon.TeamService

@@ -108,8 +108,7 @@ func toMeJSON(u *cordon.User) meJSON {
 }
 
 func (h *Handler) handleMe(c *fiber.Ctx) error {
-	a := cordon.ActorFromContext(c.UserContext())
-	u, err := h.svc.Users.FindSelf(c.UserContext(), a.UserID)
+	u, err := h.svc.Team.Self(c.UserContext())
 	if err != nil {
 		return err
 	}

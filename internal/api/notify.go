@@ -1,10 +1,7 @@
 package api
 
 import (
-	"net/url"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -57,12 +54,7 @@ func (h *Handler) handleNotificationList(c *fiber.Ctx) error {
 	default:
 		return cordon.FieldErr("unread", "api.unread_must_true_false")
 	}
-	a := cordon.ActorFromContext(c.UserContext())
-	if a.IsPartner() && !h.inForce(a.PartnerID) {
-		// Out of force a partner sees nothing, as under row-level security.
-		return c.JSON(notificationListJSON{Items: []notificationJSON{}, Offset: offset, Limit: limit})
-	}
-	list, total, unread, err := h.svc.Notifications.FindNotifications(c.UserContext(), a.UserID, f)
+	list, total, unread, err := h.svc.Notifications.FindNotifications(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
@@ -80,11 +72,7 @@ func (h *Handler) handleNotificationRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a := cordon.ActorFromContext(c.UserContext())
-	if a.IsPartner() && !h.inForce(a.PartnerID) {
-		return cordon.Err(cordon.ENOTFOUND, "notification.not_found")
-	}
-	n, err := h.svc.Notifications.MarkNotificationRead(c.UserContext(), a.UserID, id, h.now())
+	n, err := h.svc.Notifications.MarkNotificationRead(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -93,11 +81,7 @@ func (h *Handler) handleNotificationRead(c *fiber.Ctx) error {
 
 // handleNotificationsReadAll marks every unread notification of the caller read.
 func (h *Handler) handleNotificationsReadAll(c *fiber.Ctx) error {
-	a := cordon.ActorFromContext(c.UserContext())
-	if a.IsPartner() && !h.inForce(a.PartnerID) {
-		return c.JSON(fiber.Map{"marked": 0})
-	}
-	n, err := h.svc.Notifications.MarkAllNotificationsRead(c.UserContext(), a.UserID, h.now())
+	n, err := h.svc.Notifications.MarkAllNotificationsRead(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -144,13 +128,7 @@ func (h *Handler) handleWebhookView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.visiblePartner(c, id); err != nil {
-		return err
-	}
-	e, err := h.svc.Webhooks.FindWebhookEndpoint(c.UserContext(), id)
-	if cordon.ErrorCode(err) == cordon.ENOTFOUND {
-		return c.JSON(toWebhookJSON(id, nil))
-	}
+	e, err := h.svc.Partners.FindWebhook(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -164,53 +142,21 @@ func (h *Handler) handleWebhookSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a := cordon.ActorFromContext(c.UserContext())
-	if !a.IsPartner() {
-		return cordon.Err(cordon.ENOTFOUND, "partner.not_found")
-	}
-	if _, err := h.visiblePartner(c, id); err != nil {
-		return err
-	}
 	var in webhookSaveJSON
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	u, err := ValidateWebhookURL(in.URL)
+	e, created, err := h.svc.Partners.SaveWebhook(c.UserContext(), id, in.URL, in.Active == nil || *in.Active, in.RotateSecret)
 	if err != nil {
 		return err
 	}
-	e := &cordon.WebhookEndpoint{PartnerID: id, URL: u, Active: in.Active == nil || *in.Active}
-	_, findErr := h.svc.Webhooks.FindWebhookEndpoint(c.UserContext(), id)
-	if err := h.svc.Webhooks.SaveWebhookEndpoint(c.UserContext(), e, in.RotateSecret); err != nil {
-		return err
-	}
 	status := fiber.StatusOK
-	if cordon.ErrorCode(findErr) == cordon.ENOTFOUND {
+	if created {
 		status = fiber.StatusCreated
 	}
 	// The answer may carry the signing secret: no cache may keep it.
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(status).JSON(toWebhookJSON(id, e))
-}
-
-// ValidateWebhookURL checks an endpoint URL: absolute http or https with a
-// host, no user name or password in it, no fragment, at most 2000
-// characters, no spaces or control characters. It returns the URL as
-// given, trimmed.
-func ValidateWebhookURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	bad := func() error {
-		return cordon.FieldErr("url", "api.endpoint_must_http_https_url")
-	}
-	if raw == "" || len(raw) > 2000 || strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
-		return "", bad()
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" ||
-		u.User != nil || u.Fragment != "" || strings.Contains(raw, "#") || u.Opaque != "" {
-		return "", bad()
-	}
-	return raw, nil
 }
 
 type deliveryJSON struct {
@@ -241,13 +187,7 @@ func (h *Handler) handleDeliveryList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	state := c.Query("state")
-	switch state {
-	case "", cordon.DeliveryPending, cordon.DeliveryDelivered, cordon.DeliveryDead:
-	default:
-		return cordon.FieldErr("state", "api.state_must_pending_delivered_dead")
-	}
-	list, total, err := h.svc.Webhooks.FindDeliveries(c.UserContext(), cordon.DeliveryFilter{State: state, Offset: offset, Limit: limit})
+	list, total, err := h.svc.Partners.FindDeliveries(c.UserContext(), cordon.DeliveryFilter{State: c.Query("state"), Offset: offset, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -265,7 +205,7 @@ func (h *Handler) handleDeliveryRetry(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.Webhooks.RetryDelivery(c.UserContext(), id, h.now())
+	d, err := h.svc.Partners.RetryDelivery(c.UserContext(), id)
 	if err != nil {
 		return err
 	}

@@ -85,38 +85,12 @@ func idParam(c *fiber.Ctx, what string) (int64, error) {
 	return id, nil
 }
 
-// visiblePartner returns the partner with id if the actor may see it: every
-// institute user may; a partner user only its own. Anything else is the
-// same 404 as a partner that does not exist.
-func (h *Handler) visiblePartner(c *fiber.Ctx, id int64) (*cordon.Org, error) {
-	a := cordon.ActorFromContext(c.UserContext())
-	if a.IsPartner() && (a.PartnerID != id || !h.inForce(a.PartnerID)) {
-		return nil, cordon.Err(cordon.ENOTFOUND, "partner.not_found")
-	}
-	o, err := h.svc.Orgs.FindOrgByID(c.UserContext(), id)
-	if cordon.ErrorCode(err) == cordon.ENOTFOUND || err == nil && o.Kind != cordon.OrgPartner {
-		return nil, cordon.Err(cordon.ENOTFOUND, "partner.not_found") // the institute's own id reads like a missing one
-	}
-	if err != nil {
-		return nil, err
-	}
-	return o, nil
-}
-
 func (h *Handler) handlePartnerList(c *fiber.Ctx) error {
 	offset, limit, err := pageParams(c)
 	if err != nil {
 		return err
 	}
-	kind := cordon.OrgPartner
-	f := cordon.OrgFilter{Kind: &kind, Offset: offset, Limit: limit}
-	if a := cordon.ActorFromContext(c.UserContext()); a.IsPartner() {
-		if !h.inForce(a.PartnerID) {
-			return c.JSON(listJSON[partnerJSON]{Items: []partnerJSON{}, Offset: offset, Limit: limit})
-		}
-		f.ID = &a.PartnerID
-	}
-	orgs, total, err := h.svc.Orgs.FindOrgs(c.UserContext(), f)
+	orgs, total, err := h.svc.Partners.FindPartners(c.UserContext(), cordon.OrgFilter{Offset: offset, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -132,7 +106,7 @@ func (h *Handler) handlePartnerView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	o, err := h.visiblePartner(c, id)
+	o, err := h.svc.Partners.FindPartnerByID(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -144,15 +118,8 @@ func (h *Handler) handlePartnerCreate(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := validatePartner(&in.Name, &in.HomeCity, &in.WebhookURL); err != nil {
-		return err
-	}
-	o := &cordon.Org{Code: strings.TrimSpace(in.Code), Name: in.Name, Kind: cordon.OrgPartner,
-		HomeCity: in.HomeCity, Contact: in.Contact, WebhookURL: in.WebhookURL}
-	if !validCode(o.Code) {
-		return cordon.FieldErr("code", "api.code_must_2_32_lower")
-	}
-	if err := h.svc.Orgs.CreateOrg(c.UserContext(), o); err != nil {
+	o := &cordon.Org{Code: in.Code, Name: in.Name, HomeCity: in.HomeCity, Contact: in.Contact, WebhookURL: in.WebhookURL}
+	if err := h.svc.Partners.CreatePartner(c.UserContext(), o); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(toPartnerJSON(o))
@@ -163,53 +130,15 @@ func (h *Handler) handlePartnerUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.visiblePartner(c, id); err != nil {
-		return err
-	}
 	var in partnerUpdateJSON
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if err := validatePartner(in.Name, in.HomeCity, in.WebhookURL); err != nil {
-		return err
-	}
-	o, err := h.svc.Orgs.UpdateOrg(c.UserContext(), id, cordon.OrgUpdate{
+	o, err := h.svc.Partners.UpdatePartner(c.UserContext(), id, cordon.OrgUpdate{
 		Name: in.Name, HomeCity: in.HomeCity, Contact: in.Contact, WebhookURL: in.WebhookURL,
 	})
 	if err != nil {
 		return err
 	}
 	return c.JSON(toPartnerJSON(o))
-}
-
-func validCode(s string) bool {
-	if len(s) < 2 || len(s) > 32 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// validatePartner checks the fields present (nil means absent).
-func validatePartner(name, city, webhook *string) error {
-	if name != nil && (strings.TrimSpace(*name) == "" || len(*name) > 200) {
-		return cordon.FieldErr("name", "api.name_must_1_200_characters")
-	}
-	if city != nil && (strings.TrimSpace(*city) == "" || len(*city) > 100) {
-		return cordon.FieldErr("home_city", "api.home_city_must_1_100")
-	}
-	if webhook != nil && *webhook != "" && !strings.HasPrefix(*webhook, "https://") && !strings.HasPrefix(*webhook, "http://") {
-		return cordon.FieldErr("webhook_url", "api.webhook_endpoint_must_http_https")
-	}
-	return nil
-}
-
-// inForce reports whether a partner has a contract in force
-// (cordon.PartnerInForce): out of force a partner sees nothing.
-func (h *Handler) inForce(partnerID int64) bool {
-	return cordon.PartnerInForce(h.svc.Scope, partnerID)
 }

@@ -66,7 +66,7 @@ func newUserAPI(t *testing.T) *userAPI {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.SQLite(t, storetest.Options{Now: func() time.Time { return now }})
-	users, orgs := store.NewUserService(db), store.NewOrgService(db)
+	users, orgs := store.NewUserStore(db), store.NewOrgStore(db)
 	u := &userAPI{ids: map[string]int64{}, orgs: map[string]int64{}}
 	kinds := map[string]cordon.OrgKind{}
 	for _, o := range []*cordon.Org{

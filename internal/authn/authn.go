@@ -92,8 +92,8 @@ func (l Lockout) lockFor(failures int) time.Duration {
 
 // Config holds the dependencies and settings of a Service.
 type Config struct {
-	Users    cordon.UserService
-	Sessions cordon.SessionService
+	Users    cordon.UserStore
+	Sessions cordon.SessionStore
 	Throttle Throttle
 	// Key signs access tokens; see LoadOrCreateKey.
 	Key ed25519.PrivateKey
@@ -124,8 +124,8 @@ type Config struct {
 // Service logs users in and out, rotates refresh tokens and authenticates
 // access tokens. It is safe for concurrent use.
 type Service struct {
-	users      cordon.UserService
-	sessions   cordon.SessionService
+	users      cordon.UserStore
+	sessions   cordon.SessionStore
 	throttle   Throttle
 	key        ed25519.PrivateKey
 	pub        ed25519.PublicKey

@@ -32,7 +32,7 @@ func eachGated(t *testing.T, hashes int, fn func(t *testing.T, g *gated)) {
 		f := newFixture(t, db, clk)
 		g := &gated{fixture: f, entered: make(chan struct{}, 64), release: make(chan struct{})}
 		g.svc = authn.NewService(authn.Config{
-			Users: f.users, Sessions: store.NewSessionService(db), Throttle: store.NewLoginThrottle(db),
+			Users: f.users, Sessions: store.NewSessionStore(db), Throttle: store.NewLoginThrottle(db),
 			Key: f.key, Issuer: issuer, Audience: audience, Now: clk.Now, Password: cheap(),
 			Hashes: hashes,
 		})

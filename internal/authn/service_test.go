@@ -58,7 +58,7 @@ func (c *clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 type fixture struct {
 	svc      *authn.Service
 	clock    *clock
-	users    *store.UserService
+	users    *store.UserStore
 	key      ed25519.PrivateKey
 	partner  *cordon.User
 	staff    *cordon.User
@@ -86,10 +86,10 @@ func newFixture(t *testing.T, db *store.DB, clk *clock) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{clock: clk, users: store.NewUserService(db), key: key}
+	f := &fixture{clock: clk, users: store.NewUserStore(db), key: key}
 	f.svc = authn.NewService(authn.Config{
 		Users:    f.users,
-		Sessions: store.NewSessionService(db),
+		Sessions: store.NewSessionStore(db),
 		Throttle: store.NewLoginThrottle(db),
 		Key:      key,
 		Issuer:   issuer,
@@ -97,7 +97,7 @@ func newFixture(t *testing.T, db *store.DB, clk *clock) *fixture {
 		Now:      clk.Now,
 		Password: cheap(),
 	})
-	orgs := store.NewOrgService(db)
+	orgs := store.NewOrgStore(db)
 	partner := &cordon.Org{Code: "hefei", Name: "Hefei Service", Kind: cordon.OrgPartner, HomeCity: "Hefei"}
 	institute := &cordon.Org{Code: "institute", Name: "Institute", Kind: cordon.OrgInstitute}
 	for _, o := range []*cordon.Org{partner, institute} {
@@ -559,7 +559,7 @@ func TestNewServiceRefusesBadWiring(t *testing.T) {
 	}
 	good := func() authn.Config {
 		return authn.Config{
-			Users: store.NewUserService(db), Sessions: store.NewSessionService(db),
+			Users: store.NewUserStore(db), Sessions: store.NewSessionStore(db),
 			Throttle: store.NewLoginThrottle(db), Key: key, Issuer: issuer, Audience: audience,
 			Password: cheap(),
 		}

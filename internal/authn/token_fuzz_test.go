@@ -27,13 +27,13 @@ func FuzzAuthenticate(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	users := store.NewUserService(db)
+	users := store.NewUserStore(db)
 	svc := authn.NewService(authn.Config{
-		Users: users, Sessions: store.NewSessionService(db), Throttle: store.NewLoginThrottle(db),
+		Users: users, Sessions: store.NewSessionStore(db), Throttle: store.NewLoginThrottle(db),
 		Key: key, Issuer: issuer, Audience: audience, Now: clk.Now, Password: cheap(),
 	})
 	org := &cordon.Org{Code: "hefei", Name: "Hefei Service", Kind: cordon.OrgPartner, HomeCity: "Hefei"}
-	if err := store.NewOrgService(db).CreateOrg(ctx, org); err != nil {
+	if err := store.NewOrgStore(db).CreateOrg(ctx, org); err != nil {
 		f.Fatal(err)
 	}
 	hash, err := cheap().Hash(password)

@@ -11,10 +11,10 @@ import (
 
 // ExplainerConfig holds what explanations read.
 type ExplainerConfig struct {
-	Users     cordon.UserService
-	Jobs      cordon.JobService
-	Documents cordon.DocumentService
-	Catalog   cordon.CatalogService
+	Users     cordon.UserStore
+	Jobs      cordon.JobStore
+	Documents cordon.DocumentStore
+	Catalog   cordon.CatalogStore
 	Roles     cordon.RoleAuthorizer
 	Scope     cordon.ScopePolicy
 }

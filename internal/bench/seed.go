@@ -18,10 +18,10 @@ import (
 // Stores are the product's services the seeder writes the rows through
 // whose format the product owns.
 type Stores struct {
-	Orgs      cordon.OrgService
-	Users     cordon.UserService
-	Catalog   cordon.CatalogService
-	Contracts cordon.ContractService
+	Orgs      cordon.OrgStore
+	Users     cordon.UserStore
+	Catalog   cordon.CatalogStore
+	Contracts cordon.ContractStore
 	// Tx runs fn in one transaction (store.DB.WithTx).
 	Tx func(ctx context.Context, fn func(ctx context.Context) error) error
 }

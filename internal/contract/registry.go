@@ -17,8 +17,8 @@ type ScopeLoader interface {
 
 // RegistryConfig holds what the registry needs.
 type RegistryConfig struct {
-	Contracts cordon.ContractService
-	Orgs      cordon.OrgService
+	Contracts cordon.ContractStore
+	Orgs      cordon.OrgStore
 	Scope     ScopeLoader
 	Events    cordon.ContractEvents
 	Now       cordon.Clock

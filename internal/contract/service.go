@@ -38,10 +38,10 @@ func (c *catalog) KnownProductLine(code string) bool { return c.lines[code] }
 
 // ManagerConfig holds what the manager needs.
 type ManagerConfig struct {
-	Contracts cordon.ContractService
-	Jobs      cordon.JobService // for the jobs a contract's end revokes
-	Orgs      cordon.OrgService
-	Catalog   cordon.CatalogService
+	Contracts cordon.ContractStore
+	Jobs      cordon.JobStore // for the jobs a contract's end revokes
+	Orgs      cordon.OrgStore
+	Catalog   cordon.CatalogStore
 	Registry  *Registry
 	Cities    []string
 	Now       cordon.Clock

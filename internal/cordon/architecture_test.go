@@ -85,6 +85,8 @@ func TestArchitecture(t *testing.T) {
 		"internal/sla":             {"internal/cordon"},
 		"internal/quality":         {"internal/cordon"},
 		"internal/team":            {"internal/cordon"},
+		"internal/partner":         {"internal/cordon"},
+		"internal/catalog":         {"internal/cordon"},
 		"internal/notify":          {"internal/cordon"},
 		"internal/evaluation":      {"internal/cordon", "internal/keyfile"},
 		"internal/api":             {"internal/cordon", "internal/contract"},

@@ -254,6 +254,7 @@ var messages = map[string]Message{
 	"survey_link_not_valid_has":                            {EN: "This survey link is not valid, has expired, or was already used.", ZH: "此回访链接无效、已过期或已被使用。"},
 	"text_must_valid_utf_8":                                {EN: "Text must be valid UTF-8 without NUL characters.", ZH: "文本须为有效的 UTF-8 且不含 NUL 字符。"},
 	"too_many_logins_once_try":                             {EN: "Too many logins at once. Try again in a moment.", ZH: "同时登录的人太多，请稍候片刻再试。"},
+	"unit.not_found":                                       {EN: "Unit not found.", ZH: "未找到该装备。"},
 	"unknown_job_status":                                   {EN: "Unknown job status %q.", ZH: "未知的工单状态：%s。"},
 	"user.not_found":                                       {EN: "User not found.", ZH: "未找到该用户。"},
 	"webui.choose_organisation":                            {EN: "Choose the organisation.", ZH: "请选择所属单位。"},

@@ -130,8 +130,8 @@ type ContractFilter struct {
 	Limit     int // 0: all
 }
 
-// ContractService reads and writes contracts.
-type ContractService interface {
+// ContractStore reads and writes contracts.
+type ContractStore interface {
 	// FindContractByID returns ENOTFOUND when absent.
 	FindContractByID(ctx context.Context, id int64) (*Contract, error)
 	// FindContracts returns a page of contracts, newest first, and the total.

@@ -52,8 +52,8 @@ type CustomerIdentity struct {
 	SiteAddress     string
 }
 
-// CustomerService reads and writes customers.
-type CustomerService interface {
+// CustomerStore reads and writes customers.
+type CustomerStore interface {
 	// FindCustomerByID returns the customer with its identity; ENOTFOUND when absent.
 	FindCustomerByID(ctx context.Context, id int64) (*Customer, error)
 	// CreateCustomer stores the customer and, when set, its identity.

@@ -123,8 +123,8 @@ type DocumentLibrary interface {
 	UploadDocument(ctx context.Context, u DocumentUpload) (*Document, error)
 }
 
-// DocumentService reads and writes document records and their content.
-type DocumentService interface {
+// DocumentStore reads and writes document records and their content.
+type DocumentStore interface {
 	// FindDocuments returns a page of documents, newest first, and the total.
 	FindDocuments(ctx context.Context, f DocumentFilter) ([]*Document, int, error)
 	// FindContent returns a file by its SHA-256; ENOTFOUND when absent.

@@ -191,8 +191,8 @@ type JobFilter struct {
 	Limit  int // 0: all
 }
 
-// JobService reads and writes jobs.
-type JobService interface {
+// JobStore reads and writes jobs.
+type JobStore interface {
 	// FindJobs returns a page of jobs, newest first, and the total.
 	FindJobs(ctx context.Context, f JobFilter) ([]*Job, int, error)
 	// CreateJob stores the job and its first event.

@@ -60,8 +60,8 @@ type NotificationFilter struct {
 	Limit      int
 }
 
-// NotificationService is a user's inbox of notifications.
-type NotificationService interface {
+// NotificationStore is a user's inbox of notifications.
+type NotificationStore interface {
 	// FindNotifications returns a page of the user's notifications, newest
 	// first, the total and the number unread.
 	FindNotifications(ctx context.Context, userID int64, f NotificationFilter) ([]*Notification, int, int, error)
@@ -118,8 +118,8 @@ type DeliveryFilter struct {
 	Limit  int
 }
 
-// WebhookService configures endpoints and shows their deliveries.
-type WebhookService interface {
+// WebhookStore configures endpoints and shows their deliveries.
+type WebhookStore interface {
 	// FindWebhookEndpoint returns the partner's endpoint; ENOTFOUND when it
 	// has none.
 	FindWebhookEndpoint(ctx context.Context, partnerID int64) (*WebhookEndpoint, error)
@@ -182,4 +182,21 @@ type Outbox interface {
 	// FinishDelivery records the outcome of the attempt d was claimed for;
 	// ECONFLICT when the claim was lost meanwhile.
 	FinishDelivery(ctx context.Context, d *DueDelivery, o DeliveryOutcome) error
+}
+
+// NotificationService is the caller's own inbox. A partner user whose
+// company has no contract in force has an empty inbox, as under row-level
+// security.
+type NotificationService interface {
+	// FindNotifications returns a page of the caller's notifications,
+	// newest first, the total and the number unread.
+	FindNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, int, int, error)
+	// CountUnread returns the number of the caller's unread notifications.
+	CountUnread(ctx context.Context) (int, error)
+	// MarkNotificationRead marks one of the caller's notifications read;
+	// ENOTFOUND when it is not the caller's.
+	MarkNotificationRead(ctx context.Context, id int64) (*Notification, error)
+	// MarkAllNotificationsRead marks every unread notification of the
+	// caller read and returns how many.
+	MarkAllNotificationsRead(ctx context.Context) (int, error)
 }

@@ -44,8 +44,8 @@ type UnitFilter struct {
 	Limit       int // 0: all
 }
 
-// CatalogService reads and writes product lines, models and delivered units.
-type CatalogService interface {
+// CatalogStore reads and writes product lines, models and delivered units.
+type CatalogStore interface {
 	// CreateProductLine returns ECONFLICT when the code is taken.
 	CreateProductLine(ctx context.Context, p *ProductLine) error
 	// CreateModel returns ECONFLICT when the code is taken.
@@ -60,4 +60,16 @@ type CatalogService interface {
 	FindUnits(ctx context.Context, f UnitFilter) ([]*Unit, int, error)
 	// FindProductLines returns every product line.
 	FindProductLines(ctx context.Context) ([]*ProductLine, error)
+}
+
+// CatalogService is the product catalogue and the delivered units as the
+// institute's pages read them. Partners never list units (ENOTFOUND).
+type CatalogService interface {
+	// FindProductLines returns every product line.
+	FindProductLines(ctx context.Context) ([]*ProductLine, error)
+	// FindModelByID returns one model; ENOTFOUND.
+	FindModelByID(ctx context.Context, id int64) (*Model, error)
+	// FindUnits returns a page of delivered units ordered by serial, and
+	// the total.
+	FindUnits(ctx context.Context, f UnitFilter) ([]*Unit, int, error)
 }

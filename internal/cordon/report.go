@@ -63,8 +63,8 @@ type AttachmentUpload struct {
 	Content   []byte
 }
 
-// ReportService stores service reports.
-type ReportService interface {
+// ReportStore stores service reports.
+type ReportStore interface {
 	// CreateReport stores a report for a job.
 	CreateReport(ctx context.Context, r *ServiceReport) error
 	// FileReport stores a report and its attachments (content-addressed) in

@@ -73,8 +73,8 @@ type RequestFilter struct {
 	Limit    int // 0: all
 }
 
-// RequestService reads and writes service requests.
-type RequestService interface {
+// RequestStore reads and writes service requests.
+type RequestStore interface {
 	// CreateRequest returns EINVALID naming the field on bad input.
 	CreateRequest(ctx context.Context, r *ServiceRequest) error
 	// FindRequestByID returns the request with its product line code;

@@ -26,8 +26,8 @@ type RefreshToken struct {
 	UsedAt    *time.Time
 }
 
-// SessionService stores login sessions and their refresh tokens.
-type SessionService interface {
+// SessionStore stores login sessions and their refresh tokens.
+type SessionStore interface {
 	// CreateSession stores a new session with its first refresh token.
 	CreateSession(ctx context.Context, s *Session, first *RefreshToken) error
 	// RotateRefreshToken spends the token with hash old and stores next in the

@@ -86,8 +86,8 @@ type UserFilter struct {
 	Limit  int
 }
 
-// UserService reads and writes users.
-type UserService interface {
+// UserStore reads and writes users.
+type UserStore interface {
 	// FindUserByID returns ENOTFOUND when there is no such user.
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	// FindSelf returns the authenticated caller's own record, read outside
@@ -138,6 +138,9 @@ type NewUser struct {
 // TeamService is user and team management for the API, the portal and the
 // command line: who may see, create and disable which users.
 type TeamService interface {
+	// Self returns the caller's own record, whether or not its company's
+	// contract is in force. EUNAUTHENTICATED without an actor.
+	Self(ctx context.Context) (*User, error)
 	// TeamScope says what the caller may manage. EUNAUTHENTICATED without
 	// an actor.
 	TeamScope(ctx context.Context) (*TeamScope, error)

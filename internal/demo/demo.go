@@ -24,15 +24,15 @@ const InstituteCode = "institute"
 
 // Stores are the services the seeder writes through.
 type Stores struct {
-	Orgs      cordon.OrgService
-	Users     cordon.UserService
-	Customers cordon.CustomerService
-	Catalog   cordon.CatalogService
-	Documents cordon.DocumentService
-	Contracts cordon.ContractService
-	Requests  cordon.RequestService
-	Jobs      cordon.JobService
-	Reports   cordon.ReportService
+	Orgs      cordon.OrgStore
+	Users     cordon.UserStore
+	Customers cordon.CustomerStore
+	Catalog   cordon.CatalogStore
+	Documents cordon.DocumentStore
+	Contracts cordon.ContractStore
+	Requests  cordon.RequestStore
+	Jobs      cordon.JobStore
+	Reports   cordon.ReportStore
 	// Tx, when set, runs the whole seeding in one transaction, so that a
 	// failure leaves nothing behind; store.DB.WithTx fits.
 	Tx func(ctx context.Context, fn func(ctx context.Context) error) error
@@ -56,7 +56,7 @@ type World struct {
 
 // Seeded reports whether the demo world (or at least an organisation with
 // the institute's code) is already there.
-func Seeded(ctx context.Context, orgs cordon.OrgService) (bool, error) {
+func Seeded(ctx context.Context, orgs cordon.OrgStore) (bool, error) {
 	_, err := orgs.FindOrgByCode(ctx, InstituteCode)
 	switch cordon.ErrorCode(err) {
 	case "":

@@ -35,12 +35,12 @@ type recorder struct {
 }
 
 type recCustomers struct {
-	cordon.CustomerService
+	cordon.CustomerStore
 	r *recorder
 }
 
 func (s recCustomers) CreateCustomer(ctx context.Context, c *cordon.Customer) error {
-	err := s.CustomerService.CreateCustomer(ctx, c)
+	err := s.CustomerStore.CreateCustomer(ctx, c)
 	if err == nil {
 		s.r.customers = append(s.r.customers, c)
 	}
@@ -48,12 +48,12 @@ func (s recCustomers) CreateCustomer(ctx context.Context, c *cordon.Customer) er
 }
 
 type recCatalog struct {
-	cordon.CatalogService
+	cordon.CatalogStore
 	r *recorder
 }
 
 func (s recCatalog) CreateUnit(ctx context.Context, u *cordon.Unit) error {
-	err := s.CatalogService.CreateUnit(ctx, u)
+	err := s.CatalogStore.CreateUnit(ctx, u)
 	if err == nil {
 		s.r.units = append(s.r.units, u)
 	}
@@ -61,12 +61,12 @@ func (s recCatalog) CreateUnit(ctx context.Context, u *cordon.Unit) error {
 }
 
 type recDocuments struct {
-	cordon.DocumentService
+	cordon.DocumentStore
 	r *recorder
 }
 
 func (s recDocuments) CreateDocument(ctx context.Context, d *cordon.Document, content []byte) error {
-	err := s.DocumentService.CreateDocument(ctx, d, content)
+	err := s.DocumentStore.CreateDocument(ctx, d, content)
 	if err == nil {
 		s.r.docs = append(s.r.docs, d)
 	}
@@ -74,12 +74,12 @@ func (s recDocuments) CreateDocument(ctx context.Context, d *cordon.Document, co
 }
 
 type recRequests struct {
-	cordon.RequestService
+	cordon.RequestStore
 	r *recorder
 }
 
 func (s recRequests) CreateRequest(ctx context.Context, q *cordon.ServiceRequest) error {
-	err := s.RequestService.CreateRequest(ctx, q)
+	err := s.RequestStore.CreateRequest(ctx, q)
 	if err == nil {
 		s.r.requests = append(s.r.requests, q)
 	}
@@ -87,12 +87,12 @@ func (s recRequests) CreateRequest(ctx context.Context, q *cordon.ServiceRequest
 }
 
 type recJobs struct {
-	cordon.JobService
+	cordon.JobStore
 	r *recorder
 }
 
 func (s recJobs) CreateJob(ctx context.Context, j *cordon.Job, first *cordon.JobEvent) error {
-	err := s.JobService.CreateJob(ctx, j, first)
+	err := s.JobStore.CreateJob(ctx, j, first)
 	if err == nil {
 		s.r.jobs = append(s.r.jobs, j)
 		s.r.events++
@@ -101,7 +101,7 @@ func (s recJobs) CreateJob(ctx context.Context, j *cordon.Job, first *cordon.Job
 }
 
 func (s recJobs) AddJobEvent(ctx context.Context, e *cordon.JobEvent) error {
-	err := s.JobService.AddJobEvent(ctx, e)
+	err := s.JobStore.AddJobEvent(ctx, e)
 	if err == nil {
 		s.r.events++
 	}
@@ -109,12 +109,12 @@ func (s recJobs) AddJobEvent(ctx context.Context, e *cordon.JobEvent) error {
 }
 
 type recReports struct {
-	cordon.ReportService
+	cordon.ReportStore
 	r *recorder
 }
 
 func (s recReports) CreateReport(ctx context.Context, rep *cordon.ServiceReport) error {
-	err := s.ReportService.CreateReport(ctx, rep)
+	err := s.ReportStore.CreateReport(ctx, rep)
 	if err == nil {
 		s.r.reports[rep.JobID] = rep
 	}
@@ -124,15 +124,15 @@ func (s recReports) CreateReport(ctx context.Context, rep *cordon.ServiceReport)
 // stores wires the seeder to db through recorders.
 func stores(db *store.DB, r *recorder) Stores {
 	return Stores{
-		Orgs:      store.NewOrgService(db),
-		Users:     store.NewUserService(db),
-		Customers: recCustomers{store.NewCustomerService(db), r},
-		Catalog:   recCatalog{store.NewCatalogService(db), r},
-		Documents: recDocuments{store.NewDocumentService(db), r},
-		Contracts: store.NewContractService(db),
-		Requests:  recRequests{store.NewRequestService(db), r},
-		Jobs:      recJobs{store.NewJobService(db), r},
-		Reports:   recReports{store.NewReportService(db), r},
+		Orgs:      store.NewOrgStore(db),
+		Users:     store.NewUserStore(db),
+		Customers: recCustomers{store.NewCustomerStore(db), r},
+		Catalog:   recCatalog{store.NewCatalogStore(db), r},
+		Documents: recDocuments{store.NewDocumentStore(db), r},
+		Contracts: store.NewContractStore(db),
+		Requests:  recRequests{store.NewRequestStore(db), r},
+		Jobs:      recJobs{store.NewJobStore(db), r},
+		Reports:   recReports{store.NewReportStore(db), r},
 		Tx:        db.WithTx,
 	}
 }
@@ -164,7 +164,7 @@ func seedAt(t *testing.T, db *store.DB, now time.Time) (*World, *recorder) {
 func TestSeed(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: func() time.Time { return refTime }}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if seeded, err := Seeded(ctx, store.NewOrgService(db)); err != nil || seeded {
+		if seeded, err := Seeded(ctx, store.NewOrgStore(db)); err != nil || seeded {
 			t.Fatalf("Seeded before seeding = %v, %v", seeded, err)
 		}
 		w, r := seed(t, db)
@@ -185,7 +185,7 @@ func TestSeed(t *testing.T) {
 		t.Run("documents", func(t *testing.T) { checkDocuments(t, db, w, r) })
 		t.Run("jobs", func(t *testing.T) { checkJobs(t, db, w, r, refTime) })
 
-		if seeded, err := Seeded(ctx, store.NewOrgService(db)); err != nil || !seeded {
+		if seeded, err := Seeded(ctx, store.NewOrgStore(db)); err != nil || !seeded {
 			t.Fatalf("Seeded after seeding = %v, %v", seeded, err)
 		}
 		calls := 0
@@ -201,7 +201,7 @@ func TestSeed(t *testing.T) {
 
 func checkPeople(t *testing.T, db *store.DB, w *World) {
 	ctx := context.Background()
-	orgs, users := store.NewOrgService(db), store.NewUserService(db)
+	orgs, users := store.NewOrgStore(db), store.NewUserStore(db)
 	for _, o := range []struct {
 		code string
 		kind cordon.OrgKind
@@ -250,7 +250,7 @@ func checkPeople(t *testing.T, db *store.DB, w *World) {
 
 func checkContracts(t *testing.T, db *store.DB, w *World) {
 	ctx := context.Background()
-	contracts := store.NewContractService(db)
+	contracts := store.NewContractStore(db)
 	type want struct {
 		partner         string
 		status          cordon.ContractStatus
@@ -325,7 +325,7 @@ func codeOf(ids map[string]int64, id int64) string {
 
 func checkCustomers(t *testing.T, db *store.DB, r *recorder) {
 	ctx := context.Background()
-	customers, catalog := store.NewCustomerService(db), store.NewCatalogService(db)
+	customers, catalog := store.NewCustomerStore(db), store.NewCatalogStore(db)
 	cities := map[string]int{}
 	for _, want := range r.customers {
 		c, err := customers.FindCustomerByID(ctx, want.ID)
@@ -372,7 +372,7 @@ func checkCustomers(t *testing.T, db *store.DB, r *recorder) {
 
 func checkDocuments(t *testing.T, db *store.DB, w *World, r *recorder) {
 	ctx := context.Background()
-	docs := store.NewDocumentService(db)
+	docs := store.NewDocumentStore(db)
 	type key struct {
 		line  int64
 		class cordon.Classification
@@ -440,8 +440,8 @@ func checkDocuments(t *testing.T, db *store.DB, w *World, r *recorder) {
 // checkJobs checks the service history of a world seeded at now.
 func checkJobs(t *testing.T, db *store.DB, w *World, r *recorder, now time.Time) {
 	ctx := context.Background()
-	jobs, requests, contracts := store.NewJobService(db), store.NewRequestService(db), store.NewContractService(db)
-	catalog, reports := store.NewCatalogService(db), store.NewReportService(db)
+	jobs, requests, contracts := store.NewJobStore(db), store.NewRequestStore(db), store.NewContractStore(db)
+	catalog, reports := store.NewCatalogStore(db), store.NewReportStore(db)
 	lines, err := catalog.FindProductLines(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -576,7 +576,7 @@ func statusesOf(evs []*cordon.JobEvent) []cordon.JobStatus {
 }
 
 // failingReports breaks the seeding late, to show it leaves nothing behind.
-type failingReports struct{ cordon.ReportService }
+type failingReports struct{ cordon.ReportStore }
 
 func (failingReports) CreateReport(context.Context, *cordon.ServiceReport) error {
 	return errors.New("disk on fire")
@@ -592,7 +592,7 @@ func TestSeedRollsBack(t *testing.T) {
 		if _, err := Seed(ctx, s, fakeHash(&calls), "x", refTime); err == nil {
 			t.Fatal("seeding with a failing store succeeded")
 		}
-		if seeded, err := Seeded(ctx, store.NewOrgService(db)); err != nil || seeded {
+		if seeded, err := Seeded(ctx, store.NewOrgStore(db)); err != nil || seeded {
 			t.Errorf("after a failed seeding, Seeded = %v, %v; want nothing left", seeded, err)
 		}
 		seed(t, db) // and the database is still good for a real one

@@ -10,8 +10,8 @@ import (
 
 // DeskConfig holds what the job desk needs.
 type DeskConfig struct {
-	Jobs   cordon.JobService
-	Orgs   cordon.OrgService
+	Jobs   cordon.JobStore
+	Orgs   cordon.OrgStore
 	Scope  cordon.ScopePolicy
 	Access cordon.AccessLog
 }

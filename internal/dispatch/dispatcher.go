@@ -13,16 +13,16 @@ import (
 // DispatcherConfig holds what the dispatcher needs.
 type DispatcherConfig struct {
 	Desk      *Desk
-	Requests  cordon.RequestService
-	Jobs      cordon.JobService
-	Catalog   cordon.CatalogService
-	Customers cordon.CustomerService
-	Contracts cordon.ContractService
-	Orgs      cordon.OrgService
+	Requests  cordon.RequestStore
+	Jobs      cordon.JobStore
+	Catalog   cordon.CatalogStore
+	Customers cordon.CustomerStore
+	Contracts cordon.ContractStore
+	Orgs      cordon.OrgStore
 	Scope     cordon.ScopePolicy
 	Access    cordon.AccessLog
-	Users     cordon.UserService
-	Reports   cordon.ReportService
+	Users     cordon.UserStore
+	Reports   cordon.ReportStore
 	// Roles are the static role rules, for what the job page offers.
 	Roles cordon.RoleAuthorizer
 	// Scores rank candidates by their recent scorecards; nil: unscored.

@@ -15,9 +15,9 @@ import (
 
 // LibraryConfig holds what the library needs.
 type LibraryConfig struct {
-	Documents cordon.DocumentService
-	Catalog   cordon.CatalogService
-	Orgs      cordon.OrgService
+	Documents cordon.DocumentStore
+	Catalog   cordon.CatalogStore
+	Orgs      cordon.OrgStore
 	Scope     cordon.ScopePolicy
 	Access    cordon.AccessLog
 	Now       cordon.Clock

@@ -29,9 +29,9 @@ type Meter func(c *cordon.Contract, j *cordon.Job, events []*cordon.JobEvent, te
 
 // Config holds what the evaluation needs.
 type Config struct {
-	Jobs      cordon.JobService
-	Contracts cordon.ContractService
-	Orgs      cordon.OrgService
+	Jobs      cordon.JobStore
+	Contracts cordon.ContractStore
+	Orgs      cordon.OrgStore
 	Surveys   cordon.SurveyStore
 	Scope     cordon.ScopePolicy
 	Meter     Meter

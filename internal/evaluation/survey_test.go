@@ -35,7 +35,7 @@ func (m *memSurveys) FindSurveyByToken(_ context.Context, hash string) (*cordon.
 }
 
 // closedJobs finds every job, closed.
-type closedJobs struct{ cordon.JobService }
+type closedJobs struct{ cordon.JobStore }
 
 func (closedJobs) FindJobByID(_ context.Context, id int64) (*cordon.Job, error) {
 	return &cordon.Job{ID: id, Status: cordon.JobClosed}, nil

@@ -140,7 +140,7 @@ func (s *Server) routes() error {
 		RequireAny:    s.requireAny,
 		RequireAll:    s.requireAll,
 	})
-	if s.cfg.Pages.Users != nil {
+	if s.cfg.Pages.Team != nil {
 		h, err := webui.New(s.cfg.Pages, s.cfg.Auth, s.cfg.Roles, s.cfg.Web)
 		if err != nil {
 			return fmt.Errorf("pages: %w", err)

@@ -81,12 +81,12 @@ type fakeDB struct{}
 
 func (fakeDB) Ping(context.Context) error { return nil }
 
-// fakeUsers answers FindSelf, for /api/v1/me; every other method panics
+// fakeTeam answers Self, for /api/v1/me; every other method panics
 // (nil embedded interface), which the server turns into a 500.
-type fakeUsers struct{ cordon.UserService }
+type fakeTeam struct{ cordon.TeamService }
 
-func (fakeUsers) FindSelf(_ context.Context, id int64) (*cordon.User, error) {
-	return &cordon.User{ID: id, Username: "someone", Roles: []cordon.Role{roleAll}}, nil
+func (fakeTeam) Self(ctx context.Context) (*cordon.User, error) {
+	return &cordon.User{ID: cordon.ActorFromContext(ctx).UserID, Username: "someone", Roles: []cordon.Role{roleAll}}, nil
 }
 
 // fakeCounter counts hits per key, one window for ever.
@@ -123,8 +123,8 @@ func newTestServer(t *testing.T, rates RateLimits) *testServer {
 		Roles:  fakeRoles{},
 		DB:     fakeDB{},
 		Scope:  scope,
-		API:    api.Services{Users: fakeUsers{}},
-		Pages:  webui.Services{Users: fakeUsers{}},
+		API:    api.Services{Team: fakeTeam{}},
+		Pages:  webui.Services{Team: fakeTeam{}},
 		Rates:  rates,
 	})
 	if err != nil {

@@ -35,20 +35,20 @@ func seedOpenJobs(b *testing.B, n int) (*store.DB, string) {
 	inst := &cordon.Org{Code: "institute", Name: "研究所", Kind: cordon.OrgInstitute, HomeCity: "Hefei"}
 	partner := &cordon.Org{Code: "hefei", Name: "Hefei Service", Kind: cordon.OrgPartner, HomeCity: "Hefei"}
 	for _, o := range []*cordon.Org{inst, partner} {
-		if err := store.NewOrgService(db).CreateOrg(ctx, o); err != nil {
+		if err := store.NewOrgStore(db).CreateOrg(ctx, o); err != nil {
 			b.Fatal(err)
 		}
 	}
 	user := &cordon.User{OrgID: inst.ID, Username: "dispatcher", PasswordHash: "x", Roles: []cordon.Role{cordon.RoleDispatcher}}
-	if err := store.NewUserService(db).CreateUser(ctx, user); err != nil {
+	if err := store.NewUserStore(db).CreateUser(ctx, user); err != nil {
 		b.Fatal(err)
 	}
 	cust := &cordon.Customer{Code: "C-0001", City: "Hefei"}
-	if err := store.NewCustomerService(db).CreateCustomer(ctx, cust); err != nil {
+	if err := store.NewCustomerStore(db).CreateCustomer(ctx, cust); err != nil {
 		b.Fatal(err)
 	}
 	line := &cordon.ProductLine{Code: "radar", Name: "雷达"}
-	if err := store.NewCatalogService(db).CreateProductLine(ctx, line); err != nil {
+	if err := store.NewCatalogStore(db).CreateProductLine(ctx, line); err != nil {
 		b.Fatal(err)
 	}
 	h := time.Hour
@@ -64,7 +64,7 @@ func seedOpenJobs(b *testing.B, n int) (*store.DB, string) {
 		},
 		Clauses: cordon.Clauses{"jobs": "§3.1", "customers": "§6.2", "documents": "§5.1"},
 	}
-	if err := store.NewContractService(db).CreateContract(ctx, c); err != nil {
+	if err := store.NewContractStore(db).CreateContract(ctx, c); err != nil {
 		b.Fatal(err)
 	}
 	now := "'" + benchNow.Format(time.RFC3339) + "'::timestamptz"
@@ -102,7 +102,7 @@ func seedOpenJobs(b *testing.B, n int) (*store.DB, string) {
 func BenchmarkSweep100k(b *testing.B) {
 	const n = 100000
 	db, url := seedOpenJobs(b, n)
-	s := sla.NewSweeper(sla.SweeperConfig{Store: store.NewSLAStore(db), Contracts: store.NewContractService(db),
+	s := sla.NewSweeper(sla.SweeperConfig{Store: store.NewSLAStore(db), Contracts: store.NewContractStore(db),
 		Now: func() time.Time { return benchNow }})
 	ctx := context.Background()
 	check := func(res sla.SweepResult) {

@@ -13,8 +13,8 @@ import (
 // calendars and their timelines, and lists jobs by the state the sweeper
 // keeps. It implements cordon.SLAMonitor.
 type Monitor struct {
-	jobs      cordon.JobService
-	contracts cordon.ContractService
+	jobs      cordon.JobStore
+	contracts cordon.ContractStore
 	store     cordon.SLAStore
 	atRisk    float64
 	now       cordon.Clock
@@ -24,7 +24,7 @@ var _ cordon.SLAMonitor = (*Monitor)(nil)
 
 // NewMonitor returns a monitor that flags clocks at risk at the share
 // atRisk of their limit (0: DefaultAtRisk), at the clock now.
-func NewMonitor(jobs cordon.JobService, contracts cordon.ContractService, store cordon.SLAStore, atRisk float64, now cordon.Clock) *Monitor {
+func NewMonitor(jobs cordon.JobStore, contracts cordon.ContractStore, store cordon.SLAStore, atRisk float64, now cordon.Clock) *Monitor {
 	if now == nil {
 		now = time.Now
 	}

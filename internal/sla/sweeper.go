@@ -25,8 +25,8 @@ const DefaultFullEvery = 20
 // SweeperConfig holds what the sweeper needs.
 type SweeperConfig struct {
 	Store     cordon.SLAStore
-	Contracts cordon.ContractService // the terms and calendar of each job's contract
-	Lock      cordon.LeaderLock      // nil: this process always leads
+	Contracts cordon.ContractStore // the terms and calendar of each job's contract
+	Lock      cordon.LeaderLock    // nil: this process always leads
 	// AtRisk is the share of a limit at which a clock is at risk; 0 means
 	// DefaultAtRisk.
 	AtRisk float64
@@ -292,7 +292,7 @@ func equalTime(a, b *time.Time) bool {
 // meters computes clocks with each contract's terms and calendar, reading
 // each contract once.
 type meters struct {
-	contracts cordon.ContractService
+	contracts cordon.ContractStore
 	atRisk    float64
 	byID      map[int64]*contractMeter
 }
@@ -302,7 +302,7 @@ type contractMeter struct {
 	meter Meter
 }
 
-func newMeters(contracts cordon.ContractService, atRisk float64) *meters {
+func newMeters(contracts cordon.ContractStore, atRisk float64) *meters {
 	return &meters{contracts: contracts, atRisk: atRisk, byID: map[int64]*contractMeter{}}
 }
 

@@ -59,17 +59,17 @@ func toUnit(r *unitRow) *cordon.Unit {
 	}
 }
 
-// CatalogService implements cordon.CatalogService.
-type CatalogService struct{ db *DB }
+// CatalogStore implements cordon.CatalogStore.
+type CatalogStore struct{ db *DB }
 
-var _ cordon.CatalogService = (*CatalogService)(nil)
+var _ cordon.CatalogStore = (*CatalogStore)(nil)
 
-// NewCatalogService returns the store of product lines, models and units.
-func NewCatalogService(db *DB) *CatalogService { return &CatalogService{db: db} }
+// NewCatalogStore returns the store of product lines, models and units.
+func NewCatalogStore(db *DB) *CatalogStore { return &CatalogStore{db: db} }
 
 // CreateProductLine stores p and sets its ID; ECONFLICT when the code is
 // taken, EINVALID without a code.
-func (s *CatalogService) CreateProductLine(ctx context.Context, p *cordon.ProductLine) error {
+func (s *CatalogStore) CreateProductLine(ctx context.Context, p *cordon.ProductLine) error {
 	p.Code = strings.TrimSpace(p.Code)
 	if p.Code == "" {
 		return cordon.FieldErr("code", "store.code_required")
@@ -83,7 +83,7 @@ func (s *CatalogService) CreateProductLine(ctx context.Context, p *cordon.Produc
 }
 
 // FindProductLines returns every product line, ordered by code.
-func (s *CatalogService) FindProductLines(ctx context.Context) ([]*cordon.ProductLine, error) {
+func (s *CatalogStore) FindProductLines(ctx context.Context) ([]*cordon.ProductLine, error) {
 	var rows []productLineRow
 	if err := s.db.conn(ctx).Order("code").Find(&rows).Error; err != nil {
 		return nil, TranslateError(err, "Product line")
@@ -97,7 +97,7 @@ func (s *CatalogService) FindProductLines(ctx context.Context) ([]*cordon.Produc
 
 // CreateModel stores m and sets its ID; ECONFLICT when the code is taken,
 // EINVALID without a code or with an unknown product line.
-func (s *CatalogService) CreateModel(ctx context.Context, m *cordon.Model) error {
+func (s *CatalogStore) CreateModel(ctx context.Context, m *cordon.Model) error {
 	m.Code = strings.TrimSpace(m.Code)
 	if m.Code == "" {
 		return cordon.FieldErr("code", "store.code_required")
@@ -111,7 +111,7 @@ func (s *CatalogService) CreateModel(ctx context.Context, m *cordon.Model) error
 }
 
 // FindModelByID returns ENOTFOUND when there is no such model.
-func (s *CatalogService) FindModelByID(ctx context.Context, id int64) (*cordon.Model, error) {
+func (s *CatalogStore) FindModelByID(ctx context.Context, id int64) (*cordon.Model, error) {
 	var r modelRow
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Model")
@@ -121,7 +121,7 @@ func (s *CatalogService) FindModelByID(ctx context.Context, id int64) (*cordon.M
 
 // CreateUnit stores u and sets its ID; ECONFLICT when the serial is taken,
 // EINVALID naming the field on bad input.
-func (s *CatalogService) CreateUnit(ctx context.Context, u *cordon.Unit) error {
+func (s *CatalogStore) CreateUnit(ctx context.Context, u *cordon.Unit) error {
 	u.Serial = strings.TrimSpace(u.Serial)
 	switch {
 	case u.Serial == "":
@@ -144,7 +144,7 @@ func (s *CatalogService) CreateUnit(ctx context.Context, u *cordon.Unit) error {
 }
 
 // FindUnitByID returns ENOTFOUND when there is no such unit.
-func (s *CatalogService) FindUnitByID(ctx context.Context, id int64) (*cordon.Unit, error) {
+func (s *CatalogStore) FindUnitByID(ctx context.Context, id int64) (*cordon.Unit, error) {
 	var r unitRow
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Unit")
@@ -171,7 +171,7 @@ func timeOrNow(db *DB, t time.Time) time.Time {
 }
 
 // FindUnits returns a page of delivered units ordered by serial, and the total.
-func (s *CatalogService) FindUnits(ctx context.Context, f cordon.UnitFilter) ([]*cordon.Unit, int, error) {
+func (s *CatalogStore) FindUnits(ctx context.Context, f cordon.UnitFilter) ([]*cordon.Unit, int, error) {
 	q := s.db.conn(ctx).Model(&unitRow{})
 	if f.SiteCity != nil {
 		q = q.Where("units.site_city = ?", *f.SiteCity)

@@ -30,13 +30,13 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		institute: &cordon.Org{Code: "institute", Name: "研究所", Kind: cordon.OrgInstitute, HomeCity: "Hefei"},
 		partner:   &cordon.Org{Code: "hefei", Name: "Hefei Service", Kind: cordon.OrgPartner, HomeCity: "Hefei"},
 	}
-	orgs := store.NewOrgService(db)
+	orgs := store.NewOrgStore(db)
 	for _, o := range []*cordon.Org{f.institute, f.partner} {
 		if err := orgs.CreateOrg(ctx, o); err != nil {
 			t.Fatal(err)
 		}
 	}
-	users := store.NewUserService(db)
+	users := store.NewUserStore(db)
 	f.engineer = &cordon.User{OrgID: f.institute.ID, Username: "engineer", PasswordHash: "x", Roles: []cordon.Role{cordon.RoleEngineer}}
 	f.tech = &cordon.User{OrgID: f.partner.ID, Username: "hefei.tech", PasswordHash: "x", Roles: []cordon.Role{cordon.RolePartnerTechnician}}
 	for _, u := range []*cordon.User{f.engineer, f.tech} {
@@ -45,10 +45,10 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		}
 	}
 	f.customer = &cordon.Customer{Code: "C-0001", City: "Hefei", Identity: &cordon.CustomerIdentity{Name: "某部 96723 部队"}}
-	if err := store.NewCustomerService(db).CreateCustomer(ctx, f.customer); err != nil {
+	if err := store.NewCustomerStore(db).CreateCustomer(ctx, f.customer); err != nil {
 		t.Fatal(err)
 	}
-	catalog := store.NewCatalogService(db)
+	catalog := store.NewCatalogStore(db)
 	f.line = &cordon.ProductLine{Code: "radar", Name: "雷达"}
 	if err := catalog.CreateProductLine(ctx, f.line); err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func TestCatalogRoundTrip(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: fixedClock()}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		catalog := store.NewCatalogService(db)
+		catalog := store.NewCatalogStore(db)
 
 		comms := &cordon.ProductLine{Code: "comms", Name: "通信"}
 		if err := catalog.CreateProductLine(ctx, comms); err != nil {

@@ -90,16 +90,16 @@ func toContract(r *contractRow) (*cordon.Contract, error) {
 	return c, nil
 }
 
-// ContractService implements cordon.ContractService.
-type ContractService struct{ db *DB }
+// ContractStore implements cordon.ContractStore.
+type ContractStore struct{ db *DB }
 
-var _ cordon.ContractService = (*ContractService)(nil)
+var _ cordon.ContractStore = (*ContractStore)(nil)
 
-// NewContractService returns the contract store.
-func NewContractService(db *DB) *ContractService { return &ContractService{db: db} }
+// NewContractStore returns the contract store.
+func NewContractStore(db *DB) *ContractStore { return &ContractStore{db: db} }
 
 // FindContractByID returns ENOTFOUND when there is no such contract.
-func (s *ContractService) FindContractByID(ctx context.Context, id int64) (*cordon.Contract, error) {
+func (s *ContractStore) FindContractByID(ctx context.Context, id int64) (*cordon.Contract, error) {
 	var r contractRow
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Contract")
@@ -111,7 +111,7 @@ func (s *ContractService) FindContractByID(ctx context.Context, id int64) (*cord
 // number is taken; EINVALID naming the field for an unknown status, an
 // expiry not after the effective date, or a party that is not a partner.
 // The scope itself is the contract package's to validate.
-func (s *ContractService) CreateContract(ctx context.Context, c *cordon.Contract) error {
+func (s *ContractStore) CreateContract(ctx context.Context, c *cordon.Contract) error {
 	c.Number = strings.TrimSpace(c.Number)
 	switch c.Status {
 	case cordon.ContractDraft, cordon.ContractActive, cordon.ContractSuspended, cordon.ContractTerminated, cordon.ContractExpired:
@@ -202,7 +202,7 @@ func contractTerms(c *cordon.Contract) (contractRow, error) {
 }
 
 // FindContracts returns a page of contracts, newest first, and the total.
-func (s *ContractService) FindContracts(ctx context.Context, f cordon.ContractFilter) ([]*cordon.Contract, int, error) {
+func (s *ContractStore) FindContracts(ctx context.Context, f cordon.ContractFilter) ([]*cordon.Contract, int, error) {
 	q := s.db.conn(ctx).Model(&contractRow{})
 	if f.PartnerID != nil {
 		q = q.Where("partner_id = ?", *f.PartnerID)
@@ -237,7 +237,7 @@ func (s *ContractService) FindContracts(ctx context.Context, f cordon.ContractFi
 }
 
 // UpdateDraft replaces the dates and terms of a draft.
-func (s *ContractService) UpdateDraft(ctx context.Context, c *cordon.Contract) error {
+func (s *ContractStore) UpdateDraft(ctx context.Context, c *cordon.Contract) error {
 	terms, err := contractTerms(c)
 	if err != nil {
 		return err
@@ -272,7 +272,7 @@ func statusStrings(ss []cordon.JobStatus) []string {
 // SetContractStatus moves the contract from one status to another and,
 // when the partner's rights end, revokes its open jobs under the contract
 // and reopens their requests for dispatch, all in one transaction.
-func (s *ContractService) SetContractStatus(ctx context.Context, id int64, from, to cordon.ContractStatus, at time.Time) (int, error) {
+func (s *ContractStore) SetContractStatus(ctx context.Context, id int64, from, to cordon.ContractStatus, at time.Time) (int, error) {
 	revoked := 0
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		res := s.db.conn(ctx).Model(&contractRow{}).Where("id = ? AND status = ?", id, string(from)).

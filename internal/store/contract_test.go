@@ -16,7 +16,7 @@ func TestContractRoundTrip(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: fixedClock()}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		contracts := store.NewContractService(db)
+		contracts := store.NewContractStore(db)
 		c := &cordon.Contract{
 			Number: "HF-2026-001", PartnerID: f.partner.ID,
 			EffectiveFrom: day(2026, 1, 1), ExpiresOn: day(2027, 12, 31), Status: cordon.ContractActive,

@@ -50,17 +50,17 @@ func toCustomerIdentity(r *customerIdentityRow) *cordon.CustomerIdentity {
 	}
 }
 
-// CustomerService implements cordon.CustomerService.
-type CustomerService struct{ db *DB }
+// CustomerStore implements cordon.CustomerStore.
+type CustomerStore struct{ db *DB }
 
-var _ cordon.CustomerService = (*CustomerService)(nil)
+var _ cordon.CustomerStore = (*CustomerStore)(nil)
 
-// NewCustomerService returns the customer store.
-func NewCustomerService(db *DB) *CustomerService { return &CustomerService{db: db} }
+// NewCustomerStore returns the customer store.
+func NewCustomerStore(db *DB) *CustomerStore { return &CustomerStore{db: db} }
 
 // FindCustomerByID returns the customer with its identity (nil when none was
 // stored); ENOTFOUND when absent.
-func (s *CustomerService) FindCustomerByID(ctx context.Context, id int64) (*cordon.Customer, error) {
+func (s *CustomerStore) FindCustomerByID(ctx context.Context, id int64) (*cordon.Customer, error) {
 	var r customerRow
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Customer")
@@ -79,7 +79,7 @@ func (s *CustomerService) FindCustomerByID(ctx context.Context, id int64) (*cord
 // CreateCustomer stores the customer and, when set, its identity in one
 // transaction, and sets the IDs. ECONFLICT when the code is taken, EINVALID
 // naming the field on bad input.
-func (s *CustomerService) CreateCustomer(ctx context.Context, c *cordon.Customer) error {
+func (s *CustomerStore) CreateCustomer(ctx context.Context, c *cordon.Customer) error {
 	c.Code = strings.TrimSpace(c.Code)
 	if c.Code == "" {
 		return cordon.FieldErr("code", "store.code_required")

@@ -22,7 +22,7 @@ func fixedClock() cordon.Clock {
 func TestCustomerRoundTrip(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: fixedClock()}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		customers := store.NewCustomerService(db)
+		customers := store.NewCustomerStore(db)
 		c := &cordon.Customer{Code: "C-0001", City: "Hefei", Identity: &cordon.CustomerIdentity{
 			Name: "某部 96723 部队", UnitDesignation: "96723", ContactPerson: "张伟",
 			Phone: "0551-62345678", SiteAddress: "合肥市蜀山区长江西路 100 号",
@@ -76,7 +76,7 @@ func TestCustomerRoundTrip(t *testing.T) {
 func TestCustomerIdentityRollsBack(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: fixedClock()}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		customers := store.NewCustomerService(db)
+		customers := store.NewCustomerStore(db)
 		// A failing identity insert must take the customer row with it.
 		err := db.WithTx(ctx, func(ctx context.Context) error {
 			c := &cordon.Customer{Code: "C-0100", City: "Hefei", Identity: &cordon.CustomerIdentity{Name: "A"}}

@@ -50,19 +50,19 @@ func toDocument(r *documentRow) *cordon.Document {
 	}
 }
 
-// DocumentService implements cordon.DocumentService.
-type DocumentService struct{ db *DB }
+// DocumentStore implements cordon.DocumentStore.
+type DocumentStore struct{ db *DB }
 
-var _ cordon.DocumentService = (*DocumentService)(nil)
+var _ cordon.DocumentStore = (*DocumentStore)(nil)
 
-// NewDocumentService returns the store of technical documents and their files.
-func NewDocumentService(db *DB) *DocumentService { return &DocumentService{db: db} }
+// NewDocumentStore returns the store of technical documents and their files.
+func NewDocumentStore(db *DB) *DocumentStore { return &DocumentStore{db: db} }
 
 // CreateDocument stores content in the blob store (once per SHA-256) and the
 // record pointing at it, in one transaction, and sets d's ID, Size, SHA256
 // and CreatedAt. The size and checksum are computed here: whatever the
 // caller set is ignored. EINVALID naming the field on bad input.
-func (s *DocumentService) CreateDocument(ctx context.Context, d *cordon.Document, content []byte) error {
+func (s *DocumentStore) CreateDocument(ctx context.Context, d *cordon.Document, content []byte) error {
 	d.Title = strings.TrimSpace(d.Title)
 	switch {
 	case d.Title == "":
@@ -99,7 +99,7 @@ func (s *DocumentService) CreateDocument(ctx context.Context, d *cordon.Document
 }
 
 // FindDocumentByID returns the document record; ENOTFOUND when absent.
-func (s *DocumentService) FindDocumentByID(ctx context.Context, id int64) (*cordon.Document, error) {
+func (s *DocumentStore) FindDocumentByID(ctx context.Context, id int64) (*cordon.Document, error) {
 	var r documentRow
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Document")
@@ -112,7 +112,7 @@ func (s *DocumentService) FindDocumentByID(ctx context.Context, id int64) (*cord
 }
 
 // withLines fills each document's product line code.
-func (s *DocumentService) withLines(ctx context.Context, docs []*cordon.Document) error {
+func (s *DocumentStore) withLines(ctx context.Context, docs []*cordon.Document) error {
 	var lines []productLineRow
 	if err := s.db.conn(ctx).Find(&lines).Error; err != nil {
 		return TranslateError(err, "Product line")
@@ -131,7 +131,7 @@ func (s *DocumentService) withLines(ctx context.Context, docs []*cordon.Document
 // The scope becomes parameterised SQL: one OR-ed term per grant, its
 // product lines and the classifications at or below its ceiling; an empty
 // scope matches nothing.
-func (s *DocumentService) FindDocuments(ctx context.Context, f cordon.DocumentFilter) ([]*cordon.Document, int, error) {
+func (s *DocumentStore) FindDocuments(ctx context.Context, f cordon.DocumentFilter) ([]*cordon.Document, int, error) {
 	q := s.db.conn(ctx).Model(&documentRow{}).Joins("JOIN product_lines pl ON pl.id = documents.product_line_id")
 	if f.Title != nil && *f.Title != "" {
 		q = q.Where("LOWER(documents.title) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(*f.Title))+"%")
@@ -180,7 +180,7 @@ func escapeLike(s string) string {
 
 // FindContent returns the file stored under the hex SHA-256 sum;
 // ENOTFOUND when there is none.
-func (s *DocumentService) FindContent(ctx context.Context, sha256 string) ([]byte, error) {
+func (s *DocumentStore) FindContent(ctx context.Context, sha256 string) ([]byte, error) {
 	var b blobRow
 	if err := s.db.conn(ctx).Where("sha256 = ?", sha256).First(&b).Error; err != nil {
 		return nil, TranslateError(err, "File")

@@ -19,7 +19,7 @@ func TestDocumentRoundTrip(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: fixedClock()}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		docs := store.NewDocumentService(db)
+		docs := store.NewDocumentStore(db)
 		content := []byte("%PDF-1.4 not really\n")
 		sum := sha256.Sum256(content)
 

@@ -17,7 +17,7 @@ func TestContractIncentives(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: fixedClock()}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		contracts := store.NewContractService(db)
+		contracts := store.NewContractStore(db)
 		inc := &cordon.Incentives{
 			Penalties: map[string]cordon.Penalty{
 				"jobs":   {Incident: cordon.IncidentLapsedOffer, Points: 1, AmountPerPoint: 200},

@@ -73,20 +73,20 @@ func validJobStatus(s cordon.JobStatus) bool {
 	return false
 }
 
-// JobService implements cordon.JobService.
-type JobService struct{ db *DB }
+// JobStore implements cordon.JobStore.
+type JobStore struct{ db *DB }
 
-var _ cordon.JobService = (*JobService)(nil)
+var _ cordon.JobStore = (*JobStore)(nil)
 
-// NewJobService returns the job store.
-func NewJobService(db *DB) *JobService { return &JobService{db: db} }
+// NewJobStore returns the job store.
+func NewJobStore(db *DB) *JobStore { return &JobStore{db: db} }
 
 // CreateJob stores j and its first event in one transaction and sets their
 // IDs. A zero CreatedAt means now, a zero UpdatedAt means CreatedAt, a zero
 // OfferedAt means CreatedAt; a zero first.At means the offer time. A nil
 // first records the job's creation in its current status. EINVALID naming
 // the field for an unknown status.
-func (s *JobService) CreateJob(ctx context.Context, j *cordon.Job, first *cordon.JobEvent) error {
+func (s *JobStore) CreateJob(ctx context.Context, j *cordon.Job, first *cordon.JobEvent) error {
 	if !validJobStatus(j.Status) {
 		return cordon.FieldErr("status", "store.status_not_job_status", j.Status)
 	}
@@ -131,7 +131,7 @@ func (s *JobService) CreateJob(ctx context.Context, j *cordon.Job, first *cordon
 // AddJobEvent appends e to its job's timeline and sets its ID; a zero At
 // means now. It does not change the job itself. EINVALID naming the field
 // for an unknown status, or when the job or actor does not exist.
-func (s *JobService) AddJobEvent(ctx context.Context, e *cordon.JobEvent) error {
+func (s *JobStore) AddJobEvent(ctx context.Context, e *cordon.JobEvent) error {
 	if err := validateJobEvent(e); err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func validateJobEvent(e *cordon.JobEvent) error {
 	return nil
 }
 
-func (s *JobService) addEvent(ctx context.Context, e *cordon.JobEvent) error {
+func (s *JobStore) addEvent(ctx context.Context, e *cordon.JobEvent) error {
 	row := jobEventRow{
 		JobID: e.JobID, At: timeOrNow(s.db, e.At), ActorID: e.ActorID,
 		From: string(e.From), To: string(e.To), Note: e.Note, NoteKey: e.NoteKey,
@@ -168,7 +168,7 @@ func (s *JobService) addEvent(ctx context.Context, e *cordon.JobEvent) error {
 }
 
 // FindJobByID returns ENOTFOUND when there is no such job.
-func (s *JobService) FindJobByID(ctx context.Context, id int64) (*cordon.Job, error) {
+func (s *JobStore) FindJobByID(ctx context.Context, id int64) (*cordon.Job, error) {
 	var r jobRow
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Job")
@@ -182,7 +182,7 @@ func (s *JobService) FindJobByID(ctx context.Context, id int64) (*cordon.Job, er
 
 // withRequests fills each job's request, with its product line code, in
 // two more queries.
-func (s *JobService) withRequests(ctx context.Context, jobs []*cordon.Job) error {
+func (s *JobStore) withRequests(ctx context.Context, jobs []*cordon.Job) error {
 	if len(jobs) == 0 {
 		return nil
 	}
@@ -223,7 +223,7 @@ func (s *JobService) withRequests(ctx context.Context, jobs []*cordon.Job) error
 
 // FindJobEvents returns the timeline of a job, oldest first; empty when the
 // job has none or does not exist.
-func (s *JobService) FindJobEvents(ctx context.Context, jobID int64) ([]*cordon.JobEvent, error) {
+func (s *JobStore) FindJobEvents(ctx context.Context, jobID int64) ([]*cordon.JobEvent, error) {
 	var rows []jobEventRow
 	if err := s.db.conn(ctx).Where("job_id = ?", jobID).Order("at, id").Find(&rows).Error; err != nil {
 		return nil, TranslateError(err, "Job event")
@@ -238,7 +238,7 @@ func (s *JobService) FindJobEvents(ctx context.Context, jobID int64) ([]*cordon.
 // FindJobs returns a page of jobs, newest first, and the total. The scope
 // becomes parameterised SQL: one OR-ed term per grant on the request's site
 // city, product line and category; an empty scope matches nothing.
-func (s *JobService) FindJobs(ctx context.Context, f cordon.JobFilter) ([]*cordon.Job, int, error) {
+func (s *JobStore) FindJobs(ctx context.Context, f cordon.JobFilter) ([]*cordon.Job, int, error) {
 	q := s.db.conn(ctx).Model(&jobRow{}).
 		Joins("JOIN service_requests r ON r.id = jobs.request_id").
 		Joins("JOIN product_lines pl ON pl.id = r.product_line_id")
@@ -299,7 +299,7 @@ func (s *JobService) FindJobs(ctx context.Context, f cordon.JobFilter) ([]*cordo
 // concurrent moves from one status exactly one succeeds. The request
 // follows by trigger (migration 00004): back to dispatch when the job is
 // declined, expired or revoked; closed when the job closes.
-func (s *JobService) MoveJob(ctx context.Context, j *cordon.Job, from cordon.JobStatus, ev *cordon.JobEvent) error {
+func (s *JobStore) MoveJob(ctx context.Context, j *cordon.Job, from cordon.JobStatus, ev *cordon.JobEvent) error {
 	if err := validateJobEvent(ev); err != nil {
 		return err
 	}
@@ -324,7 +324,7 @@ func (s *JobService) MoveJob(ctx context.Context, j *cordon.Job, from cordon.Job
 }
 
 // CountOpenJobs returns the number of open jobs per partner.
-func (s *JobService) CountOpenJobs(ctx context.Context) (map[int64]int, error) {
+func (s *JobStore) CountOpenJobs(ctx context.Context) (map[int64]int, error) {
 	var rows []struct {
 		PartnerID int64
 		N         int
@@ -343,7 +343,7 @@ func (s *JobService) CountOpenJobs(ctx context.Context) (map[int64]int, error) {
 
 // OfferJob creates an offer for an open request and marks the request
 // dispatched, only if it is still open: ECONFLICT otherwise.
-func (s *JobService) OfferJob(ctx context.Context, j *cordon.Job, ev *cordon.JobEvent) error {
+func (s *JobStore) OfferJob(ctx context.Context, j *cordon.Job, ev *cordon.JobEvent) error {
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		res := s.db.conn(ctx).Model(&requestRow{}).Where("id = ? AND status = ?", j.RequestID, string(cordon.RequestOpen)).
 			Update("status", string(cordon.RequestDispatched))

@@ -18,7 +18,7 @@ func TestJobRoundTrip(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		r := newRequest(t, db, f)
-		jobs := store.NewJobService(db)
+		jobs := store.NewJobStore(db)
 
 		offered := time.Date(2026, 6, 1, 8, 30, 0, 0, time.UTC)
 		expires := offered.Add(30 * time.Minute)

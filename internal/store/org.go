@@ -31,16 +31,16 @@ func toOrg(r *orgRow) *cordon.Org {
 	}
 }
 
-// OrgService implements cordon.OrgService.
-type OrgService struct{ db *DB }
+// OrgStore implements cordon.OrgStore.
+type OrgStore struct{ db *DB }
 
-var _ cordon.OrgService = (*OrgService)(nil)
+var _ cordon.OrgStore = (*OrgStore)(nil)
 
-// NewOrgService returns the organisation store.
-func NewOrgService(db *DB) *OrgService { return &OrgService{db: db} }
+// NewOrgStore returns the organisation store.
+func NewOrgStore(db *DB) *OrgStore { return &OrgStore{db: db} }
 
 // FindOrgByID returns ENOTFOUND when there is no such organisation.
-func (s *OrgService) FindOrgByID(ctx context.Context, id int64) (*cordon.Org, error) {
+func (s *OrgStore) FindOrgByID(ctx context.Context, id int64) (*cordon.Org, error) {
 	var r orgRow
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Organisation")
@@ -49,7 +49,7 @@ func (s *OrgService) FindOrgByID(ctx context.Context, id int64) (*cordon.Org, er
 }
 
 // FindOrgByCode returns ENOTFOUND when there is no such organisation.
-func (s *OrgService) FindOrgByCode(ctx context.Context, code string) (*cordon.Org, error) {
+func (s *OrgStore) FindOrgByCode(ctx context.Context, code string) (*cordon.Org, error) {
 	var r orgRow
 	if err := s.db.conn(ctx).Where("code = ?", code).First(&r).Error; err != nil {
 		return nil, TranslateError(err, "Organisation")
@@ -58,7 +58,7 @@ func (s *OrgService) FindOrgByCode(ctx context.Context, code string) (*cordon.Or
 }
 
 // CreateOrg stores o with a fresh pseudonym key and sets its ID.
-func (s *OrgService) CreateOrg(ctx context.Context, o *cordon.Org) error {
+func (s *OrgStore) CreateOrg(ctx context.Context, o *cordon.Org) error {
 	o.Code = strings.TrimSpace(o.Code)
 	if o.Code == "" {
 		return cordon.FieldErr("code", "store.code_required")
@@ -80,7 +80,7 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *cordon.Org) error {
 }
 
 // FindOrgs returns a page of organisations ordered by code, and the total.
-func (s *OrgService) FindOrgs(ctx context.Context, f cordon.OrgFilter) ([]*cordon.Org, int, error) {
+func (s *OrgStore) FindOrgs(ctx context.Context, f cordon.OrgFilter) ([]*cordon.Org, int, error) {
 	q := s.db.conn(ctx).Model(&orgRow{})
 	if f.Kind != nil {
 		q = q.Where("kind = ?", string(*f.Kind))
@@ -108,7 +108,7 @@ func (s *OrgService) FindOrgs(ctx context.Context, f cordon.OrgFilter) ([]*cordo
 }
 
 // UpdateOrg applies upd and returns the organisation.
-func (s *OrgService) UpdateOrg(ctx context.Context, id int64, upd cordon.OrgUpdate) (*cordon.Org, error) {
+func (s *OrgStore) UpdateOrg(ctx context.Context, id int64, upd cordon.OrgUpdate) (*cordon.Org, error) {
 	set := map[string]any{}
 	if upd.Name != nil {
 		set["name"] = *upd.Name
@@ -135,7 +135,7 @@ func (s *OrgService) UpdateOrg(ctx context.Context, id int64, upd cordon.OrgUpda
 }
 
 // PseudonymKey returns the organisation's secret key for pseudonyms.
-func (s *OrgService) PseudonymKey(ctx context.Context, id int64) ([]byte, error) {
+func (s *OrgStore) PseudonymKey(ctx context.Context, id int64) ([]byte, error) {
 	var r orgRow
 	if err := s.db.conn(ctx).Select("id", "pseudonym_key").First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Organisation")

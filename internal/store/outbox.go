@@ -154,13 +154,13 @@ func toDelivery(r *deliveryView) *cordon.WebhookDelivery {
 	}
 }
 
-// NotificationStore implements cordon.NotificationService,
-// cordon.WebhookService and cordon.Outbox.
+// NotificationStore implements cordon.NotificationStore,
+// cordon.WebhookStore and cordon.Outbox.
 type NotificationStore struct{ db *DB }
 
 var (
-	_ cordon.NotificationService = (*NotificationStore)(nil)
-	_ cordon.WebhookService      = (*NotificationStore)(nil)
+	_ cordon.NotificationStore = (*NotificationStore)(nil)
+	_ cordon.WebhookStore      = (*NotificationStore)(nil)
 	_ cordon.Outbox              = (*NotificationStore)(nil)
 )
 

@@ -18,7 +18,7 @@ func TestFindDocumentsPage(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: fixedClock()}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		docs := store.NewDocumentService(db)
+		docs := store.NewDocumentStore(db)
 		var ids []int64 // newest first: one clock, so by id
 		for i := range 5 {
 			d := &cordon.Document{Title: fmt.Sprintf("Manual %d", i), ProductLineID: f.line.ID,

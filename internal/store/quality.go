@@ -113,7 +113,7 @@ func (s *QualityStore) CreateCampaign(ctx context.Context, c *cordon.Campaign) (
 		if len(units) == 0 {
 			return cordon.FieldErr("batch", "store.no_delivered_unit_model_batch", c.Batch)
 		}
-		reqs := NewRequestService(s.db)
+		reqs := NewRequestStore(s.db)
 		for _, u := range units {
 			u := u
 			req := &cordon.ServiceRequest{UnitID: &u.ID, CustomerID: u.CustomerID, ModelID: &u.ModelID, ProductLineID: m.ProductLineID,

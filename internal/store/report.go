@@ -35,17 +35,17 @@ func toReport(r *reportRow) *cordon.ServiceReport {
 	}
 }
 
-// ReportService implements cordon.ReportService.
-type ReportService struct{ db *DB }
+// ReportStore implements cordon.ReportStore.
+type ReportStore struct{ db *DB }
 
-var _ cordon.ReportService = (*ReportService)(nil)
+var _ cordon.ReportStore = (*ReportStore)(nil)
 
-// NewReportService returns the service report store.
-func NewReportService(db *DB) *ReportService { return &ReportService{db: db} }
+// NewReportStore returns the service report store.
+func NewReportStore(db *DB) *ReportStore { return &ReportStore{db: db} }
 
 // CreateReport stores r and sets its ID; a zero CreatedAt means now.
 // EINVALID naming the field on bad input or an unknown job.
-func (s *ReportService) CreateReport(ctx context.Context, r *cordon.ServiceReport) error {
+func (s *ReportStore) CreateReport(ctx context.Context, r *cordon.ServiceReport) error {
 	switch {
 	case strings.TrimSpace(r.Actions) == "":
 		return cordon.FieldErr("actions", "store.actions_required")
@@ -65,7 +65,7 @@ func (s *ReportService) CreateReport(ctx context.Context, r *cordon.ServiceRepor
 }
 
 // FindReportByID returns ENOTFOUND when there is no such report.
-func (s *ReportService) FindReportByID(ctx context.Context, id int64) (*cordon.ServiceReport, error) {
+func (s *ReportStore) FindReportByID(ctx context.Context, id int64) (*cordon.ServiceReport, error) {
 	var r reportRow
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Service report")
@@ -87,7 +87,7 @@ func (attachmentRow) TableName() string { return "report_attachments" }
 
 // FileReport stores the report and its attachments, each file once in the
 // blob store by its SHA-256, in one transaction.
-func (s *ReportService) FileReport(ctx context.Context, r *cordon.ServiceReport, files []cordon.AttachmentUpload) ([]*cordon.Attachment, error) {
+func (s *ReportStore) FileReport(ctx context.Context, r *cordon.ServiceReport, files []cordon.AttachmentUpload) ([]*cordon.Attachment, error) {
 	var out []*cordon.Attachment
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.CreateReport(ctx, r); err != nil {

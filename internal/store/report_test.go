@@ -18,10 +18,10 @@ func TestReportRoundTrip(t *testing.T) {
 		f := newFixture(t, db)
 		r := newRequest(t, db, f)
 		j := &cordon.Job{RequestID: r.ID, AssigneeID: &f.engineer.ID, Status: cordon.JobResolved}
-		if err := store.NewJobService(db).CreateJob(ctx, j, nil); err != nil {
+		if err := store.NewJobStore(db).CreateJob(ctx, j, nil); err != nil {
 			t.Fatal(err)
 		}
-		reports := store.NewReportService(db)
+		reports := store.NewReportStore(db)
 		signed := time.Date(2026, 6, 2, 15, 0, 0, 0, time.UTC)
 		rep := &cordon.ServiceReport{
 			JobID: j.ID, Actions: "更换电源模块，复测正常", PartsUsed: "PM-48V ×1", RootCause: cordon.CauseComponent,

@@ -37,17 +37,17 @@ func toRequest(r *requestRow) *cordon.ServiceRequest {
 	}
 }
 
-// RequestService implements cordon.RequestService.
-type RequestService struct{ db *DB }
+// RequestStore implements cordon.RequestStore.
+type RequestStore struct{ db *DB }
 
-var _ cordon.RequestService = (*RequestService)(nil)
+var _ cordon.RequestStore = (*RequestStore)(nil)
 
-// NewRequestService returns the service request store.
-func NewRequestService(db *DB) *RequestService { return &RequestService{db: db} }
+// NewRequestStore returns the service request store.
+func NewRequestStore(db *DB) *RequestStore { return &RequestStore{db: db} }
 
 // CreateRequest stores r and sets its ID. An empty status means open; a zero
 // CreatedAt means now. EINVALID naming the field on bad input.
-func (s *RequestService) CreateRequest(ctx context.Context, r *cordon.ServiceRequest) error {
+func (s *RequestStore) CreateRequest(ctx context.Context, r *cordon.ServiceRequest) error {
 	if r.Status == "" {
 		r.Status = cordon.RequestOpen
 	}
@@ -78,7 +78,7 @@ func (s *RequestService) CreateRequest(ctx context.Context, r *cordon.ServiceReq
 }
 
 // FindRequestByID returns ENOTFOUND when there is no such request.
-func (s *RequestService) FindRequestByID(ctx context.Context, id int64) (*cordon.ServiceRequest, error) {
+func (s *RequestStore) FindRequestByID(ctx context.Context, id int64) (*cordon.ServiceRequest, error) {
 	var r requestRow
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
 		return nil, TranslateError(err, "Service request")
@@ -93,7 +93,7 @@ func (s *RequestService) FindRequestByID(ctx context.Context, id int64) (*cordon
 }
 
 // FindRequests returns a page of requests, oldest first, and the total.
-func (s *RequestService) FindRequests(ctx context.Context, f cordon.RequestFilter) ([]*cordon.ServiceRequest, int, error) {
+func (s *RequestStore) FindRequests(ctx context.Context, f cordon.RequestFilter) ([]*cordon.ServiceRequest, int, error) {
 	q := s.db.conn(ctx).Model(&requestRow{})
 	if len(f.Statuses) > 0 {
 		st := make([]string, len(f.Statuses))
@@ -132,7 +132,7 @@ func (s *RequestService) FindRequests(ctx context.Context, f cordon.RequestFilte
 
 // CreateDueVisits turns every follow-up visit due by now, for a unit still
 // in warranty, into a follow-up request, once.
-func (s *RequestService) CreateDueVisits(ctx context.Context, now time.Time, createdBy int64) (int, error) {
+func (s *RequestStore) CreateDueVisits(ctx context.Context, now time.Time, createdBy int64) (int, error) {
 	var units []unitRow
 	err := s.db.conn(ctx).Where("follow_up_months > 0 AND next_visit_due IS NOT NULL AND next_visit_due <= ? AND warranty_end > ?", now.UTC(), now.UTC()).
 		Order("id").Find(&units).Error

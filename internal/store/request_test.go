@@ -21,7 +21,7 @@ func newRequest(t *testing.T, db *store.DB, f *fixture) *cordon.ServiceRequest {
 		Category: cordon.CatFault, Priority: cordon.P2, Description: "发射机无输出", SiteCity: "Hefei",
 		CreatedBy: f.engineer.ID, CreatedAt: time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC),
 	}
-	if err := store.NewRequestService(db).CreateRequest(context.Background(), r); err != nil {
+	if err := store.NewRequestStore(db).CreateRequest(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -31,7 +31,7 @@ func TestRequestRoundTrip(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: fixedClock()}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		requests := store.NewRequestService(db)
+		requests := store.NewRequestStore(db)
 		r := newRequest(t, db, f)
 		if r.Status != cordon.RequestOpen {
 			t.Errorf("default status: got %q, want open", r.Status)

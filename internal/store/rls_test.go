@@ -79,12 +79,12 @@ type rlsEnv struct {
 }
 
 type rlsRecJobs struct {
-	cordon.JobService
+	cordon.JobStore
 	jobs *[]*cordon.Job
 }
 
 func (s rlsRecJobs) CreateJob(ctx context.Context, j *cordon.Job, first *cordon.JobEvent) error {
-	err := s.JobService.CreateJob(ctx, j, first)
+	err := s.JobStore.CreateJob(ctx, j, first)
 	if err == nil {
 		*s.jobs = append(*s.jobs, j)
 	}
@@ -92,12 +92,12 @@ func (s rlsRecJobs) CreateJob(ctx context.Context, j *cordon.Job, first *cordon.
 }
 
 type rlsRecDocs struct {
-	cordon.DocumentService
+	cordon.DocumentStore
 	docs *[]*cordon.Document
 }
 
 func (s rlsRecDocs) CreateDocument(ctx context.Context, d *cordon.Document, content []byte) error {
-	err := s.DocumentService.CreateDocument(ctx, d, content)
+	err := s.DocumentStore.CreateDocument(ctx, d, content)
 	if err == nil {
 		*s.docs = append(*s.docs, d)
 	}
@@ -132,15 +132,15 @@ func newRLSEnv(t *testing.T) *rlsEnv {
 	e.owner = owner
 
 	stores := demo.Stores{
-		Orgs:      store.NewOrgService(db),
-		Users:     store.NewUserService(db),
-		Customers: store.NewCustomerService(db),
-		Catalog:   store.NewCatalogService(db),
-		Documents: rlsRecDocs{store.NewDocumentService(db), &e.docs},
-		Contracts: store.NewContractService(db),
-		Requests:  store.NewRequestService(db),
-		Jobs:      rlsRecJobs{store.NewJobService(db), &e.jobs},
-		Reports:   store.NewReportService(db),
+		Orgs:      store.NewOrgStore(db),
+		Users:     store.NewUserStore(db),
+		Customers: store.NewCustomerStore(db),
+		Catalog:   store.NewCatalogStore(db),
+		Documents: rlsRecDocs{store.NewDocumentStore(db), &e.docs},
+		Contracts: store.NewContractStore(db),
+		Requests:  store.NewRequestStore(db),
+		Jobs:      rlsRecJobs{store.NewJobStore(db), &e.jobs},
+		Reports:   store.NewReportStore(db),
 		Tx:        db.WithTx,
 	}
 	hash := func(p string) (string, error) { return "plain:" + p, nil }
@@ -282,7 +282,7 @@ func (e *rlsEnv) facts(t *testing.T) *rlsFacts {
 		users: map[int64]int64{}, all: map[string][]string{},
 	}
 	var err error
-	f.contracts, _, err = store.NewContractService(e.db).FindContracts(ctx, cordon.ContractFilter{})
+	f.contracts, _, err = store.NewContractStore(e.db).FindContracts(ctx, cordon.ContractFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -658,10 +658,10 @@ func TestRowLevelSecurity(t *testing.T) {
 			t.Fatalf("no %s %s document", line, class)
 			return rlsDoc{}
 		}
-		jobs, requests := store.NewJobService(e.db), store.NewRequestService(e.db)
-		customers, docs := store.NewCustomerService(e.db), store.NewDocumentService(e.db)
-		orgs, users, contracts := store.NewOrgService(e.db), store.NewUserService(e.db), store.NewContractService(e.db)
-		reports := store.NewReportService(e.db)
+		jobs, requests := store.NewJobStore(e.db), store.NewRequestStore(e.db)
+		customers, docs := store.NewCustomerStore(e.db), store.NewDocumentStore(e.db)
+		orgs, users, contracts := store.NewOrgStore(e.db), store.NewUserStore(e.db), store.NewContractStore(e.db)
+		reports := store.NewReportStore(e.db)
 		outcome := func(err error) string {
 			if err == nil {
 				return "found"
@@ -938,7 +938,7 @@ func TestInScopeNesting(t *testing.T) {
 	ctx := context.Background()
 	f := e.facts(t)
 	hefei, wuhan := e.actor("hefei.tech"), e.actor("wuhan.admin")
-	jobs := store.NewJobService(e.db)
+	jobs := store.NewJobStore(e.db)
 	own, _ := strconv.ParseInt(f.visible(hefei, rlsNow)["jobs"][0], 10, 64)
 	theirs, _ := strconv.ParseInt(f.visible(wuhan, rlsNow)["jobs"][0], 10, 64)
 

@@ -74,17 +74,17 @@ func errSessionInvalid() error {
 	return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 }
 
-// SessionService implements cordon.SessionService.
-type SessionService struct{ db *DB }
+// SessionStore implements cordon.SessionStore.
+type SessionStore struct{ db *DB }
 
-var _ cordon.SessionService = (*SessionService)(nil)
+var _ cordon.SessionStore = (*SessionStore)(nil)
 
-// NewSessionService returns the session store.
-func NewSessionService(db *DB) *SessionService { return &SessionService{db: db} }
+// NewSessionStore returns the session store.
+func NewSessionStore(db *DB) *SessionStore { return &SessionStore{db: db} }
 
 // CreateSession stores s with its first refresh token in one transaction and
 // sets first.SessionID. EINVALID when an id or hash is missing.
-func (s *SessionService) CreateSession(ctx context.Context, sess *cordon.Session, first *cordon.RefreshToken) error {
+func (s *SessionStore) CreateSession(ctx context.Context, sess *cordon.Session, first *cordon.RefreshToken) error {
 	ctx = detach(ctx)
 	if sess.ID == "" || sess.UserID == 0 {
 		return cordon.FieldErr("session", "store.session_id_user_required")
@@ -121,7 +121,7 @@ func (s *SessionService) CreateSession(ctx context.Context, sess *cordon.Session
 //
 // Call it outside any transaction of your own: the reuse revocation must
 // commit although the call fails.
-func (s *SessionService) RotateRefreshToken(ctx context.Context, old string, next *cordon.RefreshToken, now time.Time) (*cordon.Session, error) {
+func (s *SessionStore) RotateRefreshToken(ctx context.Context, old string, next *cordon.RefreshToken, now time.Time) (*cordon.Session, error) {
 	ctx = detach(ctx)
 	if next == nil || next.Hash == "" {
 		return nil, cordon.FieldErr("refresh_token", "refresh_token_required")
@@ -187,7 +187,7 @@ func (s *SessionService) RotateRefreshToken(ctx context.Context, old string, nex
 
 // RevokeSession revokes the session; revoking a revoked one is not an error.
 // ENOTFOUND when there is no such session.
-func (s *SessionService) RevokeSession(ctx context.Context, id string, reason string, at time.Time) error {
+func (s *SessionStore) RevokeSession(ctx context.Context, id string, reason string, at time.Time) error {
 	ctx = detach(ctx)
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		var n int64
@@ -202,7 +202,7 @@ func (s *SessionService) RevokeSession(ctx context.Context, id string, reason st
 }
 
 // revoke marks a live session revoked, keeping the first reason.
-func (s *SessionService) revoke(ctx context.Context, id, reason string, at time.Time) error {
+func (s *SessionStore) revoke(ctx context.Context, id, reason string, at time.Time) error {
 	err := s.db.conn(ctx).Model(&sessionRow{}).
 		Where("id = ? AND revoked_at IS NULL", id).
 		Updates(map[string]any{"revoked_at": at, "reason": reason}).Error
@@ -212,7 +212,7 @@ func (s *SessionService) revoke(ctx context.Context, id, reason string, at time.
 // ActiveSession returns the session and its user, with roles and
 // organisation, when the session is neither revoked nor expired at now and
 // the user is not disabled; EUNAUTHENTICATED otherwise.
-func (s *SessionService) ActiveSession(ctx context.Context, id string, now time.Time) (*cordon.Session, *cordon.User, error) {
+func (s *SessionStore) ActiveSession(ctx context.Context, id string, now time.Time) (*cordon.Session, *cordon.User, error) {
 	ctx = detach(ctx)
 	var r sessionUserRow
 	err := s.db.conn(ctx).Table("sessions").
@@ -236,7 +236,7 @@ func (s *SessionService) ActiveSession(ctx context.Context, id string, now time.
 	if !sess.live(now.UTC()) {
 		return nil, nil, errSessionInvalid()
 	}
-	users, err := (&UserService{db: s.db}).complete(ctx, []userRow{{
+	users, err := (&UserStore{db: s.db}).complete(ctx, []userRow{{
 		ID: r.UserID, OrgID: r.OrgID, Username: r.Username, DisplayName: r.DisplayName,
 		PasswordHash: r.PasswordHash, DisabledAt: r.DisabledAt, CreatedAt: r.UserCreatedAt,
 	}})

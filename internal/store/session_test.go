@@ -22,18 +22,18 @@ func newSessionUser(t *testing.T, db *store.DB, username string) *cordon.User {
 	t.Helper()
 	ctx := context.Background()
 	org := &cordon.Org{Code: "org-" + username, Name: "Org", Kind: cordon.OrgPartner, HomeCity: "Hefei"}
-	if err := store.NewOrgService(db).CreateOrg(ctx, org); err != nil {
+	if err := store.NewOrgStore(db).CreateOrg(ctx, org); err != nil {
 		t.Fatal(err)
 	}
 	u := &cordon.User{OrgID: org.ID, Username: username, PasswordHash: "x", Roles: []cordon.Role{cordon.RolePartnerAdmin}}
-	if err := store.NewUserService(db).CreateUser(ctx, u); err != nil {
+	if err := store.NewUserStore(db).CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
 	return u
 }
 
 // newSession stores a 30-day session for u with first refresh token hash.
-func newSession(t *testing.T, sessions *store.SessionService, id string, u *cordon.User, hash string) *cordon.Session {
+func newSession(t *testing.T, sessions *store.SessionStore, id string, u *cordon.User, hash string) *cordon.Session {
 	t.Helper()
 	s := &cordon.Session{ID: id, UserID: u.ID, CreatedAt: t0, ExpiresAt: t0.Add(30 * 24 * time.Hour)}
 	first := &cordon.RefreshToken{Hash: hash, CreatedAt: t0, ExpiresAt: s.ExpiresAt}
@@ -53,7 +53,7 @@ func next(hash string, at time.Time) *cordon.RefreshToken {
 func TestRotateRefreshToken(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		sessions := store.NewSessionService(db)
+		sessions := store.NewSessionStore(db)
 		u := newSessionUser(t, db, "rotator")
 		newSession(t, sessions, "s1", u, "h1")
 
@@ -92,7 +92,7 @@ func TestRotateRefreshToken(t *testing.T) {
 func TestRotateRefreshTokenRefused(t *testing.T) {
 	tests := []struct {
 		name  string
-		setup func(t *testing.T, ctx context.Context, db *store.DB, sessions *store.SessionService)
+		setup func(t *testing.T, ctx context.Context, db *store.DB, sessions *store.SessionStore)
 		token string
 		at    time.Time
 		// live: the session survives the refusal (no theft was detected).
@@ -102,7 +102,7 @@ func TestRotateRefreshTokenRefused(t *testing.T) {
 		{
 			name:  "expired token",
 			token: "h1", at: t0.Add(2 * time.Hour), live: true,
-			setup: func(t *testing.T, ctx context.Context, db *store.DB, sessions *store.SessionService) {
+			setup: func(t *testing.T, ctx context.Context, db *store.DB, sessions *store.SessionStore) {
 				if err := store.ExecForTest(ctx, db, "UPDATE refresh_tokens SET expires_at = ? WHERE hash = 'h1'", t0.Add(time.Hour)); err != nil {
 					t.Fatal(err)
 				}
@@ -111,7 +111,7 @@ func TestRotateRefreshTokenRefused(t *testing.T) {
 		{
 			name:  "revoked session",
 			token: "h1", at: t0,
-			setup: func(t *testing.T, ctx context.Context, db *store.DB, sessions *store.SessionService) {
+			setup: func(t *testing.T, ctx context.Context, db *store.DB, sessions *store.SessionStore) {
 				if err := sessions.RevokeSession(ctx, "s1", "logout", t0); err != nil {
 					t.Fatal(err)
 				}
@@ -120,7 +120,7 @@ func TestRotateRefreshTokenRefused(t *testing.T) {
 		{
 			name:  "user disabled under the service",
 			token: "h1", at: t0,
-			setup: func(t *testing.T, ctx context.Context, db *store.DB, sessions *store.SessionService) {
+			setup: func(t *testing.T, ctx context.Context, db *store.DB, sessions *store.SessionStore) {
 				if err := store.ExecForTest(ctx, db, "UPDATE users SET disabled_at = ?", t0); err != nil {
 					t.Fatal(err)
 				}
@@ -129,7 +129,7 @@ func TestRotateRefreshTokenRefused(t *testing.T) {
 		{
 			name:  "expired session, token still valid",
 			token: "h1", at: t0.Add(2 * time.Hour),
-			setup: func(t *testing.T, ctx context.Context, db *store.DB, sessions *store.SessionService) {
+			setup: func(t *testing.T, ctx context.Context, db *store.DB, sessions *store.SessionStore) {
 				if err := store.ExecForTest(ctx, db, "UPDATE sessions SET expires_at = ? WHERE id = 's1'", t0.Add(time.Hour)); err != nil {
 					t.Fatal(err)
 				}
@@ -140,7 +140,7 @@ func TestRotateRefreshTokenRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			storetest.Each(t, storetest.Options{}, func(t *testing.T, db *store.DB) {
 				ctx := context.Background()
-				sessions := store.NewSessionService(db)
+				sessions := store.NewSessionStore(db)
 				newSession(t, sessions, "s1", newSessionUser(t, db, "refused"), "h1")
 				if tt.setup != nil {
 					tt.setup(t, ctx, db, sessions)
@@ -168,7 +168,7 @@ func TestRotateRefreshTokenRefused(t *testing.T) {
 func TestRotateUnknownTokenSpendsNothing(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		sessions := store.NewSessionService(db)
+		sessions := store.NewSessionStore(db)
 		newSession(t, sessions, "s1", newSessionUser(t, db, "spender"), "h1")
 		if _, err := sessions.RotateRefreshToken(ctx, "nope", next("h2", t0), t0); cordon.ErrorCode(err) != cordon.EUNAUTHENTICATED {
 			t.Fatalf("unknown: got %v, want %s", err, cordon.EUNAUTHENTICATED)
@@ -182,7 +182,7 @@ func TestRotateUnknownTokenSpendsNothing(t *testing.T) {
 func TestRotateRefreshTokenConcurrent(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		sessions := store.NewSessionService(db)
+		sessions := store.NewSessionStore(db)
 		newSession(t, sessions, "s1", newSessionUser(t, db, "racer"), "h1")
 
 		const n = 8
@@ -235,7 +235,7 @@ func TestActiveSession(t *testing.T) {
 		{
 			name: "revoked", id: "s1", at: t0.Add(time.Hour),
 			setup: func(t *testing.T, ctx context.Context, db *store.DB, u *cordon.User) {
-				if err := store.NewSessionService(db).RevokeSession(ctx, "s1", "logout", t0); err != nil {
+				if err := store.NewSessionStore(db).RevokeSession(ctx, "s1", "logout", t0); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -254,7 +254,7 @@ func TestActiveSession(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			storetest.Each(t, storetest.Options{}, func(t *testing.T, db *store.DB) {
 				ctx := context.Background()
-				sessions := store.NewSessionService(db)
+				sessions := store.NewSessionStore(db)
 				u := newSessionUser(t, db, "active")
 				newSession(t, sessions, "s1", u, "h1")
 				if tt.setup != nil {
@@ -273,7 +273,7 @@ func TestActiveSession(t *testing.T) {
 				if got, want := sess.ID, "s1"; got != want {
 					t.Errorf("session id = %q, want %q", got, want)
 				}
-				want, err := store.NewUserService(db).FindUserByID(ctx, u.ID)
+				want, err := store.NewUserStore(db).FindUserByID(ctx, u.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -288,7 +288,7 @@ func TestActiveSession(t *testing.T) {
 func TestRevokeSession(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		sessions := store.NewSessionService(db)
+		sessions := store.NewSessionStore(db)
 		newSession(t, sessions, "s1", newSessionUser(t, db, "revoker"), "h1")
 		newSession(t, sessions, "s2", newSessionUser(t, db, "bystander"), "h2")
 		if err := sessions.RevokeSession(ctx, "s1", "logout", t0); err != nil {

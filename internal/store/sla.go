@@ -121,7 +121,7 @@ func (s *SLAStore) FindSLAJobs(ctx context.Context, q cordon.SLAJobQuery) ([]*co
 		for i, sj := range out {
 			jobs[i] = sj.Job
 		}
-		if err := (&JobService{db: s.db}).withRequests(ctx, jobs); err != nil {
+		if err := (&JobStore{db: s.db}).withRequests(ctx, jobs); err != nil {
 			return nil, err
 		}
 	}

@@ -19,7 +19,7 @@ func TestSweepStoresJobsWithoutTerms(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: fixedClock()}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		contracts := store.NewContractService(db)
+		contracts := store.NewContractStore(db)
 		c := &cordon.Contract{
 			Number: "HF-2026-002", PartnerID: f.partner.ID,
 			EffectiveFrom: day(2026, 1, 1), ExpiresOn: day(2027, 12, 31), Status: cordon.ContractActive,
@@ -35,7 +35,7 @@ func TestSweepStoresJobsWithoutTerms(t *testing.T) {
 		offered := time.Date(2026, 6, 1, 8, 30, 0, 0, time.UTC)
 		j := &cordon.Job{RequestID: newRequest(t, db, f).ID, PartnerID: &f.partner.ID, ContractID: &c.ID, Status: cordon.JobOffered,
 			OfferedAt: offered, CreatedAt: offered}
-		if err := store.NewJobService(db).CreateJob(ctx, j, nil); err != nil {
+		if err := store.NewJobStore(db).CreateJob(ctx, j, nil); err != nil {
 			t.Fatal(err)
 		}
 		now := offered.Add(3 * time.Hour)
@@ -78,13 +78,13 @@ func TestEscalateManyBreachesAtOnce(t *testing.T) {
 			SLA:     map[cordon.Priority]cordon.SLATerms{cordon.P2: {Accept: time.Hour, Respond: 2 * time.Hour, OnSite: 3 * time.Hour, Resolve: 4 * time.Hour}},
 			Clauses: cordon.Clauses{"jobs": "§3.1", "customers": "§6.2", "documents": "§5.1"},
 		}
-		if err := store.NewContractService(db).CreateContract(ctx, c); err != nil {
+		if err := store.NewContractStore(db).CreateContract(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 		offered := time.Date(2026, 6, 1, 8, 30, 0, 0, time.UTC)
 		first := &cordon.Job{RequestID: newRequest(t, db, f).ID, PartnerID: &f.partner.ID, ContractID: &c.ID, Status: cordon.JobOffered,
 			OfferedAt: offered, CreatedAt: offered}
-		if err := store.NewJobService(db).CreateJob(ctx, first, nil); err != nil {
+		if err := store.NewJobStore(db).CreateJob(ctx, first, nil); err != nil {
 			t.Fatal(err)
 		}
 		const n = 8300 // × 4 clocks = 33,200 breaches

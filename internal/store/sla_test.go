@@ -19,7 +19,7 @@ func TestSLAStore(t *testing.T) {
 	storetest.Each(t, storetest.Options{Now: fixedClock()}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		contracts := store.NewContractService(db)
+		contracts := store.NewContractStore(db)
 		c := &cordon.Contract{
 			Number: "HF-2026-001", PartnerID: f.partner.ID,
 			EffectiveFrom: day(2026, 1, 1), ExpiresOn: day(2027, 12, 31), Status: cordon.ContractActive,
@@ -45,7 +45,7 @@ func TestSLAStore(t *testing.T) {
 		offered := time.Date(2026, 6, 1, 8, 30, 0, 0, time.UTC)
 		j := &cordon.Job{RequestID: r.ID, PartnerID: &f.partner.ID, ContractID: &c.ID, Status: cordon.JobOffered,
 			OfferedAt: offered, CreatedAt: offered}
-		jobs := store.NewJobService(db)
+		jobs := store.NewJobStore(db)
 		if err := jobs.CreateJob(ctx, j, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -37,30 +37,30 @@ func toUser(r *userRow, roles []cordon.Role, org *cordon.Org) *cordon.User {
 	}
 }
 
-// UserService implements cordon.UserService.
-type UserService struct{ db *DB }
+// UserStore implements cordon.UserStore.
+type UserStore struct{ db *DB }
 
-var _ cordon.UserService = (*UserService)(nil)
+var _ cordon.UserStore = (*UserStore)(nil)
 
-// NewUserService returns the user store.
-func NewUserService(db *DB) *UserService { return &UserService{db: db} }
+// NewUserStore returns the user store.
+func NewUserStore(db *DB) *UserStore { return &UserStore{db: db} }
 
 // FindUserByID returns the user with roles and organisation; ENOTFOUND when absent.
-func (s *UserService) FindUserByID(ctx context.Context, id int64) (*cordon.User, error) {
+func (s *UserStore) FindUserByID(ctx context.Context, id int64) (*cordon.User, error) {
 	return s.findOne(ctx, "users.id = ?", id)
 }
 
 // FindSelf returns the caller's own record outside any data scope.
-func (s *UserService) FindSelf(ctx context.Context, id int64) (*cordon.User, error) {
+func (s *UserStore) FindSelf(ctx context.Context, id int64) (*cordon.User, error) {
 	return s.findOne(detach(ctx), "users.id = ?", id)
 }
 
 // FindUserByUsername returns the user with roles and organisation; ENOTFOUND when absent.
-func (s *UserService) FindUserByUsername(ctx context.Context, username string) (*cordon.User, error) {
+func (s *UserStore) FindUserByUsername(ctx context.Context, username string) (*cordon.User, error) {
 	return s.findOne(ctx, "users.username = ?", username)
 }
 
-func (s *UserService) findOne(ctx context.Context, cond string, arg any) (*cordon.User, error) {
+func (s *UserStore) findOne(ctx context.Context, cond string, arg any) (*cordon.User, error) {
 	var r userRow
 	if err := s.db.conn(ctx).Where(cond, arg).First(&r).Error; err != nil {
 		return nil, TranslateError(err, "User")
@@ -73,7 +73,7 @@ func (s *UserService) findOne(ctx context.Context, cond string, arg any) (*cordo
 }
 
 // complete loads the roles and organisations of rows in two queries.
-func (s *UserService) complete(ctx context.Context, rows []userRow) ([]*cordon.User, error) {
+func (s *UserStore) complete(ctx context.Context, rows []userRow) ([]*cordon.User, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -107,7 +107,7 @@ func (s *UserService) complete(ctx context.Context, rows []userRow) ([]*cordon.U
 }
 
 // FindUsers returns a page of users ordered by username, and the total.
-func (s *UserService) FindUsers(ctx context.Context, f cordon.UserFilter) ([]*cordon.User, int, error) {
+func (s *UserStore) FindUsers(ctx context.Context, f cordon.UserFilter) ([]*cordon.User, int, error) {
 	q := s.db.conn(ctx).Model(&userRow{})
 	if f.OrgID != nil {
 		q = q.Where("org_id = ?", *f.OrgID)
@@ -137,7 +137,7 @@ func (s *UserService) FindUsers(ctx context.Context, f cordon.UserFilter) ([]*co
 
 // CreateUser stores u with its roles and sets its ID. What makes a good
 // username is the team service's rule (internal/team).
-func (s *UserService) CreateUser(ctx context.Context, u *cordon.User) error {
+func (s *UserStore) CreateUser(ctx context.Context, u *cordon.User) error {
 	if u.PasswordHash == "" {
 		return cordon.FieldErr("password", "password_required")
 	}
@@ -145,7 +145,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *cordon.User) error {
 		return cordon.FieldErr("roles", "store.least_one_role_required")
 	}
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
-		org, err := NewOrgService(s.db).FindOrgByID(ctx, u.OrgID)
+		org, err := NewOrgStore(s.db).FindOrgByID(ctx, u.OrgID)
 		if err != nil {
 			return cordon.FieldErr("org", "organisation_not_found")
 		}
@@ -173,7 +173,7 @@ func (s *UserService) CreateUser(ctx context.Context, u *cordon.User) error {
 
 // DisableUser marks the user disabled and revokes all its sessions in the
 // same transaction, so its tokens fail on the next request.
-func (s *UserService) DisableUser(ctx context.Context, id int64, at time.Time) error {
+func (s *UserStore) DisableUser(ctx context.Context, id int64, at time.Time) error {
 	ctx = detach(ctx) // sessions are outside every data scope
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		res := s.db.conn(ctx).Model(&userRow{}).Where("id = ?", id).Update("disabled_at", at.UTC())

@@ -13,7 +13,7 @@ import (
 func TestUserLifecycle(t *testing.T) {
 	storetest.Each(t, storetest.Options{}, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		orgs, users := store.NewOrgService(db), store.NewUserService(db)
+		orgs, users := store.NewOrgStore(db), store.NewUserStore(db)
 		org := &cordon.Org{Code: "hefei", Name: "Hefei Service", Kind: cordon.OrgPartner, HomeCity: "Hefei"}
 		if err := orgs.CreateOrg(ctx, org); err != nil {
 			t.Fatal(err)

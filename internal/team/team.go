@@ -18,8 +18,8 @@ import (
 
 // Config holds what the service needs.
 type Config struct {
-	Users cordon.UserService
-	Orgs  cordon.OrgService
+	Users cordon.UserStore
+	Orgs  cordon.OrgStore
 	// Scope tells whether a partner's contract is in force.
 	Scope cordon.ScopePolicy
 	// HashPassword hashes a password (authn.HashPassword); CheckPassword
@@ -78,6 +78,15 @@ func reaches(ts *cordon.TeamScope, u *cordon.User) bool {
 		return true
 	}
 	return ts.Open && u.OrgID == ts.OrgID && u.HasRole(cordon.RolePartnerTechnician)
+}
+
+// Self returns the caller's own record, read outside any data scope.
+func (s *Service) Self(ctx context.Context) (*cordon.User, error) {
+	a := cordon.ActorFromContext(ctx)
+	if a == nil {
+		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
+	}
+	return s.cfg.Users.FindSelf(ctx, a.UserID)
 }
 
 // TeamScope says what the caller may manage; for the institute, with

@@ -33,7 +33,7 @@ func (p inForce) Grants(partnerID int64, _, _ string) []cordon.Grant {
 // their users.
 type world struct {
 	svc   *team.Service
-	users *store.UserService
+	users *store.UserStore
 	orgs  map[string]int64
 	ids   map[string]int64
 }
@@ -50,8 +50,8 @@ func checkPassword(pw string) error {
 func newWorld(t *testing.T, db *store.DB) *world {
 	t.Helper()
 	ctx := context.Background()
-	w := &world{users: store.NewUserService(db), orgs: map[string]int64{}, ids: map[string]int64{}}
-	orgs := store.NewOrgService(db)
+	w := &world{users: store.NewUserStore(db), orgs: map[string]int64{}, ids: map[string]int64{}}
+	orgs := store.NewOrgStore(db)
 	for _, o := range []*cordon.Org{
 		{Code: "institute", Name: "Institute", Kind: cordon.OrgInstitute, HomeCity: "Hefei"},
 		{Code: "hefei", Name: "Hefei Service", Kind: cordon.OrgPartner, HomeCity: "Hefei"},

@@ -36,7 +36,7 @@ type contractsData struct {
 
 // partnerNames maps partner ids to names, when the role may list partners.
 func (h *Handler) partnerNames(c *fiber.Ctx) (map[int64]string, error) {
-	if h.svc.Orgs == nil || !h.allow(cordon.ActorFromContext(c.UserContext()), cordon.ResPartner, cordon.ActList) {
+	if h.svc.Partners == nil || !h.allow(cordon.ActorFromContext(c.UserContext()), cordon.ResPartner, cordon.ActList) {
 		return map[int64]string{}, nil
 	}
 	return h.partnerLabels(c, func(o *cordon.Org) string { return o.Name })
@@ -45,8 +45,7 @@ func (h *Handler) partnerNames(c *fiber.Ctx) (map[int64]string, error) {
 // partnerLabels maps every partner's id to a label of it (its code or
 // name); the callers decide who may see them.
 func (h *Handler) partnerLabels(c *fiber.Ctx, label func(*cordon.Org) string) (map[int64]string, error) {
-	kind := cordon.OrgPartner
-	orgs, _, err := h.svc.Orgs.FindOrgs(c.UserContext(), cordon.OrgFilter{Kind: &kind})
+	orgs, _, err := h.svc.Partners.FindPartners(c.UserContext(), cordon.OrgFilter{})
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ type jobListData struct {
 
 // partnerCodes maps partner ids to codes for institute users.
 func (h *Handler) partnerCodes(c *fiber.Ctx) (map[int64]string, error) {
-	if cordon.ActorFromContext(c.UserContext()).IsPartner() || h.svc.Orgs == nil {
+	if cordon.ActorFromContext(c.UserContext()).IsPartner() || h.svc.Partners == nil {
 		return map[int64]string{}, nil
 	}
 	return h.partnerLabels(c, func(o *cordon.Org) string { return o.Code })

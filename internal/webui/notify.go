@@ -44,16 +44,10 @@ func notificationText(l Locale, n *cordon.Notification) string {
 // handleNotifications lists the caller's own notifications, newest first.
 func (h *Handler) handleNotifications(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	a := cordon.ActorFromContext(ctx)
 	p := listPagerOf(c, "page")
-	var list []*cordon.Notification
-	var total, unread int
-	if h.notesVisible(a) {
-		var err error
-		list, total, unread, err = h.svc.Notifications.FindNotifications(ctx, a.UserID, cordon.NotificationFilter{Offset: p.Offset(), Limit: p.Limit()})
-		if err != nil {
-			return err
-		}
+	list, total, unread, err := h.svc.Notifications.FindNotifications(ctx, cordon.NotificationFilter{Offset: p.Offset(), Limit: p.Limit()})
+	if err != nil {
+		return err
 	}
 	p.Total = total
 	l := Locale{Lang: language(c), now: h.svc.Now()}
@@ -71,11 +65,7 @@ func (h *Handler) handleNotificationRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a := cordon.ActorFromContext(c.UserContext())
-	if !h.notesVisible(a) {
-		return cordon.Err(cordon.ENOTFOUND, "notification.not_found")
-	}
-	n, err := h.svc.Notifications.MarkNotificationRead(c.UserContext(), a.UserID, id, h.svc.Now())
+	n, err := h.svc.Notifications.MarkNotificationRead(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -87,11 +77,7 @@ func (h *Handler) handleNotificationRead(c *fiber.Ctx) error {
 
 // handleNotificationsReadAll marks every unread notification of the caller read.
 func (h *Handler) handleNotificationsReadAll(c *fiber.Ctx) error {
-	a := cordon.ActorFromContext(c.UserContext())
-	if !h.notesVisible(a) {
-		return c.Redirect("/notifications", fiber.StatusSeeOther)
-	}
-	if _, err := h.svc.Notifications.MarkAllNotificationsRead(c.UserContext(), a.UserID, h.svc.Now()); err != nil {
+	if _, err := h.svc.Notifications.MarkAllNotificationsRead(c.UserContext()); err != nil {
 		return err
 	}
 	return done(c, "/notifications", Locale{Lang: language(c)}.T("notify.allread"))
@@ -100,12 +86,12 @@ func (h *Handler) handleNotificationsReadAll(c *fiber.Ctx) error {
 // unreadBadge puts the caller's unread count on the navigation's
 // notifications entry.
 func (h *Handler) unreadBadge(c *fiber.Ctx, a *cordon.Actor, nav []navItem) {
-	if a == nil || h.svc.Notifications == nil || !h.notesVisible(a) {
+	if a == nil || h.svc.Notifications == nil {
 		return
 	}
 	for i := range nav {
 		if nav[i].Href == "/notifications" {
-			n, err := h.svc.Notifications.CountUnread(c.UserContext(), a.UserID)
+			n, err := h.svc.Notifications.CountUnread(c.UserContext())
 			if err == nil {
 				nav[i].Badge = n
 			}
@@ -113,13 +99,3 @@ func (h *Handler) unreadBadge(c *fiber.Ctx, a *cordon.Actor, nav []navItem) {
 	}
 }
 
-// notesVisible reports whether the actor may see its notifications now:
-// institute users always; a partner's users while a contract of theirs is
-// in force (out of force a partner sees nothing, as under row-level
-// security on PostgreSQL).
-func (h *Handler) notesVisible(a *cordon.Actor) bool {
-	if !a.IsPartner() {
-		return a != nil
-	}
-	return cordon.PartnerInForce(h.svc.Scope, a.PartnerID)
-}

@@ -37,10 +37,11 @@ func (allowAll) Allow([]cordon.Role, string, string) bool { return true }
 // fakeTeam answers as the team service would for hefei's admin; create
 // and disable answer what the test sets.
 type fakeTeam struct {
-	createErr  error
-	disabled   *cordon.User
-	disableErr error
-	got        cordon.NewUser
+	cordon.TeamService // Self: not used by the team page
+	createErr          error
+	disabled           *cordon.User
+	disableErr         error
+	got                cordon.NewUser
 }
 
 func (f *fakeTeam) TeamScope(context.Context) (*cordon.TeamScope, error) {

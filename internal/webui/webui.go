@@ -25,8 +25,7 @@ import (
 // Services are the domain services the pages call: the same values the
 // API gets.
 type Services struct {
-	Users     cordon.UserService
-	Orgs      cordon.OrgService
+	Partners  cordon.PartnerService
 	Manager   cordon.ContractManager
 	Jobs      cordon.JobDesk
 	Dispatch  cordon.DispatchService
@@ -37,10 +36,6 @@ type Services struct {
 	Describe func(g cordon.Grant, lang string) string
 	// Now is the clock; nil means time.Now.
 	Now cordon.Clock
-	// Scope tells whether a partner's contract is in force
-	// (cordon.PartnerInForce): out of force a partner sees nothing, not
-	// even its own notifications.
-	Scope cordon.ScopePolicy
 	// Team is user and team management (team.go): the same service the
 	// API's /api/v1/users calls.
 	Team cordon.TeamService
@@ -318,8 +313,7 @@ type meData struct {
 }
 
 func (h *Handler) handleMe(c *fiber.Ctx) error {
-	a := cordon.ActorFromContext(c.UserContext())
-	u, err := h.svc.Users.FindSelf(c.UserContext(), a.UserID)
+	u, err := h.svc.Team.Self(c.UserContext())
 	if err != nil {
 		return err
 	}
