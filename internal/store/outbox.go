@@ -161,7 +161,7 @@ type NotificationStore struct{ db *DB }
 var (
 	_ cordon.NotificationStore = (*NotificationStore)(nil)
 	_ cordon.WebhookStore      = (*NotificationStore)(nil)
-	_ cordon.Outbox              = (*NotificationStore)(nil)
+	_ cordon.Outbox            = (*NotificationStore)(nil)
 )
 
 // NewNotificationStore returns the store of the outbox, notifications and

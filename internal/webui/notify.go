@@ -98,4 +98,3 @@ func (h *Handler) unreadBadge(c *fiber.Ctx, a *cordon.Actor, nav []navItem) {
 		}
 	}
 }
-
