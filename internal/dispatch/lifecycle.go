@@ -9,26 +9,26 @@ import (
 	"github.com/cordon/cordon/internal/cordon"
 )
 
-// Actor is who moves a job: a signed-in user, or the system itself (the
+// Mover is who moves a job: a signed-in user, or the system itself (the
 // sweeper expiring a lapsed offer, the contract lifecycle revoking jobs when
-// a contract ends). The zero Actor is nobody and may do nothing; only code
+// a contract ends). The zero Mover is nobody and may do nothing; only code
 // can name [System], so no request can act as it.
-type Actor struct {
+type Mover struct {
 	user   *cordon.Actor
 	system bool
 }
 
-// By returns the Actor for a signed-in user. By(nil), an anonymous request,
+// By returns the Mover for a signed-in user. By(nil), an anonymous request,
 // is nobody.
-func By(a *cordon.Actor) Actor { return Actor{user: a} }
+func By(a *cordon.Actor) Mover { return Mover{user: a} }
 
 // System is the actor for the moves no user makes: offered → expired and
 // any open status → revoked. Its events carry no ActorID.
-var System = Actor{system: true}
+var System = Mover{system: true}
 
 // Move is one change asked of a job.
 type Move struct {
-	By     Actor            // who asks: By(user) or System
+	By     Mover            // who asks: By(user) or System
 	To     cordon.JobStatus // the status asked for; to resume a pause, the status it paused from
 	Reason string           // why; required to decline and to reopen, and kept as the event's note
 	At     time.Time        // when: the caller's injected now
@@ -172,7 +172,7 @@ func PausedFrom(history []*cordon.JobEvent) cordon.JobStatus {
 // of cordon.JobStatuses: the status buttons to show. history is j's
 // timeline, oldest first; it is needed only while j is paused, to know the
 // status to resume to. It returns nil when by may do nothing with j now.
-func Allowed(j *cordon.Job, history []*cordon.JobEvent, by Actor, now time.Time) []cordon.JobStatus {
+func Allowed(j *cordon.Job, history []*cordon.JobEvent, by Mover, now time.Time) []cordon.JobStatus {
 	if j == nil || hidden(j, by) {
 		return nil
 	}
@@ -301,7 +301,7 @@ func Transition(j *cordon.Job, history []*cordon.JobEvent, m Move) (*cordon.JobE
 // EUNAUTHENTICATED for nobody; ENOTFOUND for a partner user and a job its
 // partner does not hold; EFORBIDDEN for anyone but the holder's
 // partner_admin; ECONFLICT when j's work is over.
-func Assign(j *cordon.Job, by Actor, assignee int64, at time.Time) error {
+func Assign(j *cordon.Job, by Mover, assignee int64, at time.Time) error {
 	if assignee <= 0 {
 		return cordon.FieldErr("assignee", "choose_technician_assign")
 	}
@@ -323,7 +323,7 @@ func Assign(j *cordon.Job, by Actor, assignee int64, at time.Time) error {
 
 // hidden reports whether j must look absent to by: a partner user and a job
 // its partner does not hold (in-house jobs included).
-func hidden(j *cordon.Job, by Actor) bool {
+func hidden(j *cordon.Job, by Mover) bool {
 	u := by.user
 	if by.system || u == nil || !u.IsPartner() {
 		return false
@@ -332,7 +332,7 @@ func hidden(j *cordon.Job, by Actor) bool {
 }
 
 // partiesOf returns the parties by acts as for j.
-func partiesOf(j *cordon.Job, by Actor) party {
+func partiesOf(j *cordon.Job, by Mover) party {
 	if by.system {
 		return system
 	}
@@ -363,7 +363,7 @@ func partiesOf(j *cordon.Job, by Actor) party {
 // notAssignee reports whether by works j only as a technician or engineer
 // and j is assigned to someone else. A partner_admin manages the partner's
 // jobs and is never held to the assignment.
-func notAssignee(j *cordon.Job, by Actor) bool {
+func notAssignee(j *cordon.Job, by Mover) bool {
 	u := by.user
 	if by.system || u == nil || j.AssigneeID == nil || *j.AssigneeID == u.UserID {
 		return false

@@ -48,7 +48,7 @@ var actors = map[string]*cordon.Actor{
 // actorNames lists every actor of the tests, system and nobody included.
 var actorNames = []string{"tech", "padmin", "other_tech", "engineer", "quality", "dispatcher", "admin", "legal_auditor", "contract_admin", "system", "nobody"}
 
-func actor(name string) Actor {
+func actor(name string) Mover {
 	switch name {
 	case "system":
 		return System

@@ -93,7 +93,7 @@ func (s *Service) Scorecard(ctx context.Context, partnerID int64, period string)
 	if a == nil {
 		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
 	}
-	if a.IsPartner() && (a.PartnerID != partnerID || len(s.cfg.Scope.Grants(partnerID, cordon.ResJob, cordon.ActView)) == 0) {
+	if a.IsPartner() && (a.PartnerID != partnerID || !cordon.PartnerInForce(s.cfg.Scope, partnerID)) {
 		return nil, cordon.Err(cordon.ENOTFOUND, "partner.not_found") // out of force a partner sees nothing
 	}
 	p, err := s.cfg.Orgs.FindOrgByID(ctx, partnerID)
