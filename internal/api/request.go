@@ -108,8 +108,11 @@ type candidateJSON struct {
 	HomeCity    string `json:"home_city"`
 	ContractNo  string `json:"contract_no"`
 	Clause      string `json:"clause"`
-	OpenJobs    int    `json:"open_jobs"`
-	InHouse     bool   `json:"in_house"`
+	// Score is the partner's scorecard score over the last 90 days, by
+	// which equally placed candidates are ranked; null when it has none.
+	Score    *float64 `json:"score"`
+	OpenJobs int      `json:"open_jobs"`
+	InHouse  bool     `json:"in_house"`
 }
 
 func (h *Handler) handleRequestCandidates(c *fiber.Ctx) error {
@@ -125,6 +128,9 @@ func (h *Handler) handleRequestCandidates(c *fiber.Ctx) error {
 	for i, x := range cands {
 		out[i] = candidateJSON{PartnerID: x.PartnerID, PartnerCode: x.PartnerCode, HomeCity: x.HomeCity,
 			ContractNo: x.ContractNo, Clause: x.Clause, OpenJobs: x.OpenJobs, InHouse: x.InHouse}
+		if x.Scored() {
+			out[i].Score = &x.Score
+		}
 	}
 	return c.JSON(fiber.Map{"items": out})
 }
