@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -79,7 +80,7 @@ func docRoutes(t *testing.T, dir string) map[string]string {
 			}
 			key := m[1] + " " + m[2]
 			if _, ok := rows[key]; !ok {
-				rows[key] = filepath.Base(name) + ":" + itoa(line)
+				rows[key] = filepath.Base(name) + ":" + strconv.Itoa(line)
 			}
 		}
 		f.Close()
@@ -88,19 +89,6 @@ func docRoutes(t *testing.T, dir string) map[string]string {
 		}
 	}
 	return rows
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
 }
 
 // fakeEvaluation is never called: it only makes the portal register the
