@@ -21,7 +21,7 @@ import (
 // seal runs the app's sealer once.
 func (h *harness) seal() audit.SealResult {
 	h.t.Helper()
-	res, err := h.app.sealer.SealOnce(context.Background())
+	res, err := h.app.Sealer.SealOnce(context.Background())
 	if err != nil {
 		h.t.Fatalf("seal: %v", err)
 	}

@@ -19,7 +19,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	doc := loadSpec(t)
 	param := regexp.MustCompile(`:([A-Za-z_]+)`)
 	registered := map[string]bool{}
-	for _, r := range h.app.server.App().GetRoutes(true) {
+	for _, r := range h.app.Server.App().GetRoutes(true) {
 		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Method == "HEAD" {
 			continue
 		}

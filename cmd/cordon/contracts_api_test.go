@@ -177,7 +177,7 @@ func TestContractEndRevokesAtOnce(t *testing.T) {
 		admin, _ := h.login("contracts")
 		hefei := h.partnerIDs(admin)["hefei"]
 		q := cordon.ScopeQuery{PartnerID: hefei, Resource: cordon.ResJob, Action: cordon.ActView, City: "Hefei", ProductLine: "radar", Category: cordon.CatFault}
-		if d, err := h.app.scope.Decide(q); err != nil || !d.Allowed || d.ContractNo != "HF-2026-001" || d.Clause == "" {
+		if d, err := h.app.Scope.Decide(q); err != nil || !d.Allowed || d.ContractNo != "HF-2026-001" || d.Clause == "" {
 			t.Fatalf("before: %+v %v, want allowed under HF-2026-001 with a clause", d, err)
 		}
 		r := h.do("GET", fmt.Sprintf("/api/v1/contracts?partner_id=%d&status=active", hefei), admin, nil)
@@ -185,10 +185,10 @@ func TestContractEndRevokesAtOnce(t *testing.T) {
 		if r := h.do("POST", fmt.Sprintf("/api/v1/contracts/%d/terminate", id), admin, nil); r.Status != 200 {
 			t.Fatalf("terminate: %d %s", r.Status, r.Body)
 		}
-		if d, _ := h.app.scope.Decide(q); d.Allowed {
+		if d, _ := h.app.Scope.Decide(q); d.Allowed {
 			t.Errorf("after termination hefei is still allowed: %+v", d)
 		}
-		if rows := h.app.scope.Rows(hefei); len(rows) != 0 {
+		if rows := h.app.Scope.Rows(hefei); len(rows) != 0 {
 			t.Errorf("after termination hefei still has %d rows", len(rows))
 		}
 		open, err := countOpenJobs(h, hefei)
@@ -230,8 +230,8 @@ func TestReplicasFollowContractChanges(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go second.registry.Run(ctx)
-	if len(second.scope.Rows(hefei)) == 0 {
+	go second.Registry.Run(ctx)
+	if len(second.Scope.Rows(hefei)) == 0 {
 		t.Fatal("the second replica starts without hefei's rows")
 	}
 	// No wait for the listener: it reloads right after it connects, so a
@@ -242,7 +242,7 @@ func TestReplicasFollowContractChanges(t *testing.T) {
 	if r := h.do("POST", fmt.Sprintf("/api/v1/contracts/%d/terminate", id), admin, nil); r.Status != 200 {
 		t.Fatalf("terminate: %d %s", r.Status, r.Body)
 	}
-	for len(second.scope.Rows(hefei)) != 0 {
+	for len(second.Scope.Rows(hefei)) != 0 {
 		if time.Since(start) > time.Second {
 			t.Fatalf("the second replica still had hefei's rows %v after the termination", time.Since(start))
 		}
@@ -324,7 +324,7 @@ func TestContractExpiryFollowsTheClock(t *testing.T) {
 			t.Fatal("wuhan holds no open jobs to return")
 		}
 		h.clock.t = time.Date(2027, 7, 1, 0, 0, 1, 0, time.UTC) // WH-2026-001's last day was 2027-06-30 (UTC+8)
-		n, err := h.app.registry.ExpireDue(context.Background())
+		n, err := h.app.Registry.ExpireDue(context.Background())
 		if err != nil || n != 1 {
 			t.Fatalf("ExpireDue = %d, %v; want wuhan's contract expired", n, err)
 		}

@@ -273,7 +273,7 @@ func TestReportAndAssignment(t *testing.T) {
 			req := httptest.NewRequest("POST", fmt.Sprintf("/api/v1/jobs/%d/report", job), &buf)
 			req.Header.Set("Content-Type", w.FormDataContentType())
 			req.Header.Set("Authorization", "Bearer "+tech)
-			res, err := h.app.server.App().Test(req, -1)
+			res, err := h.app.Server.App().Test(req, -1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -294,7 +294,7 @@ func TestReportAndAssignment(t *testing.T) {
 func TestRedispatch(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		// The demo world's lapsed offers go first, so what follows is ours.
-		if _, err := h.app.sweeper.SweepOnce(context.Background()); err != nil {
+		if _, err := h.app.Sweeper.SweepOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		disp, _ := h.login("dispatcher")
@@ -307,7 +307,7 @@ func TestRedispatch(t *testing.T) {
 		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/decline", job), tech, map[string]string{"reason": "No radar engineer free this week."}); r.Status != 200 {
 			t.Fatalf("decline: %d %s", r.Status, r.Body)
 		}
-		res, err := h.app.sweeper.SweepOnce(context.Background())
+		res, err := h.app.Sweeper.SweepOnce(context.Background())
 		if err != nil || res.Redispatched < 1 {
 			t.Fatalf("sweep after decline: %+v %v", res, err)
 		}
@@ -325,12 +325,12 @@ func TestRedispatch(t *testing.T) {
 			return h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", id), tok, nil).JSON(t)["status"].(string)
 		}
 		h.clock.Add(29 * time.Minute)
-		h.app.sweeper.SweepOnce(context.Background())
+		h.app.Sweeper.SweepOnce(context.Background())
 		if st := status(job2); st != "offered" {
 			t.Errorf("before its deadline the offer is %s", st)
 		}
 		h.clock.Add(time.Minute)
-		if _, err := h.app.sweeper.SweepOnce(context.Background()); err != nil {
+		if _, err := h.app.Sweeper.SweepOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if st := status(job2); st != "expired" {
@@ -343,11 +343,11 @@ func TestRedispatch(t *testing.T) {
 		}
 		// Follow-up visits: the first sweep made the due ones; another makes none.
 		h.clock.Add(400 * 24 * time.Hour)
-		first, err := h.app.sweeper.SweepOnce(context.Background())
+		first, err := h.app.Sweeper.SweepOnce(context.Background())
 		if err != nil || first.Visits == 0 {
 			t.Fatalf("follow-up visits after a year: %+v %v", first, err)
 		}
-		again, _ := h.app.sweeper.SweepOnce(context.Background())
+		again, _ := h.app.Sweeper.SweepOnce(context.Background())
 		if again.Visits != 0 {
 			t.Errorf("the same visits were made twice: %+v", again)
 		}

@@ -131,7 +131,7 @@ func ptr[T any](v T) *T { return &v }
 func TestDownloadQuota(t *testing.T) {
 	h := newHarness(t, "")
 	h.cfg.DownloadQuota = 2
-	a, err := newApp(h.cfg, h.db, h.app.server.Logger(), h.clock.Now)
+	a, err := newApp(h.cfg, h.db, h.app.Server.Logger(), h.clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestDocumentUpload(t *testing.T) {
 			req := httptest.NewRequest("POST", "/api/v1/documents", &buf)
 			req.Header.Set("Content-Type", w.FormDataContentType())
 			req.Header.Set("Authorization", "Bearer "+token)
-			res, err := h.app.server.App().Test(req, -1)
+			res, err := h.app.Server.App().Test(req, -1)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,7 +23,7 @@ import (
 func TestScorecardFixture(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		h.clock.t = time.Date(2027, 1, 5, 1, 0, 0, 0, time.UTC) // 2027-Q1, China time
-		h.app.sweeper.SweepOnce(context.Background())           // the demo world's own backlog first
+		h.app.Sweeper.SweepOnce(context.Background())           // the demo world's own backlog first
 		disp, _ := h.login("dispatcher")
 		unit := h.unitIn("Hefei", "radar")
 		offer := func() int64 {
@@ -61,7 +61,7 @@ func TestScorecardFixture(t *testing.T) {
 		}
 		// C: left to lapse; the sweep 46 minutes after the offer expires it.
 		h.clock.Add(time.Minute)
-		if _, err := h.app.sweeper.SweepOnce(context.Background()); err != nil {
+		if _, err := h.app.Sweeper.SweepOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		disp, _ = h.login("dispatcher")

@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/cordon/cordon/internal/app"
 	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/internal/store/storetest"
 )
@@ -40,7 +41,7 @@ func (c *clock) Add(d time.Duration) {
 // harness is the wired application on a real database with the demo world.
 type harness struct {
 	t     *testing.T
-	app   *app
+	app   *app.App
 	db    *store.DB
 	clock *clock
 	logs  *bytes.Buffer
@@ -179,7 +180,7 @@ func (h *harness) do(method, path, token string, body any, headers ...string) *r
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := h.app.server.App().Test(req, -1)
+	res, err := h.app.Server.App().Test(req, -1)
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -200,8 +201,8 @@ func (h *harness) serve() string {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	go h.app.server.App().Listener(ln)
-	h.t.Cleanup(func() { h.app.server.Shutdown(context.Background()) })
+	go h.app.Server.App().Listener(ln)
+	h.t.Cleanup(func() { h.app.Server.Shutdown(context.Background()) })
 	return "http://" + ln.Addr().String()
 }
 

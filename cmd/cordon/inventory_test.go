@@ -63,7 +63,7 @@ type route struct{ method, path string }
 func (h *harness) routes() []route {
 	seen := map[route]bool{}
 	var out []route
-	for _, r := range h.app.server.App().GetRoutes(true) {
+	for _, r := range h.app.Server.App().GetRoutes(true) {
 		k := route{r.Method, r.Path}
 		if !seen[k] {
 			seen[k] = true
@@ -133,7 +133,7 @@ func TestRouteInventory(t *testing.T) {
 			if hdr != nil {
 				req.Header.Set(hdr[0], hdr[1])
 			}
-			res, err := h.app.server.App().Test(req, -1)
+			res, err := h.app.Server.App().Test(req, -1)
 			if err != nil {
 				t.Fatalf("%s %s: %v", r.method, path, err)
 			}
@@ -449,7 +449,7 @@ func (h *harness) doRaw(method, path, token, contentType string, body []byte) *r
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := h.app.server.App().Test(req, -1)
+	res, err := h.app.Server.App().Test(req, -1)
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", method, path, err)
 	}

@@ -96,7 +96,7 @@ func (h *harness) sendPages(reqs []*probeRequest) {
 				req := httptest.NewRequest("GET", p.path, nil)
 				req.Header.Set("Cookie", "cordon_access="+p.token)
 				req.Header.Set("Accept", "text/html")
-				res, err := h.app.server.App().Test(req, -1)
+				res, err := h.app.Server.App().Test(req, -1)
 				if err != nil {
 					p.err = err
 					continue

@@ -361,7 +361,7 @@ func (h *harness) sendOne(method, path, token string, body []byte) (*response, e
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := h.app.server.App().Test(req, -1)
+	res, err := h.app.Server.App().Test(req, -1)
 	if err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ func TestRateLimits(t *testing.T) {
 		wantTooMany(t, h.loginStatus("xian.admin", demoPassword), 40, "6th attempt from the address")
 		form := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"username": {"quality"}, "password": {demoPassword}}.Encode()))
 		form.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if res, err := h.app.server.App().Test(form, -1); err != nil || res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
+		if res, err := h.app.Server.App().Test(form, -1); err != nil || res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
 			t.Fatalf("portal login past the budget: %v %v, want 429 with Retry-After", res.StatusCode, err)
 		}
 
@@ -286,14 +286,14 @@ func BenchmarkRateLimitOverhead(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				tok, err := a.auth.Login(ctx, "hefei.admin", demoPassword)
+				tok, err := a.Auth.Login(ctx, "hefei.admin", demoPassword)
 				if err != nil {
 					b.Fatal(err)
 				}
 				for b.Loop() {
 					req := httptest.NewRequest("GET", "/api/v1/me", nil)
 					req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-					res, err := a.server.App().Test(req, -1)
+					res, err := a.Server.App().Test(req, -1)
 					if err != nil || res.StatusCode != 200 {
 						b.Fatalf("GET /me: %v %v", res.StatusCode, err)
 					}

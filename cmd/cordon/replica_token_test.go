@@ -53,7 +53,7 @@ func TestReplicaTokenAfterContractEnd(t *testing.T) {
 			case "expire":
 				a.clock.Add(10 * time.Minute) // the token (15 min) is still valid
 			}
-			if len(b.app.scope.Rows(hefei)) == 0 {
+			if len(b.app.Scope.Rows(hefei)) == 0 {
 				t.Fatal("replica B's registry dropped hefei's rows: the test no longer shows the data layer alone")
 			}
 			if got := b.jobIDs(token); len(got) != 0 {

@@ -42,7 +42,7 @@ func (b *browser) do(req *http.Request) *response {
 	for k, v := range b.jar {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}
-	res, err := b.h.app.server.App().Test(req, -1)
+	res, err := b.h.app.Server.App().Test(req, -1)
 	if err != nil {
 		b.h.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}

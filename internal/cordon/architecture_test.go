@@ -50,7 +50,8 @@ func importsOf(t *testing.T, root string) map[string]map[string]bool {
 // TestArchitecture guards the import rules of STYLE.md: the domain imports
 // only the standard library; only store imports GORM, only authz Casbin,
 // only authn the JWT library; only server and api import Fiber; and
-// internal packages depend on each other one way only.
+// internal packages depend on each other one way only; only cmd/cordon
+// imports the wiring (internal/app), and only tests its test support.
 func TestArchitecture(t *testing.T) {
 	pkgs := importsOf(t, "../..")
 	if len(pkgs) < 5 {
@@ -67,10 +68,15 @@ func TestArchitecture(t *testing.T) {
 		"github.com/jackc/":        {"internal/store", "internal/store/storetest", "internal/bench"},
 		"github.com/pdfcpu/":       {"internal/document", "internal/evaluation"},
 		"github.com/chromedp/":     {},
-		"github.com/getkin/":       {},
+		"github.com/getkin/":       {"internal/app/apptest"},
 	}
-	// Internal packages each may import; cmd/cordon wires everything.
+	// Internal packages each may import; internal/app wires everything.
+	wiring := []string{"internal/cordon", "internal/store", "internal/authn", "internal/authz", "internal/contract",
+		"internal/audit", "internal/demo", "internal/dispatch", "internal/document", "internal/sla", "internal/quality",
+		"internal/notify", "internal/evaluation", "internal/api", "internal/server", "internal/webui"}
 	allowed := map[string][]string{
+		"internal/app":             wiring,
+		"internal/app/apptest":     append([]string{"internal/app", "internal/store/storetest"}, wiring...),
 		"internal/cordon":          {},
 		"internal/store":           {"internal/cordon"},
 		"internal/store/storetest": {"internal/cordon", "internal/store"},
@@ -105,6 +111,13 @@ func TestArchitecture(t *testing.T) {
 				if strings.HasPrefix(imp, prefix) && !contains(owners, dir) {
 					t.Errorf("%s imports %s: only %v may", dir, imp, owners)
 				}
+			}
+			// The wiring is for the binary; its test support for tests.
+			if imp == module+"/internal/app" && dir != "cmd/cordon" && dir != "internal/app/apptest" {
+				t.Errorf("%s imports internal/app: only cmd/cordon (and tests) may", dir)
+			}
+			if imp == module+"/internal/app/apptest" {
+				t.Errorf("%s imports internal/app/apptest: only tests may", dir)
 			}
 			if !strings.HasPrefix(imp, module+"/internal/") || strings.HasPrefix(dir, "cmd/") {
 				continue
