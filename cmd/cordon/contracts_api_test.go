@@ -11,7 +11,6 @@ import (
 
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/store"
-	"github.com/cordon/cordon/internal/store/storetest"
 )
 
 // partnerIDs returns the demo partners' ids by code, as the API lists them.
@@ -220,7 +219,7 @@ func countOpenJobs(h *harness, partnerID int64) (int, error) {
 // TestReplicasFollowContractChanges runs a second replica on the same
 // PostgreSQL: a termination on the first reaches the second within 1 s.
 func TestReplicasFollowContractChanges(t *testing.T) {
-	h := newHarness(t, postgresURLForTest(t))
+	h := newHarness(t, seededPostgres)
 	admin, _ := h.login("contracts")
 	hefei := h.partnerIDs(admin)["hefei"]
 
@@ -258,8 +257,6 @@ func (h *harness) countJobs(partnerID int64, st cordon.JobStatus) (int, error) {
 	})
 	return n, err
 }
-
-func postgresURLForTest(t *testing.T) string { return storetest.PostgresURL(t) }
 
 func TestPolicyExplain(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {

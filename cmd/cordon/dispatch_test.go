@@ -176,7 +176,7 @@ func TestDispatchJourney(t *testing.T) {
 // TestAcceptRace: many concurrent accepts of one offer give exactly one
 // success and 409 for the rest.
 func TestAcceptRace(t *testing.T) {
-	h := newHarness(t, postgresURLForTest(t))
+	h := newHarness(t, seededPostgres)
 	disp, _ := h.login("dispatcher")
 	req := h.intake(disp, h.unitIn("Wuhu", "comms"), "maintenance", "P3")
 	r := h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"})

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +21,6 @@ import (
 
 	"github.com/cordon/cordon/internal/app"
 	"github.com/cordon/cordon/internal/store"
-	"github.com/cordon/cordon/internal/store/storetest"
 )
 
 const demoPassword = "demo-password-for-tests"
@@ -54,15 +54,27 @@ func eachDB(t *testing.T, fn func(t *testing.T, h *harness)) {
 	eachDBWith(t, nil, fn)
 }
 
-// eachDBWith is eachDB with the configuration changed by tune.
+// eachDBWith is eachDB with the configuration changed by tune. The two
+// engines run at once, each on a database of its own: on two cores one
+// waits for PostgreSQL while the other computes. eachDBWith returns when
+// both have ended, so a test may sum up after it.
 func eachDBWith(t *testing.T, tune func(*config), fn func(t *testing.T, h *harness)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, newHarnessWith(t, "", tune)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, newHarnessWith(t, storetest.PostgresURL(t), tune)) })
+	var wg sync.WaitGroup
+	wg.Go(func() { t.Run("sqlite", func(t *testing.T) { fn(t, newHarnessWith(t, "", tune)) }) })
+	wg.Go(func() { t.Run("postgres", func(t *testing.T) { fn(t, newHarnessWith(t, seededPostgres, tune)) }) })
+	wg.Wait()
 }
 
-// newHarness wires the app on the database at url (empty: SQLite in a
-// temporary data directory) with the demo world and a test clock.
+// seededPostgres asks newHarness for PostgreSQL: a database of the test's
+// own, copied from the seeded template.
+const seededPostgres = "postgres"
+
+// newHarness wires the app with a test clock on a database holding the demo
+// world: url "" is SQLite in a temporary data directory, seededPostgres a
+// PostgreSQL database of its own (both copied from the seeded templates, see
+// template_test.go), and any other URL an empty schema that is migrated and
+// seeded here.
 func newHarness(t *testing.T, url string) *harness {
 	t.Helper()
 	return newHarnessWith(t, url, nil)
@@ -72,8 +84,18 @@ func newHarness(t *testing.T, url string) *harness {
 // (nil: the defaults) before anything is wired.
 func newHarnessWith(t *testing.T, url string, tune func(*config)) *harness {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
-	c := &config{DatabaseURL: url, DataDir: t.TempDir(), DemoPassword: demoPassword, Demo: "on", DownloadQuota: 100,
+	clk := &clock{t: seedTime}
+	dataDir := t.TempDir()
+	fresh := false
+	switch url {
+	case "":
+		copySQLiteTemplate(t, dataDir)
+	case seededPostgres:
+		url = clonePostgresTemplate(t)
+	default:
+		fresh = true
+	}
+	c := &config{DatabaseURL: url, DataDir: dataDir, DemoPassword: demoPassword, Demo: "on", DownloadQuota: 100,
 		Rates: defaultRates(), StatementTimeout: store.DefaultStatementTimeout}
 	if tune != nil {
 		tune(c)
@@ -83,18 +105,28 @@ func newHarnessWith(t *testing.T, url string, tune func(*config)) *harness {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	if err := seedDemo(context.Background(), c, db, io.Discard, true, clk.Now); err != nil {
-		t.Fatalf("seed: %v", err)
+	if fresh {
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatalf("migrate: %v", err)
+		}
+		if err := seedDemo(context.Background(), c, db, io.Discard, true, clk.Now); err != nil {
+			t.Fatalf("seed: %v", err)
+		}
 	}
 	logs := &bytes.Buffer{}
-	a, err := newApp(c, db, slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), clk.Now)
+	a, err := wireForTest(c, db, slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), clk.Now)
 	if err != nil {
 		t.Fatalf("wire: %v", err)
 	}
 	return &harness{t: t, app: a, db: db, clock: clk, logs: logs, cfg: c}
+}
+
+// wireForTest is newApp with the unknown-user dummy hash as cheap as the
+// templates' demo hashes (testHashParams).
+func wireForTest(c *config, db *store.DB, log *slog.Logger, now func() time.Time) (*app.App, error) {
+	w := c.wiring(os.Getenv)
+	w.PasswordParams = testHashParams
+	return app.New(w, db, log, now)
 }
 
 // replica wires a second application on the harness's database, data
@@ -110,7 +142,7 @@ func (h *harness) replica() *harness {
 	}
 	h.t.Cleanup(func() { db.Close() })
 	logs := &bytes.Buffer{}
-	a, err := newApp(h.cfg, db, slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), h.clock.Now)
+	a, err := wireForTest(h.cfg, db, slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil)), h.clock.Now)
 	if err != nil {
 		h.t.Fatalf("wire replica: %v", err)
 	}

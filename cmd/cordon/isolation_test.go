@@ -177,7 +177,7 @@ func TestAccessLogFailsClosed(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			url := ""
 			if dialect == "postgres" {
-				url = storetest.PostgresURL(t)
+				url = seededPostgres
 			}
 			h := newHarness(t, url)
 			admin, _ := h.login("contracts")
@@ -190,7 +190,7 @@ func TestAccessLogFailsClosed(t *testing.T) {
 				t.Fatalf("before: %d", r.Status)
 			}
 			if dialect == "postgres" {
-				storetest.Exec(t, url, "", "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'broken log'; END $$; CREATE TRIGGER broken BEFORE INSERT ON access_events FOR EACH ROW EXECUTE FUNCTION refuse_insert()")
+				storetest.Exec(t, h.cfg.DatabaseURL, "", "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'broken log'; END $$; CREATE TRIGGER broken BEFORE INSERT ON access_events FOR EACH ROW EXECUTE FUNCTION refuse_insert()")
 			} else {
 				storetest.Exec(t, "", h.cfg.DataDir, "CREATE TRIGGER broken BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'broken log'); END")
 			}

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,7 +127,7 @@ func (h *harness) sendPages(reqs []*probeRequest) {
 // 403 when the role rule forbids, else 200; a partner's answer names no
 // other partner's contract, and every job id in it is one it may see.
 func TestProbePages(t *testing.T) {
-	var total int
+	var total atomic.Int64
 	eachDB(t, func(t *testing.T, h *harness) {
 		loadSpec(t)
 		w := loadProbeWorld(t, h)
@@ -144,10 +145,10 @@ func TestProbePages(t *testing.T) {
 		n := h.probePageIDs(t, o, cookies)
 		n += h.probePageLists(t, o, cookies)
 		n += h.probeMoreAPILists(t, o, cookies)
-		total += n
+		total.Add(int64(n))
 		t.Logf("%d page and list probes in %v", n, time.Since(start).Round(time.Millisecond))
 	})
-	t.Logf("pages and lists: %d probes in all", total)
+	t.Logf("pages and lists: %d probes in all", total.Load())
 }
 
 // checkPageCoverage: every GET page with a parameter is probed or, with a

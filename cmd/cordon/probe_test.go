@@ -1152,7 +1152,7 @@ func lineDiff(a, b string) string {
 // xian. internal/store/rls_test.go proves the same per table with raw SQL;
 // this adds every id through the finders and every partner user.
 func TestProbeRowLevelSecurityAlone(t *testing.T) {
-	h := newHarness(t, postgresURLForTest(t))
+	h := newHarness(t, seededPostgres)
 	w := loadProbeWorld(t, h)
 	ctx := context.Background()
 	jobs, docs, reqs := store.NewJobService(h.db), store.NewDocumentService(h.db), store.NewRequestService(h.db)

@@ -107,7 +107,7 @@ func TestRateLimits(t *testing.T) {
 // share one budget per partner organisation, whichever user and replica a
 // request takes; another partner's budget is its own.
 func TestRateLimitPartnerAcrossReplicas(t *testing.T) {
-	a := newHarnessWith(t, storetest.PostgresURL(t), func(c *config) {
+	a := newHarnessWith(t, seededPostgres, func(c *config) {
 		c.Rates.Partner = server.Rate{N: 10, Per: time.Minute}
 	})
 	b := a.replica()
@@ -212,7 +212,7 @@ func TestTrustedProxies(t *testing.T) {
 // statement_timeout and answered with a clean 503, not a hang and not the
 // driver's text.
 func TestStatementTimeout(t *testing.T) {
-	h := newHarnessWith(t, storetest.PostgresURL(t), func(c *config) { c.StatementTimeout = 300 * time.Millisecond })
+	h := newHarnessWith(t, seededPostgres, func(c *config) { c.StatementTimeout = 300 * time.Millisecond })
 	token, _ := h.login("dispatcher")
 	if r := h.do("GET", "/api/v1/jobs", token, nil); r.Status != 200 {
 		t.Fatalf("before: %d %s", r.Status, r.Body)
