@@ -320,7 +320,7 @@ func TestContractExpiryFollowsTheClock(t *testing.T) {
 		if open == 0 {
 			t.Fatal("wuhan holds no open jobs to return")
 		}
-		h.clock.t = time.Date(2027, 7, 1, 0, 0, 1, 0, time.UTC) // WH-2026-001's last day was 2027-06-30 (UTC+8)
+		h.clock.Set(time.Date(2027, 7, 1, 0, 0, 1, 0, time.UTC)) // WH-2026-001's last day was 2027-06-30 (UTC+8)
 		n, err := h.app.Registry.ExpireDue(context.Background())
 		if err != nil || n != 1 {
 			t.Fatalf("ExpireDue = %d, %v; want wuhan's contract expired", n, err)

@@ -135,7 +135,7 @@ func TestDownloadQuota(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.app = a
+	h.app, h.h.App = a, a
 	tech, _ := h.login("wuhan.tech")
 	var id int64
 	for k := range h.documents(tech) {

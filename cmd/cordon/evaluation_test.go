@@ -22,8 +22,8 @@ import (
 // not touch, against figures worked out by hand from what the test does.
 func TestScorecardFixture(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
-		h.clock.t = time.Date(2027, 1, 5, 1, 0, 0, 0, time.UTC) // 2027-Q1, China time
-		h.app.Sweeper.SweepOnce(context.Background())           // the demo world's own backlog first
+		h.clock.Set(time.Date(2027, 1, 5, 1, 0, 0, 0, time.UTC)) // 2027-Q1, China time
+		h.app.Sweeper.SweepOnce(context.Background())            // the demo world's own backlog first
 		disp, _ := h.login("dispatcher")
 		unit := h.unitIn("Hefei", "radar")
 		offer := func() int64 {

@@ -24,9 +24,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-
 	"github.com/cordon/cordon/internal/authz"
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/store"
@@ -374,36 +371,6 @@ func (h *harness) sendOne(method, path, token string, body []byte) (*response, e
 		}
 	}
 	return r, nil
-}
-
-// specMismatch is checkAgainstSpec returning the problem instead of failing
-// the test, for use on worker goroutines.
-func specMismatch(method, fullPath string, reqBody []byte, r *response) error {
-	doc := spec // loaded by loadSpec before any worker starts
-	path := strings.TrimPrefix(strings.SplitN(fullPath, "?", 2)[0], "/api/v1")
-	tmpl, item, op, params := findOperation(doc, method, path)
-	if op == nil {
-		if r.Status == 404 || r.Status == 405 {
-			return nil
-		}
-		return fmt.Errorf("%s %s answered %d but is not in contracts/openapi.yaml", method, fullPath, r.Status)
-	}
-	req := httptest.NewRequest(method, fullPath, bytes.NewReader(reqBody))
-	in := &openapi3filter.RequestValidationInput{
-		Request: req, PathParams: params,
-		Route:   &routers.Route{Spec: doc, Path: tmpl, PathItem: item, Method: method, Operation: op},
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-	}
-	if op.Responses.Status(r.Status) == nil && op.Responses.Default() == nil {
-		return fmt.Errorf("%s %s answered %d, which contracts/openapi.yaml does not document: %s", method, fullPath, r.Status, r.Body)
-	}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: r.Status, Header: r.Header,
-		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
-	out.SetBodyBytes(r.Body)
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		return fmt.Errorf("%s %s: response %d does not match contracts/openapi.yaml: %v", method, fullPath, r.Status, err)
-	}
-	return nil
 }
 
 // loginAll logs every demo user in once; the matrix reuses the tokens.

@@ -143,7 +143,7 @@ func seedDemo(ctx context.Context, c *config, db *store.DB, stdout io.Writer, ex
 	if err := authn.ValidatePassword(password); err != nil {
 		return fmt.Errorf("CORDON_DEMO_PASSWORD: %s", cordon.ErrorMessage(err))
 	}
-	w, err := demo.Seed(ctx, demoStores(db), authn.HashPassword, password, now())
+	w, err := demo.Seed(ctx, app.DemoStores(db), authn.HashPassword, password, now())
 	if err != nil {
 		return fmt.Errorf("seed demo world: %w", err)
 	}
@@ -156,20 +156,4 @@ func seedDemo(ctx context.Context, c *config, db *store.DB, stdout io.Writer, ex
 		fmt.Fprintln(stdout, "Demo password: the value of CORDON_DEMO_PASSWORD.")
 	}
 	return nil
-}
-
-// demoStores hands the seeder the store services it writes through.
-func demoStores(db *store.DB) demo.Stores {
-	return demo.Stores{
-		Orgs:      store.NewOrgService(db),
-		Users:     store.NewUserService(db),
-		Customers: store.NewCustomerService(db),
-		Catalog:   store.NewCatalogService(db),
-		Documents: store.NewDocumentService(db),
-		Contracts: store.NewContractService(db),
-		Requests:  store.NewRequestService(db),
-		Jobs:      store.NewJobService(db),
-		Reports:   store.NewReportService(db),
-		Tx:        db.WithTx,
-	}
 }

@@ -216,6 +216,22 @@ func wireAudit(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*au
 	return svc, sealer, nil
 }
 
+// DemoStores hands the seeder the store services it writes through.
+func DemoStores(db *store.DB) demo.Stores {
+	return demo.Stores{
+		Orgs:      store.NewOrgService(db),
+		Users:     store.NewUserService(db),
+		Customers: store.NewCustomerService(db),
+		Catalog:   store.NewCatalogService(db),
+		Documents: store.NewDocumentService(db),
+		Contracts: store.NewContractService(db),
+		Requests:  store.NewRequestService(db),
+		Jobs:      store.NewJobService(db),
+		Reports:   store.NewReportService(db),
+		Tx:        db.WithTx,
+	}
+}
+
 // serviceDesk returns the institute user follow-up requests are recorded
 // as created by: the first enabled dispatcher, or 0 (no automatic visits).
 func serviceDesk(ctx context.Context, users cordon.UserService, orgs cordon.OrgService) int64 {

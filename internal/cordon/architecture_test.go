@@ -65,7 +65,7 @@ func TestArchitecture(t *testing.T) {
 		"github.com/casbin/":       {"internal/authz"},
 		"github.com/golang-jwt/":   {"internal/authn"},
 		"github.com/gofiber/":      {"internal/server", "internal/api", "internal/webui"},
-		"github.com/jackc/":        {"internal/store", "internal/store/storetest", "internal/bench"},
+		"github.com/jackc/":        {"internal/store", "internal/store/storetest", "internal/bench", "internal/app/apptest"},
 		"github.com/pdfcpu/":       {"internal/document", "internal/evaluation"},
 		"github.com/chromedp/":     {},
 		"github.com/getkin/":       {"internal/app/apptest"},

@@ -1,4 +1,4 @@
-package main
+package apptest
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to create and drop databases
 
+	"github.com/cordon/cordon/internal/app"
 	"github.com/cordon/cordon/internal/authn"
 	"github.com/cordon/cordon/internal/demo"
 	"github.com/cordon/cordon/internal/store"
@@ -25,20 +26,21 @@ import (
 )
 
 // Migrating and seeding the demo world took 1.5–2.5 s per harness and
-// engine, most of the package's time. The templates are migrated and seeded
-// once per test binary; each harness starts from a copy: the SQLite file,
-// or CREATE DATABASE ... TEMPLATE on PostgreSQL. Both are what a harness
-// built them itself would hold: the same migrations, the same seed and the
-// same fixed clock.
+// engine. The templates are migrated and seeded once per test binary; each
+// harness starts from a copy: the SQLite file, or CREATE DATABASE ...
+// TEMPLATE on PostgreSQL (a database of the test's own, dropped after).
+// Both hold what a harness that built them itself would hold: the same
+// migrations, the same seed and the same fixed clock.
 
-// seedTime is the harness clock's start, and the demo world's "now".
-var seedTime = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+// SeedTime is the harness clock's start, and the demo world's "now".
+var SeedTime = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
-// testHashParams hash the demo password of the templates. Logins verify
-// with the parameters a hash records, so every demo login is cheap; no
-// test of the portal tests argon2id's cost (internal/authn does). New
-// passwords (the team page, the CLI) still hash with authn.DefaultParams.
-var testHashParams = authn.Params{Memory: 64, Time: 1, Threads: 1}
+// HashParams hash the demo password of the templates, and the wiring's
+// unknown-user dummy hash. Logins verify with the parameters a hash
+// records, so every demo login is cheap; no test of the application tests
+// argon2id's cost (internal/authn does). New passwords (the team page, the
+// CLI) still hash with authn.DefaultParams.
+var HashParams = authn.Params{Memory: 64, Time: 1, Threads: 1}
 
 var templates struct {
 	sqliteOnce sync.Once
@@ -52,7 +54,9 @@ var templates struct {
 	pgMu   sync.Mutex // one CREATE DATABASE ... TEMPLATE at a time
 }
 
-func TestMain(m *testing.M) {
+// Main runs the tests of a package that uses apptest, then removes the
+// templates: call it from TestMain.
+func Main(m *testing.M) {
 	code := m.Run()
 	if templates.sqliteDir != "" {
 		os.RemoveAll(templates.sqliteDir)
@@ -71,8 +75,8 @@ func seedTemplate(ctx context.Context, db *store.DB) error {
 	if err := db.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	hash := func(pw string) (string, error) { return testHashParams.Hash(pw) }
-	if _, err := demo.Seed(ctx, demoStores(db), hash, demoPassword, seedTime); err != nil {
+	hash := func(pw string) (string, error) { return HashParams.Hash(pw) }
+	if _, err := demo.Seed(ctx, app.DemoStores(db), hash, DemoPassword, SeedTime); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	return nil
@@ -89,7 +93,7 @@ func copySQLiteTemplate(t *testing.T, dataDir string) {
 			}
 			templates.sqliteDir = dir
 			ctx := context.Background()
-			db, err := store.Open(ctx, store.Config{DataDir: dir, Now: func() time.Time { return seedTime }})
+			db, err := store.Open(ctx, store.Config{DataDir: dir, Now: func() time.Time { return SeedTime }})
 			if err != nil {
 				return err
 			}
@@ -196,7 +200,7 @@ func buildPostgresTemplate(base string) error {
 		return err
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, store.Config{URL: u, MaxOpenConns: 8, Now: func() time.Time { return seedTime }})
+	db, err := store.Open(ctx, store.Config{URL: u, MaxOpenConns: 8, Now: func() time.Time { return SeedTime }})
 	if err != nil {
 		return err
 	}
