@@ -2,100 +2,45 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cordon/cordon/internal/app/apptest"
 )
 
-// browser is a cookie-keeping client of the portal's pages through
-// app.Test, as a browser would send them (Accept: text/html).
+// browser is apptest's cookie-keeping client of the portal's pages, with
+// this package's lower-case names.
 type browser struct {
+	*apptest.Browser
 	h   *harness
-	jar map[string]string
+	jar map[string]string // the same map as Browser.Jar
 }
 
-func (h *harness) browser() *browser { return &browser{h: h, jar: map[string]string{}} }
+func (h *harness) browser() *browser {
+	b := h.h.Browser()
+	return &browser{Browser: b, h: h, jar: b.Jar}
+}
 
 func (b *browser) send(method, path string, form url.Values) *response {
 	b.h.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req := httptest.NewRequest(method, path, body)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml")
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	return b.do(req)
+	return b.Send(method, path, form)
 }
-
-// do sends req with the browser's cookies and keeps the cookies the
-// answer sets or clears.
-func (b *browser) do(req *http.Request) *response {
+func (b *browser) do(req *http.Request) *response { b.h.t.Helper(); return b.Do(req) }
+func (b *browser) get(path string) *response      { b.h.t.Helper(); return b.Get(path) }
+func (b *browser) login(username string)          { b.h.t.Helper(); b.Login(username) }
+func (b *browser) page(path string, texts ...string) string {
 	b.h.t.Helper()
-	for k, v := range b.jar {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	res, err := b.h.app.Server.App().Test(req, -1)
-	if err != nil {
-		b.h.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer res.Body.Close()
-	out, _ := io.ReadAll(res.Body)
-	for _, ck := range res.Cookies() {
-		if ck.MaxAge < 0 || ck.Value == "" {
-			delete(b.jar, ck.Name)
-		} else {
-			b.jar[ck.Name] = ck.Value
-		}
-	}
-	return &response{Status: res.StatusCode, Header: res.Header, Body: out}
+	return b.Page(path, texts...)
 }
-
-func (b *browser) get(path string) *response { b.h.t.Helper(); return b.send("GET", path, nil) }
 
 // post sends a form with the CSRF token the last page set.
 func (b *browser) post(path string, form url.Values) *response {
 	b.h.t.Helper()
-	if form == nil {
-		form = url.Values{}
-	}
-	form.Set("csrf", b.jar["cordon_csrf"])
-	return b.send("POST", path, form)
-}
-
-// login logs in through the form and checks the session cookies.
-func (b *browser) login(username string) {
-	b.h.t.Helper()
-	if r := b.get("/login"); r.Status != 200 {
-		b.h.t.Fatalf("GET /login: %d", r.Status)
-	}
-	r := b.post("/login", url.Values{"username": {username}, "password": {demoPassword}})
-	if r.Status != 303 || b.jar["cordon_access"] == "" || b.jar["cordon_refresh"] == "" {
-		b.h.t.Fatalf("login %s: %d %s (cookies %v)", username, r.Status, r.Body, b.jar)
-	}
-}
-
-// page gets a page and fails unless it answers 200 with every text.
-func (b *browser) page(path string, texts ...string) string {
-	b.h.t.Helper()
-	r := b.get(path)
-	if r.Status != 200 {
-		b.h.t.Fatalf("GET %s: %d\n%s", path, r.Status, r.Body)
-	}
-	body := string(r.Body)
-	for _, s := range texts {
-		if !strings.Contains(body, s) {
-			b.h.t.Errorf("GET %s: no %q in the page", path, s)
-		}
-	}
-	return body
+	return b.Post(path, form)
 }
 
 // apiJobIDs lists the job ids the API shows the user, with their statuses.
@@ -270,7 +215,7 @@ func TestPagesSession(t *testing.T) {
 		if b.jar["cordon_access"] != "" || b.jar["cordon_refresh"] != "" {
 			t.Errorf("logout left cookies: %v", b.jar)
 		}
-		b.jar = stale
+		b.jar, b.Jar = stale, stale
 		if r := b.get("/jobs"); r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 			t.Errorf("old cookies after logout: %d %q, want the login form", r.Status, r.Header.Get("Location"))
 		}
