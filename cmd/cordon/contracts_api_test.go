@@ -10,22 +10,12 @@ import (
 	"time"
 
 	"github.com/cordon/cordon/internal/cordon"
-	"github.com/cordon/cordon/internal/store"
 )
 
 // partnerIDs returns the demo partners' ids by code, as the API lists them.
 func (h *harness) partnerIDs(token string) map[string]int64 {
 	h.t.Helper()
-	r := h.do("GET", "/api/v1/partners", token, nil)
-	if r.Status != 200 {
-		h.t.Fatalf("list partners: %d %s", r.Status, r.Body)
-	}
-	out := map[string]int64{}
-	for _, it := range r.JSON(h.t)["items"].([]any) {
-		m := it.(map[string]any)
-		out[m["code"].(string)] = int64(m["id"].(float64))
-	}
-	return out
+	return h.h.PartnerIDs(token)
 }
 
 func TestPartnerAPI(t *testing.T) {
@@ -252,10 +242,7 @@ func TestReplicasFollowContractChanges(t *testing.T) {
 
 // countJobs counts a partner's jobs in a status, straight from the store.
 func (h *harness) countJobs(partnerID int64, st cordon.JobStatus) (int, error) {
-	_, n, err := store.NewJobService(h.db).FindJobs(context.Background(), cordon.JobFilter{
-		PartnerID: &partnerID, Statuses: []cordon.JobStatus{st}, Scope: cordon.ListScope{All: true},
-	})
-	return n, err
+	return h.h.CountJobs(partnerID, st)
 }
 
 func TestPolicyExplain(t *testing.T) {

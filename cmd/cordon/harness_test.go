@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"net/http"
+	"net/url"
 	"os"
 	"sync"
 	"testing"
 
 	"github.com/cordon/cordon/internal/app"
 	"github.com/cordon/cordon/internal/app/apptest"
+	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/store"
 )
 
@@ -129,3 +132,65 @@ func loadSpec(t *testing.T) { t.Helper(); apptest.Spec(t) }
 func specMismatch(method, fullPath string, reqBody []byte, r *response) error {
 	return apptest.SpecMismatch(method, fullPath, reqBody, r)
 }
+
+// browser is apptest's cookie-keeping client of the portal's pages, with
+// this package's lower-case names.
+type browser struct {
+	*apptest.Browser
+	h   *harness
+	jar map[string]string // the same map as Browser.Jar
+}
+
+func (h *harness) browser() *browser {
+	b := h.h.Browser()
+	return &browser{Browser: b, h: h, jar: b.Jar}
+}
+
+func (b *browser) send(method, path string, form url.Values) *response {
+	b.h.t.Helper()
+	return b.Send(method, path, form)
+}
+func (b *browser) do(req *http.Request) *response { b.h.t.Helper(); return b.Do(req) }
+func (b *browser) get(path string) *response      { b.h.t.Helper(); return b.Get(path) }
+func (b *browser) login(username string)          { b.h.t.Helper(); b.Login(username) }
+func (b *browser) page(path string, texts ...string) string {
+	b.h.t.Helper()
+	return b.Page(path, texts...)
+}
+
+// post sends a form with the CSRF token the last page set.
+func (b *browser) post(path string, form url.Values) *response {
+	b.h.t.Helper()
+	return b.Post(path, form)
+}
+
+// apiJobIDs lists the job ids the API shows the user, with their statuses.
+func (h *harness) apiJobIDs(user string) map[int64]string { h.t.Helper(); return h.h.APIJobIDs(user) }
+
+// offeredTo returns a job offered to the partner of user.
+func (h *harness) offeredTo(user string) int64 { h.t.Helper(); return h.h.OfferedTo(user) }
+
+// pngFile is a small real PNG.
+func pngFile() []byte { return apptest.PNG() }
+
+func (h *harness) unitIn(city, line string) *cordon.Unit { h.t.Helper(); return h.h.UnitIn(city, line) }
+func (h *harness) intake(token string, unit *cordon.Unit, category, priority string) int64 {
+	h.t.Helper()
+	return h.h.Intake(token, unit, category, priority)
+}
+func (h *harness) jobIDs(token string) map[int64]map[string]any {
+	h.t.Helper()
+	return h.h.JobIDs(token)
+}
+func (h *harness) jobsOf(partnerID int64) map[int64]bool { h.t.Helper(); return h.h.JobsOf(partnerID) }
+func (h *harness) accessEvents(f cordon.AccessEventFilter) []*cordon.AccessEvent {
+	h.t.Helper()
+	return h.h.AccessEvents(f)
+}
+func (h *harness) documents(token string) map[int64]map[string]any {
+	h.t.Helper()
+	return h.h.Documents(token)
+}
+
+// surveyLink creates a survey link for a closed job.
+func surveyLink(t *testing.T, h *harness) (int64, string) { t.Helper(); return h.h.SurveyLink() }

@@ -62,17 +62,19 @@ type Rates struct {
 
 // App is the wired application: the store, the services and the server.
 type App struct {
-	DB        *store.DB
-	Sweeper   *dispatch.Sweeper
-	SLA       *sla.Sweeper // the leader's background work: SLA states and escalations, then the dispatch sweep
-	Explainer *authz.Explainer
-	Auth      *authn.Service
-	Scope     *authz.ScopeEnforcer
-	Registry  *contract.Registry
-	Manager   *contract.Manager
-	Server    *server.Server
-	Sealer    *audit.Sealer // seals the access log in the background
-	Relay     *notify.Relay // relays the outbox and delivers webhooks in the background
+	DB         *store.DB
+	Desk       *dispatch.Desk
+	Dispatcher *dispatch.Dispatcher
+	Sweeper    *dispatch.Sweeper
+	SLA        *sla.Sweeper // the leader's background work: SLA states and escalations, then the dispatch sweep
+	Explainer  *authz.Explainer
+	Auth       *authn.Service
+	Scope      *authz.ScopeEnforcer
+	Registry   *contract.Registry
+	Manager    *contract.Manager
+	Server     *server.Server
+	Sealer     *audit.Sealer // seals the access log in the background
+	Relay      *notify.Relay // relays the outbox and delivers webhooks in the background
 }
 
 // New wires every package together. Only this package does that.
@@ -189,7 +191,7 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Sweeper: sweeper, SLA: slaSweeper, Explainer: explainer, Auth: auth, Scope: scope, Registry: registry, Manager: manager, Server: srv, Sealer: sealer, Relay: relay}, nil
+	return &App{DB: db, Desk: desk, Dispatcher: dispatcher, Sweeper: sweeper, SLA: slaSweeper, Explainer: explainer, Auth: auth, Scope: scope, Registry: registry, Manager: manager, Server: srv, Sealer: sealer, Relay: relay}, nil
 }
 
 // wireAudit builds the sealed access log: the service legal reads through,

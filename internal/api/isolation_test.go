@@ -1,58 +1,13 @@
-package main
+package api_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/cordon/cordon/internal/cordon"
-	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/internal/store/storetest"
 )
-
-// jobIDs lists every job id a caller gets from GET /jobs, page by page.
-func (h *harness) jobIDs(token string) map[int64]map[string]any {
-	h.t.Helper()
-	out := map[int64]map[string]any{}
-	for offset := 0; ; offset += 200 {
-		r := h.do("GET", fmt.Sprintf("/api/v1/jobs?limit=200&offset=%d", offset), token, nil)
-		if r.Status != 200 {
-			h.t.Fatalf("list jobs: %d %s", r.Status, r.Body)
-		}
-		items := r.JSON(h.t)["items"].([]any)
-		for _, it := range items {
-			m := it.(map[string]any)
-			out[int64(m["id"].(float64))] = m
-		}
-		if len(items) < 200 {
-			return out
-		}
-	}
-}
-
-// jobsOf returns the ids of a partner's jobs straight from the store.
-func (h *harness) jobsOf(partnerID int64) map[int64]bool {
-	h.t.Helper()
-	jobs, _, err := store.NewJobService(h.db).FindJobs(context.Background(), cordon.JobFilter{PartnerID: &partnerID, Scope: cordon.ListScope{All: true}})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	out := map[int64]bool{}
-	for _, j := range jobs {
-		out[j.ID] = true
-	}
-	return out
-}
-
-func (h *harness) accessEvents(f cordon.AccessEventFilter) []*cordon.AccessEvent {
-	h.t.Helper()
-	evs, _, err := store.NewAccessLog(h.db).FindAccessEvents(context.Background(), f)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return evs
-}
 
 // TestJobIsolation is the isolation issue's "done when" for jobs: each
 // partner lists exactly the jobs its contract covers, another partner's job
@@ -190,9 +145,9 @@ func TestAccessLogFailsClosed(t *testing.T) {
 				t.Fatalf("before: %d", r.Status)
 			}
 			if dialect == "postgres" {
-				storetest.Exec(t, h.cfg.DatabaseURL, "", "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'broken log'; END $$; CREATE TRIGGER broken BEFORE INSERT ON access_events FOR EACH ROW EXECUTE FUNCTION refuse_insert()")
+				storetest.Exec(t, h.h.URL, "", "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'broken log'; END $$; CREATE TRIGGER broken BEFORE INSERT ON access_events FOR EACH ROW EXECUTE FUNCTION refuse_insert()")
 			} else {
-				storetest.Exec(t, "", h.cfg.DataDir, "CREATE TRIGGER broken BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'broken log'); END")
+				storetest.Exec(t, "", h.h.DataDir, "CREATE TRIGGER broken BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'broken log'); END")
 			}
 			r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", job), tech, nil)
 			if r.Status != 500 || strings.Contains(string(r.Body), "site_city") || strings.Contains(string(r.Body), "broken log") {

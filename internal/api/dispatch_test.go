@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"bytes"
@@ -17,28 +17,6 @@ import (
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/store"
 )
-
-// unitIn returns a delivered unit in city of product line code.
-func (h *harness) unitIn(city, line string) *cordon.Unit {
-	h.t.Helper()
-	units, _, err := store.NewCatalogService(h.db).FindUnits(context.Background(), cordon.UnitFilter{SiteCity: &city, ProductLine: &line, Limit: 1})
-	if err != nil || len(units) == 0 {
-		h.t.Fatalf("no %s unit in %s: %v", line, city, err)
-	}
-	return units[0]
-}
-
-// intake takes in a request as the dispatcher and returns its id.
-func (h *harness) intake(token string, unit *cordon.Unit, category, priority string) int64 {
-	h.t.Helper()
-	r := h.do("POST", "/api/v1/requests", token, map[string]any{
-		"unit_id": unit.ID, "category": category, "priority": priority, "description": "Radar does not power on after a storm.",
-	})
-	if r.Status != 201 {
-		h.t.Fatalf("intake: %d %s", r.Status, r.Body)
-	}
-	return int64(r.JSON(h.t)["id"].(float64))
-}
 
 // TestDispatchJourney is the dispatch issue's "done when", through the API:
 // intake, candidates, dispatch, accept, disclosure, the lifecycle to closed,

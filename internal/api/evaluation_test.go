@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"bytes"
@@ -268,24 +268,6 @@ func TestSurveyLink(t *testing.T) {
 			t.Errorf("a partner makes a survey link: got %d, want 403", r.Status)
 		}
 	})
-}
-
-// surveyLink makes a survey link for a closed job as the quality
-// supervisor and returns the job and the token.
-func surveyLink(t *testing.T, h *harness) (int64, string) {
-	t.Helper()
-	q, _ := h.login("quality")
-	var closed int64
-	for id, m := range h.jobIDs(q) {
-		if m["status"] == "closed" {
-			closed = id
-		}
-	}
-	r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/survey-link", closed), q, nil)
-	if r.Status != 201 {
-		t.Fatalf("survey link: %d %s", r.Status, r.Body)
-	}
-	return closed, r.JSON(t)["token"].(string)
 }
 
 // formField reads the value of the hidden input name from a page.

@@ -1,4 +1,4 @@
-package main
+package webui_test
 
 import (
 	"fmt"
@@ -8,56 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/cordon/cordon/internal/app/apptest"
 )
-
-// browser is apptest's cookie-keeping client of the portal's pages, with
-// this package's lower-case names.
-type browser struct {
-	*apptest.Browser
-	h   *harness
-	jar map[string]string // the same map as Browser.Jar
-}
-
-func (h *harness) browser() *browser {
-	b := h.h.Browser()
-	return &browser{Browser: b, h: h, jar: b.Jar}
-}
-
-func (b *browser) send(method, path string, form url.Values) *response {
-	b.h.t.Helper()
-	return b.Send(method, path, form)
-}
-func (b *browser) do(req *http.Request) *response { b.h.t.Helper(); return b.Do(req) }
-func (b *browser) get(path string) *response      { b.h.t.Helper(); return b.Get(path) }
-func (b *browser) login(username string)          { b.h.t.Helper(); b.Login(username) }
-func (b *browser) page(path string, texts ...string) string {
-	b.h.t.Helper()
-	return b.Page(path, texts...)
-}
-
-// post sends a form with the CSRF token the last page set.
-func (b *browser) post(path string, form url.Values) *response {
-	b.h.t.Helper()
-	return b.Post(path, form)
-}
-
-// apiJobIDs lists the job ids the API shows the user, with their statuses.
-func (h *harness) apiJobIDs(user string) map[int64]string {
-	h.t.Helper()
-	tok, _ := h.login(user)
-	r := h.do("GET", "/api/v1/jobs?limit=200", tok, nil)
-	if r.Status != 200 {
-		h.t.Fatalf("jobs of %s: %d", user, r.Status)
-	}
-	out := map[int64]string{}
-	for _, it := range r.JSON(h.t)["items"].([]any) {
-		m := it.(map[string]any)
-		out[int64(m["id"].(float64))] = m["status"].(string)
-	}
-	return out
-}
 
 var jobLink = regexp.MustCompile(`href="/jobs/(\d+)"`)
 

@@ -1,4 +1,4 @@
-package main
+package api_test
 
 import (
 	"bytes"
@@ -11,24 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cordon/cordon/internal/app"
+	"github.com/cordon/cordon/internal/app/apptest"
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/document"
 )
-
-// documents lists every document a caller gets from GET /documents.
-func (h *harness) documents(token string) map[int64]map[string]any {
-	h.t.Helper()
-	r := h.do("GET", "/api/v1/documents?limit=200", token, nil)
-	if r.Status != 200 {
-		h.t.Fatalf("list documents: %d %s", r.Status, r.Body)
-	}
-	out := map[int64]map[string]any{}
-	for _, it := range r.JSON(h.t)["items"].([]any) {
-		m := it.(map[string]any)
-		out[int64(m["id"].(float64))] = m
-	}
-	return out
-}
 
 // TestDocumentIsolation is the documents issue's "done when": each partner
 // sees exactly its contract's product lines up to its ceiling, by list, id
@@ -129,13 +116,7 @@ func ptr[T any](v T) *T { return &v }
 // TestDownloadQuota: past the daily quota a download answers 429 with
 // Retry-After, and the refusal is in the log.
 func TestDownloadQuota(t *testing.T) {
-	h := newHarness(t, "")
-	h.cfg.DownloadQuota = 2
-	a, err := newApp(h.cfg, h.db, h.app.Server.Logger(), h.clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.app, h.h.App = a, a
+	h := wrap(apptest.NewWith(t, apptest.SQLite, apptest.Setup{Tune: func(c *app.Config) { c.DownloadQuota = 2 }}))
 	tech, _ := h.login("wuhan.tech")
 	var id int64
 	for k := range h.documents(tech) {

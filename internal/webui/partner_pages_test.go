@@ -1,11 +1,9 @@
-package main
+package webui_test
 
 import (
 	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/png"
 	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
@@ -48,25 +46,6 @@ func (b *browser) loginWith(username, password string) *response {
 	b.h.t.Helper()
 	b.get("/login")
 	return b.post("/login", url.Values{"username": {username}, "password": {password}})
-}
-
-// pngFile is a small real PNG.
-func pngFile() []byte {
-	var buf bytes.Buffer
-	png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 24, 16)))
-	return buf.Bytes()
-}
-
-// offeredTo returns a job offered to the partner of user.
-func (h *harness) offeredTo(user string) int64 {
-	h.t.Helper()
-	for id, st := range h.apiJobIDs(user) {
-		if st == "offered" {
-			return id
-		}
-	}
-	h.t.Fatalf("no offer for %s", user)
-	return 0
 }
 
 // onSite takes hefei's offer on site through the job page's forms.
