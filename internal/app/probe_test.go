@@ -1,4 +1,4 @@
-package main
+package app_test
 
 // The generated cross-tenant probe matrix: every /api/v1 read route × every
 // demo user × every object of the demo world (and ids that exist nowhere),
@@ -842,7 +842,7 @@ func newFieldRecorder(t *testing.T) *fieldRecorder {
 				list = append(list, l)
 			}
 			sort.Strings(list)
-			body := "# Fields each caller class may receive from this route; regenerate with\n# go test ./cmd/cordon -run 'ProbeMatrix|FieldLevel' -update\n" + strings.Join(list, "\n") + "\n"
+			body := "# Fields each caller class may receive from this route; regenerate with\n# go test ./internal/app -run 'ProbeMatrix|FieldLevel' -update\n" + strings.Join(list, "\n") + "\n"
 			if err := os.WriteFile(filepath.Join("testdata", "fields", file), []byte(body), 0o644); err != nil {
 				t.Error(err)
 			}

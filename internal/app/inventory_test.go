@@ -1,4 +1,4 @@
-package main
+package app_test
 
 // The route inventory (every route is either behind authentication or on
 // the public allowlist), bad input on every {id} route and in query
