@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,26 +30,6 @@ func auditKeyPath(c *config, getenv func(string) string) string {
 		return p
 	}
 	return filepath.Join(c.DataDir, audit.KeyFile)
-}
-
-// wireAudit builds the sealed access log: the service legal reads through,
-// and the sealer, which runs in the background (runServe starts it). The
-// key is created on first start.
-func wireAudit(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*audit.Service, *audit.Sealer, error) {
-	key, err := audit.LoadOrCreateKey(auditKeyPath(c, os.Getenv))
-	if err != nil {
-		return nil, nil, fmt.Errorf("checkpoint key: %w", err)
-	}
-	st := store.NewAuditLog(db)
-	svc, err := audit.NewService(audit.ServiceConfig{Store: st, Access: store.NewAccessLog(db), Key: key, Now: now})
-	if err != nil {
-		return nil, nil, err
-	}
-	sealer, err := audit.NewSealer(audit.SealerConfig{Store: st, Key: key, Now: now, Log: log})
-	if err != nil {
-		return nil, nil, err
-	}
-	return svc, sealer, nil
 }
 
 // runAudit is "cordon audit verify|verify-bundle|key".

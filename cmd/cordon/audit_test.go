@@ -19,17 +19,7 @@ import (
 )
 
 // seal runs the app's sealer once.
-func (h *harness) seal() audit.SealResult {
-	h.t.Helper()
-	res, err := h.app.sealer.SealOnce(context.Background())
-	if err != nil {
-		h.t.Fatalf("seal: %v", err)
-	}
-	if !res.Leading {
-		h.t.Fatal("the app's sealer does not lead")
-	}
-	return res
-}
+func (h *harness) seal() audit.SealResult { h.t.Helper(); return h.h.Seal() }
 
 // cmd runs the binary in-process against the harness's database.
 func (h *harness) cmd(args ...string) (string, error) {
@@ -38,21 +28,8 @@ func (h *harness) cmd(args ...string) (string, error) {
 	return out.String(), err
 }
 
-// partnerAccesses has the demo partners list and view jobs: allowed views
-// under their contracts, and denials.
-func (h *harness) partnerAccesses() {
-	h.t.Helper()
-	for _, u := range []string{"hefei.tech", "wuhan.admin", "xian.tech"} {
-		tok, _ := h.login(u)
-		for id := range h.jobIDs(tok) {
-			h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", id), tok, nil)
-			break
-		}
-		for id := 1; id <= 3; id++ {
-			h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", id), tok, nil)
-		}
-	}
-}
+// partnerAccesses has the demo partners list and view jobs.
+func (h *harness) partnerAccesses() { h.t.Helper(); h.h.PartnerAccesses() }
 
 // allEvents returns every access event, in id order.
 func (h *harness) allEvents() []*cordon.AccessEvent {
@@ -60,19 +37,8 @@ func (h *harness) allEvents() []*cordon.AccessEvent {
 	return h.accessEvents(cordon.AccessEventFilter{})
 }
 
-// verifierKey returns the key the app signs with, from its data directory.
-func (h *harness) verifierKey() string {
-	h.t.Helper()
-	key, err := audit.ReadKey(filepath.Join(h.cfg.DataDir, audit.KeyFile))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	vkey, err := audit.VerifierKey(audit.DefaultOrigin, key)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return vkey
-}
+// verifierKey returns the key the app signs with.
+func (h *harness) verifierKey() string { h.t.Helper(); return h.h.VerifierKey() }
 
 func hashOf(t *testing.T, s any) audit.Hash {
 	t.Helper()

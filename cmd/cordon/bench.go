@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/cordon/cordon/contracts"
+	"github.com/cordon/cordon/internal/app"
 	"github.com/cordon/cordon/internal/authn"
 	"github.com/cordon/cordon/internal/authz"
 	"github.com/cordon/cordon/internal/bench"
@@ -136,13 +137,13 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	rctx, stopRegistry := context.WithCancel(ctx)
 	defer stopRegistry()
-	go a.registry.Run(rctx)
+	go a.Registry.Run(rctx)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	go a.server.App().Listener(ln)
-	defer a.server.Shutdown(context.Background())
+	go a.Server.App().Listener(ln)
+	defer a.Server.Shutdown(context.Background())
 	baseLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -320,7 +321,7 @@ func loginAll(ctx context.Context, client *http.Client, api string, partners []*
 // timeDecisions measures one scope decision on the world's grants, as the
 // registry compiles them: without the decision cache on varied queries, and
 // with it on queries it has seen.
-func timeDecisions(ctx context.Context, c *config, db *store.DB, a *app, w *bench.World, n int) (uncached, cached float64, err error) {
+func timeDecisions(ctx context.Context, c *config, db *store.DB, a *app.App, w *bench.World, n int) (uncached, cached float64, err error) {
 	plain, err := authz.NewScopeEnforcer(policies.FS, authz.WithDecisionCache(0))
 	if err != nil {
 		return 0, 0, err
@@ -352,10 +353,10 @@ func timeDecisions(ctx context.Context, c *config, db *store.DB, a *app, w *benc
 		return 0, 0, err
 	}
 	hot := qs[:64]
-	if _, err := bench.TimeEach(len(hot), decide(a.scope, hot)); err != nil {
+	if _, err := bench.TimeEach(len(hot), decide(a.Scope, hot)); err != nil {
 		return 0, 0, err
 	}
-	cd, err := bench.TimeEach(4*n, decide(a.scope, hot))
+	cd, err := bench.TimeEach(4*n, decide(a.Scope, hot))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -364,11 +365,11 @@ func timeDecisions(ctx context.Context, c *config, db *store.DB, a *app, w *benc
 
 // timeSealing runs the product's sealer over the seeded access log for d
 // and returns the events it sealed per second.
-func timeSealing(ctx context.Context, a *app, d time.Duration) (float64, error) {
+func timeSealing(ctx context.Context, a *app.App, d time.Duration) (float64, error) {
 	t0 := time.Now()
 	sealed := 0
 	for time.Since(t0) < d {
-		res, err := a.sealer.SealOnce(ctx)
+		res, err := a.Sealer.SealOnce(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("seal: %w", err)
 		}

@@ -127,7 +127,24 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	buf := read(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
-	if err := os.WriteFile(filepath.Join(screenDir(t), name+".png"), buf, 0o644); err != nil {
+	// Both engines' journeys take the same shots at once: write aside, then
+	// rename, so that the file is always one whole screenshot.
+	f, err := os.CreateTemp(screenDir(t), name+"-*.tmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Write(buf)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(screenDir(t), name+".png"))
+	}
+	if err != nil {
+		os.Remove(f.Name())
 		t.Fatal(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cordon/cordon/internal/app"
 	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/store"
 )
@@ -156,6 +157,17 @@ func loadConfig(name string, args []string, getenv func(string) string, extra fu
 		c.PublicURL = "http://" + c.Addr
 	}
 	return c, fs, nil
+}
+
+// wiring is what internal/app reads from the configuration; getenv names
+// the checkpoint key (auditKeyPath).
+func (c *config) wiring(getenv func(string) string) *app.Config {
+	return &app.Config{
+		DataDir: c.DataDir, AuditKeyFile: auditKeyPath(c, getenv),
+		TrustedProxies: c.TrustedProxies, WebhookNetworks: c.WebhookNetworks,
+		DownloadQuota: c.DownloadQuota, PublicURL: c.PublicURL, SLAAtRisk: c.SLAAtRisk,
+		Rates: app.Rates{LoginIP: c.Rates.LoginIP, LoginUser: c.Rates.LoginUser, Partner: c.Rates.Partner, User: c.Rates.User},
+	}
 }
 
 func orDefault(v, d string) string {

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cordon/cordon/internal/app/apptest"
 )
 
 // TestOpenAPICoversRoutes fails when a registered /api/v1 route is missing
@@ -16,10 +18,10 @@ import (
 // registered.
 func TestOpenAPICoversRoutes(t *testing.T) {
 	h := newHarness(t, "")
-	doc := loadSpec(t)
+	doc := apptest.Spec(t)
 	param := regexp.MustCompile(`:([A-Za-z_]+)`)
 	registered := map[string]bool{}
-	for _, r := range h.app.server.App().GetRoutes(true) {
+	for _, r := range h.app.Server.App().GetRoutes(true) {
 		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Method == "HEAD" {
 			continue
 		}

@@ -10,23 +10,12 @@ import (
 	"time"
 
 	"github.com/cordon/cordon/internal/cordon"
-	"github.com/cordon/cordon/internal/store"
-	"github.com/cordon/cordon/internal/store/storetest"
 )
 
 // partnerIDs returns the demo partners' ids by code, as the API lists them.
 func (h *harness) partnerIDs(token string) map[string]int64 {
 	h.t.Helper()
-	r := h.do("GET", "/api/v1/partners", token, nil)
-	if r.Status != 200 {
-		h.t.Fatalf("list partners: %d %s", r.Status, r.Body)
-	}
-	out := map[string]int64{}
-	for _, it := range r.JSON(h.t)["items"].([]any) {
-		m := it.(map[string]any)
-		out[m["code"].(string)] = int64(m["id"].(float64))
-	}
-	return out
+	return h.h.PartnerIDs(token)
 }
 
 func TestPartnerAPI(t *testing.T) {
@@ -177,7 +166,7 @@ func TestContractEndRevokesAtOnce(t *testing.T) {
 		admin, _ := h.login("contracts")
 		hefei := h.partnerIDs(admin)["hefei"]
 		q := cordon.ScopeQuery{PartnerID: hefei, Resource: cordon.ResJob, Action: cordon.ActView, City: "Hefei", ProductLine: "radar", Category: cordon.CatFault}
-		if d, err := h.app.scope.Decide(q); err != nil || !d.Allowed || d.ContractNo != "HF-2026-001" || d.Clause == "" {
+		if d, err := h.app.Scope.Decide(q); err != nil || !d.Allowed || d.ContractNo != "HF-2026-001" || d.Clause == "" {
 			t.Fatalf("before: %+v %v, want allowed under HF-2026-001 with a clause", d, err)
 		}
 		r := h.do("GET", fmt.Sprintf("/api/v1/contracts?partner_id=%d&status=active", hefei), admin, nil)
@@ -185,10 +174,10 @@ func TestContractEndRevokesAtOnce(t *testing.T) {
 		if r := h.do("POST", fmt.Sprintf("/api/v1/contracts/%d/terminate", id), admin, nil); r.Status != 200 {
 			t.Fatalf("terminate: %d %s", r.Status, r.Body)
 		}
-		if d, _ := h.app.scope.Decide(q); d.Allowed {
+		if d, _ := h.app.Scope.Decide(q); d.Allowed {
 			t.Errorf("after termination hefei is still allowed: %+v", d)
 		}
-		if rows := h.app.scope.Rows(hefei); len(rows) != 0 {
+		if rows := h.app.Scope.Rows(hefei); len(rows) != 0 {
 			t.Errorf("after termination hefei still has %d rows", len(rows))
 		}
 		open, err := countOpenJobs(h, hefei)
@@ -220,7 +209,7 @@ func countOpenJobs(h *harness, partnerID int64) (int, error) {
 // TestReplicasFollowContractChanges runs a second replica on the same
 // PostgreSQL: a termination on the first reaches the second within 1 s.
 func TestReplicasFollowContractChanges(t *testing.T) {
-	h := newHarness(t, postgresURLForTest(t))
+	h := newHarness(t, seededPostgres)
 	admin, _ := h.login("contracts")
 	hefei := h.partnerIDs(admin)["hefei"]
 
@@ -230,8 +219,8 @@ func TestReplicasFollowContractChanges(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go second.registry.Run(ctx)
-	if len(second.scope.Rows(hefei)) == 0 {
+	go second.Registry.Run(ctx)
+	if len(second.Scope.Rows(hefei)) == 0 {
 		t.Fatal("the second replica starts without hefei's rows")
 	}
 	// No wait for the listener: it reloads right after it connects, so a
@@ -242,7 +231,7 @@ func TestReplicasFollowContractChanges(t *testing.T) {
 	if r := h.do("POST", fmt.Sprintf("/api/v1/contracts/%d/terminate", id), admin, nil); r.Status != 200 {
 		t.Fatalf("terminate: %d %s", r.Status, r.Body)
 	}
-	for len(second.scope.Rows(hefei)) != 0 {
+	for len(second.Scope.Rows(hefei)) != 0 {
 		if time.Since(start) > time.Second {
 			t.Fatalf("the second replica still had hefei's rows %v after the termination", time.Since(start))
 		}
@@ -253,13 +242,8 @@ func TestReplicasFollowContractChanges(t *testing.T) {
 
 // countJobs counts a partner's jobs in a status, straight from the store.
 func (h *harness) countJobs(partnerID int64, st cordon.JobStatus) (int, error) {
-	_, n, err := store.NewJobStore(h.db).FindJobs(context.Background(), cordon.JobFilter{
-		PartnerID: &partnerID, Statuses: []cordon.JobStatus{st}, Scope: cordon.ListScope{All: true},
-	})
-	return n, err
+	return h.h.CountJobs(partnerID, st)
 }
-
-func postgresURLForTest(t *testing.T) string { return storetest.PostgresURL(t) }
 
 func TestPolicyExplain(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
@@ -323,8 +307,8 @@ func TestContractExpiryFollowsTheClock(t *testing.T) {
 		if open == 0 {
 			t.Fatal("wuhan holds no open jobs to return")
 		}
-		h.clock.t = time.Date(2027, 7, 1, 0, 0, 1, 0, time.UTC) // WH-2026-001's last day was 2027-06-30 (UTC+8)
-		n, err := h.app.registry.ExpireDue(context.Background())
+		h.clock.Set(time.Date(2027, 7, 1, 0, 0, 1, 0, time.UTC)) // WH-2026-001's last day was 2027-06-30 (UTC+8)
+		n, err := h.app.Registry.ExpireDue(context.Background())
 		if err != nil || n != 1 {
 			t.Fatalf("ExpireDue = %d, %v; want wuhan's contract expired", n, err)
 		}

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cordon/cordon/internal/app/apptest"
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/notify"
 	"github.com/cordon/cordon/internal/store"
@@ -207,17 +208,17 @@ func TestNotifyRecipients(t *testing.T) {
 		disp, _ := h.login("dispatcher")
 		admin, _ := h.login("contracts")
 		hefei := h.partnerIDs(admin)["hefei"]
-		tokens := h.loginAll()
+		tokens := h.h.LoginAll()
 		relay := h.relay(http.DefaultClient)
 		job := h.offerTo(disp, hefei)
 		if _, err := relay.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		for _, u := range probeUsers {
-			got, _, _ := h.notes(tokens[u.name])
-			want := u.name == "hefei.tech" || u.name == "hefei.admin"
+		for _, u := range apptest.DemoUsers {
+			got, _, _ := h.notes(tokens[u])
+			want := u == "hefei.tech" || u == "hefei.admin"
 			if has := slices.Contains(got["job.offered"], job); has != want {
-				t.Errorf("%s told of the offer: %v, want %v (%v)", u.name, has, want, got)
+				t.Errorf("%s told of the offer: %v, want %v (%v)", u, has, want, got)
 			}
 		}
 		r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/decline", job), tokens["hefei.tech"], map[string]any{"reason": "No engineer free this week."})
@@ -227,11 +228,11 @@ func TestNotifyRecipients(t *testing.T) {
 		if _, err := relay.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		for _, u := range probeUsers {
-			got, _, _ := h.notes(tokens[u.name])
-			want := u.name == "dispatcher" || u.name == "hefei.admin"
+		for _, u := range apptest.DemoUsers {
+			got, _, _ := h.notes(tokens[u])
+			want := u == "dispatcher" || u == "hefei.admin"
 			if has := slices.Contains(got["job.declined"], job); has != want {
-				t.Errorf("%s told of the decline: %v, want %v (%v)", u.name, has, want, got)
+				t.Errorf("%s told of the decline: %v, want %v (%v)", u, has, want, got)
 			}
 		}
 
@@ -604,15 +605,15 @@ func TestNotifyEscalation(t *testing.T) {
 		if _, err := relay.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		for _, u := range probeUsers {
-			tok, _ := h.login(u.name)
+		for _, u := range apptest.DemoUsers {
+			tok, _ := h.login(u)
 			got, _, _ := h.notes(tok)
 			want := 0
-			if u.name == "quality" {
+			if u == "quality" {
 				want = 1
 			}
 			if n := len(slices.DeleteFunc(slices.Clone(got["sla.escalated"]), func(id int64) bool { return id != late })); n != want {
-				t.Errorf("%s has %d escalations of job %d, want %d (%v)", u.name, n, late, want, got)
+				t.Errorf("%s has %d escalations of job %d, want %d (%v)", u, n, late, want, got)
 			}
 		}
 		for _, c := range k.calls() {

@@ -45,7 +45,7 @@ func runContracts(ctx context.Context, args []string, getenv func(string) string
 			bad++
 			continue
 		}
-		problems, err := a.manager.Validate(ctx, filepath.Base(path), src)
+		problems, err := a.Manager.Validate(ctx, filepath.Base(path), src)
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func runContracts(ctx context.Context, args []string, getenv func(string) string
 		return nil
 	}
 	for _, path := range fs.Args() {
-		ct, created, err := a.manager.ImportContract(ctx, filepath.Base(path), sources[path])
+		ct, created, err := a.Manager.ImportContract(ctx, filepath.Base(path), sources[path])
 		if err != nil {
 			return fmt.Errorf("%s: %s", path, cordon.ErrorMessage(err))
 		}
@@ -104,7 +104,7 @@ func runPolicy(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	e, err := a.explainer.Explain(ctx, user, action, resource)
+	e, err := a.Explainer.Explain(ctx, user, action, resource)
 	if err != nil {
 		return fmt.Errorf("%s", cordon.ErrorMessage(err))
 	}

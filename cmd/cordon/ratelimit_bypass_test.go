@@ -41,7 +41,7 @@ func TestRateLimitLoginPadding(t *testing.T) {
 		form := url.Values{"username": {"hefei.admin"}, "password": {demoPassword}, "pad": {pad}}.Encode()
 		req := httptest.NewRequest("POST", "/login", strings.NewReader(form))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		res, err := h.app.server.App().Test(req, -1)
+		res, err := h.app.Server.App().Test(req, -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestRateLimitLoginPathVariants(t *testing.T) {
 			req := httptest.NewRequest("POST", "/", strings.NewReader(body))
 			req.URL.Path, req.RequestURI = p, p
 			req.Header.Set("Content-Type", "application/json")
-			res, err := h.app.server.App().Test(req, -1)
+			res, err := h.app.Server.App().Test(req, -1)
 			if err != nil {
 				t.Fatal(err)
 			}

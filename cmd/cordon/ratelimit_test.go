@@ -78,7 +78,7 @@ func TestRateLimits(t *testing.T) {
 		wantTooMany(t, h.loginStatus("xian.admin", demoPassword), 40, "6th attempt from the address")
 		form := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"username": {"quality"}, "password": {demoPassword}}.Encode()))
 		form.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if res, err := h.app.server.App().Test(form, -1); err != nil || res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
+		if res, err := h.app.Server.App().Test(form, -1); err != nil || res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
 			t.Fatalf("portal login past the budget: %v %v, want 429 with Retry-After", res.StatusCode, err)
 		}
 
@@ -107,7 +107,7 @@ func TestRateLimits(t *testing.T) {
 // share one budget per partner organisation, whichever user and replica a
 // request takes; another partner's budget is its own.
 func TestRateLimitPartnerAcrossReplicas(t *testing.T) {
-	a := newHarnessWith(t, storetest.PostgresURL(t), func(c *config) {
+	a := newHarnessWith(t, seededPostgres, func(c *config) {
 		c.Rates.Partner = server.Rate{N: 10, Per: time.Minute}
 	})
 	b := a.replica()
@@ -212,7 +212,7 @@ func TestTrustedProxies(t *testing.T) {
 // statement_timeout and answered with a clean 503, not a hang and not the
 // driver's text.
 func TestStatementTimeout(t *testing.T) {
-	h := newHarnessWith(t, storetest.PostgresURL(t), func(c *config) { c.StatementTimeout = 300 * time.Millisecond })
+	h := newHarnessWith(t, seededPostgres, func(c *config) { c.StatementTimeout = 300 * time.Millisecond })
 	token, _ := h.login("dispatcher")
 	if r := h.do("GET", "/api/v1/jobs", token, nil); r.Status != 200 {
 		t.Fatalf("before: %d %s", r.Status, r.Body)
@@ -286,14 +286,14 @@ func BenchmarkRateLimitOverhead(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				tok, err := a.auth.Login(ctx, "hefei.admin", demoPassword)
+				tok, err := a.Auth.Login(ctx, "hefei.admin", demoPassword)
 				if err != nil {
 					b.Fatal(err)
 				}
 				for b.Loop() {
 					req := httptest.NewRequest("GET", "/api/v1/me", nil)
 					req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-					res, err := a.server.App().Test(req, -1)
+					res, err := a.Server.App().Test(req, -1)
 					if err != nil || res.StatusCode != 200 {
 						b.Fatalf("GET /me: %v %v", res.StatusCode, err)
 					}

@@ -131,7 +131,7 @@ func (d *deployment) start(name string) *replica {
 	cmd := d.command(context.Background(), name, "serve")
 	pr, pw := io.Pipe()
 	cmd.Stdout = pw
-	logs := &lockedWriter{w: &bytes.Buffer{}}
+	logs := &lockedWriter{W: &bytes.Buffer{}}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		d.t.Fatalf("start %s: %v", name, err)
@@ -155,7 +155,7 @@ func (d *deployment) start(name string) *replica {
 	select {
 	case r.base = <-found:
 	case <-r.done:
-		d.t.Fatalf("%s exited before listening: %s", name, logs.w.(*bytes.Buffer).String())
+		d.t.Fatalf("%s exited before listening: %s", name, logs.W.(*bytes.Buffer).String())
 	case <-time.After(60 * time.Second):
 		d.t.Fatalf("%s did not listen within 60 s", name)
 	}

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/cordon/cordon/internal/store/storetest"
 )
 
 // TestReplicaTokenAfterContractEnd: two replicas on one PostgreSQL. The
@@ -19,7 +17,7 @@ import (
 func TestReplicaTokenAfterContractEnd(t *testing.T) {
 	for _, end := range []string{"terminate", "expire"} {
 		t.Run(end, func(t *testing.T) {
-			a := newHarness(t, storetest.PostgresURL(t))
+			a := newHarness(t, seededPostgres)
 			b := a.replica()
 			admin, _ := a.login("contracts")
 			hefei := a.partnerIDs(admin)["hefei"]
@@ -53,7 +51,7 @@ func TestReplicaTokenAfterContractEnd(t *testing.T) {
 			case "expire":
 				a.clock.Add(10 * time.Minute) // the token (15 min) is still valid
 			}
-			if len(b.app.scope.Rows(hefei)) == 0 {
+			if len(b.app.Scope.Rows(hefei)) == 0 {
 				t.Fatal("replica B's registry dropped hefei's rows: the test no longer shows the data layer alone")
 			}
 			if got := b.jobIDs(token); len(got) != 0 {
@@ -84,7 +82,7 @@ func stripRequestID(b []byte) string {
 // disabled by the CLI (a third process), refuse the token on replica B's
 // next request.
 func TestReplicaLogoutAndDisable(t *testing.T) {
-	a := newHarness(t, storetest.PostgresURL(t))
+	a := newHarness(t, seededPostgres)
 	b := a.replica()
 	access, refresh := a.login("hefei.tech")
 	if r := b.do("GET", "/api/v1/me", access, nil); r.Status != 200 {

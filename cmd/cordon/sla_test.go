@@ -75,7 +75,7 @@ func (h *harness) stored(job int64) cordon.SLAState {
 // sweep runs one SLA sweep of the harness's own sweeper.
 func (h *harness) sweep() sla.SweepResult {
 	h.t.Helper()
-	res, err := h.app.sla.SweepOnce(context.Background())
+	res, err := h.app.SLA.SweepOnce(context.Background())
 	if err != nil {
 		h.t.Fatalf("sla sweep: %v", err)
 	}
@@ -120,7 +120,7 @@ func TestSLASweeper(t *testing.T) {
 		if st := h.stored(late); st.State != cordon.SLAOK || st.CheckedAt == nil || st.NextAt == nil {
 			t.Errorf("a fresh offer: stored %+v, want ok, checked, with a next change", st)
 		}
-		if res, err := h.app.sla.SweepStale(ctx); err != nil || res.Jobs != 0 {
+		if res, err := h.app.SLA.SweepStale(ctx); err != nil || res.Jobs != 0 {
 			t.Errorf("a round between full sweeps, nothing having changed: %+v, %v; want no job measured", res, err)
 		}
 
@@ -147,7 +147,7 @@ func TestSLASweeper(t *testing.T) {
 		}
 		h.sweep()
 		other := h.replica()
-		if _, err := other.app.sla.SweepOnce(ctx); err != nil {
+		if _, err := other.app.SLA.SweepOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
 		esc, err := store.NewSLAStore(h.db).FindSLAEscalations(ctx, late)
@@ -185,7 +185,7 @@ func TestSLASweeper(t *testing.T) {
 		if !h.slaListed("at_risk", parts) {
 			t.Error("20 of 24 hours after resuming: not listed at risk")
 		}
-		if res, err := h.app.sla.SweepStale(ctx); err != nil || res.Jobs == 0 {
+		if res, err := h.app.SLA.SweepStale(ctx); err != nil || res.Jobs == 0 {
 			t.Errorf("a round between full sweeps after a move: %+v, %v; want the moved job measured", res, err)
 		}
 		if st := h.stored(parts); st.State != cordon.SLAAtRisk {
@@ -201,15 +201,15 @@ func TestSLALeader(t *testing.T) {
 	eachDB(t, func(t *testing.T, h *harness) {
 		other := h.replica()
 		ctx, cancel := context.WithCancel(context.Background())
-		if ok, err := h.app.sla.Round(ctx); !ok || err != nil {
+		if ok, err := h.app.SLA.Round(ctx); !ok || err != nil {
 			t.Fatalf("the first replica alone: led %v, %v", ok, err)
 		}
 		if !strings.Contains(string(h.do("GET", "/metrics", "", nil).Body), `cordon_leader{task="sla_sweeper"} 1`) {
 			t.Error("the leader does not report leading")
 		}
 		done := make(chan struct{})
-		go func() { h.app.sla.Run(ctx, time.Hour); close(done) }() // goes on leading until ctx ends
-		if ok, err := other.app.sla.Round(context.Background()); ok || err != nil {
+		go func() { h.app.SLA.Run(ctx, time.Hour); close(done) }() // goes on leading until ctx ends
+		if ok, err := other.app.SLA.Round(context.Background()); ok || err != nil {
 			t.Errorf("the second replica while the first leads: led %v, %v", ok, err)
 		}
 		cancel()
@@ -217,12 +217,12 @@ func TestSLALeader(t *testing.T) {
 		if !strings.Contains(string(h.do("GET", "/metrics", "", nil).Body), `cordon_leader{task="sla_sweeper"} 0`) {
 			t.Error("the first replica still reports leading after it stopped")
 		}
-		if ok, err := other.app.sla.Round(context.Background()); !ok || err != nil {
+		if ok, err := other.app.SLA.Round(context.Background()); !ok || err != nil {
 			t.Errorf("the second replica after the first stopped: led %v, %v", ok, err)
 		}
-		if ok, _ := h.app.sla.Round(context.Background()); ok {
+		if ok, _ := h.app.SLA.Round(context.Background()); ok {
 			t.Error("the first replica leads again while the second does")
 		}
-		other.app.sla.Close()
+		other.app.SLA.Close()
 	})
 }

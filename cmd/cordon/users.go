@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cordon/cordon/internal/app"
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/internal/team"
@@ -37,7 +38,7 @@ func runUsers(ctx context.Context, args []string, getenv func(string) string, st
 	defer db.Close()
 	// The operator acts as the institute's administrator, under the same
 	// rules as the API and the team page.
-	users, orgs, teams := store.NewUserStore(db), store.NewOrgStore(db), newTeam(db, nil, time.Now)
+	users, orgs, teams := store.NewUserStore(db), store.NewOrgStore(db), app.NewTeam(db, nil, time.Now)
 	op := team.Operator(ctx)
 	switch sub {
 	case "create":

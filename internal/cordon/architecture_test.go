@@ -50,7 +50,8 @@ func importsOf(t *testing.T, root string) map[string]map[string]bool {
 // TestArchitecture guards the import rules of STYLE.md: the domain imports
 // only the standard library; only store imports GORM, only authz Casbin,
 // only authn the JWT library; only server and api import Fiber; and
-// internal packages depend on each other one way only.
+// internal packages depend on each other one way only; only cmd/cordon
+// imports the wiring (internal/app), and only tests its test support.
 func TestArchitecture(t *testing.T) {
 	pkgs := importsOf(t, "../..")
 	if len(pkgs) < 5 {
@@ -64,13 +65,18 @@ func TestArchitecture(t *testing.T) {
 		"github.com/casbin/":       {"internal/authz"},
 		"github.com/golang-jwt/":   {"internal/authn"},
 		"github.com/gofiber/":      {"internal/server", "internal/api", "internal/webui"},
-		"github.com/jackc/":        {"internal/store", "internal/store/storetest", "internal/bench"},
+		"github.com/jackc/":        {"internal/store", "internal/store/storetest", "internal/bench", "internal/app/apptest"},
 		"github.com/pdfcpu/":       {"internal/document", "internal/evaluation"},
 		"github.com/chromedp/":     {},
-		"github.com/getkin/":       {},
+		"github.com/getkin/":       {"internal/app/apptest"},
 	}
-	// Internal packages each may import; cmd/cordon wires everything.
+	// Internal packages each may import; internal/app wires everything.
+	wiring := []string{"internal/cordon", "internal/store", "internal/authn", "internal/authz", "internal/contract",
+		"internal/audit", "internal/demo", "internal/dispatch", "internal/document", "internal/sla", "internal/quality",
+		"internal/notify", "internal/evaluation", "internal/api", "internal/server", "internal/webui"}
 	allowed := map[string][]string{
+		"internal/app":             wiring,
+		"internal/app/apptest":     append([]string{"internal/app", "internal/store/storetest"}, wiring...),
 		"internal/cordon":          {},
 		"internal/store":           {"internal/cordon"},
 		"internal/store/storetest": {"internal/cordon", "internal/store"},
@@ -108,6 +114,13 @@ func TestArchitecture(t *testing.T) {
 				if strings.HasPrefix(imp, prefix) && !contains(owners, dir) {
 					t.Errorf("%s imports %s: only %v may", dir, imp, owners)
 				}
+			}
+			// The wiring is for the binary; its test support for tests.
+			if imp == module+"/internal/app" && dir != "cmd/cordon" && dir != "internal/app/apptest" {
+				t.Errorf("%s imports internal/app: only cmd/cordon (and tests) may", dir)
+			}
+			if imp == module+"/internal/app/apptest" {
+				t.Errorf("%s imports internal/app/apptest: only tests may", dir)
 			}
 			if !strings.HasPrefix(imp, module+"/internal/") || strings.HasPrefix(dir, "cmd/") {
 				continue
