@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -491,40 +490,22 @@ func (l *AuditLog) EachLeaf(ctx context.Context, size uint64, fn func([]cordon.A
 	return err
 }
 
-// eachEventChunk is how many events EachAccessEvent reads in one query:
-// bounded, because SQLite reads a result whole before handing it on, and
-// large, so that a query's cost is spread over many rows.
-const eachEventChunk = 16 * scanBatch
-
 // EachAccessEvent hands every access event to fn, in batches, in id order.
-// It reads in chunks by id through the engine's reader.
 func (l *AuditLog) EachAccessEvent(ctx context.Context, fn func([]*cordon.AccessEvent) error) error {
-	const chunk = eachEventChunk
 	batch := make([]*cordon.AccessEvent, 0, scanBatch)
-	for after := int64(math.MinInt64); ; {
-		n := 0
-		err := l.db.eng.accessEvents(ctx, l.db, "WHERE e.id > ? ORDER BY e.id LIMIT ?", []any{after, chunk}, func(e *cordon.AccessEvent) error {
-			n++
-			after = e.ID
-			if batch = append(batch, e); len(batch) == scanBatch {
-				if err := fn(batch); err != nil {
-					return err
-				}
-				batch = make([]*cordon.AccessEvent, 0, scanBatch)
+	err := l.db.eng.allAccessEvents(ctx, l.db, func(e *cordon.AccessEvent) error {
+		if batch = append(batch, e); len(batch) == scanBatch {
+			if err := fn(batch); err != nil {
+				return err
 			}
-			return nil
-		})
-		if err != nil {
-			return err
+			batch = make([]*cordon.AccessEvent, 0, scanBatch)
 		}
-		if n < chunk {
-			break
-		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = fn(batch)
 	}
-	if len(batch) > 0 {
-		return fn(batch)
-	}
-	return nil
+	return err
 }
 
 // FindGaps returns every recorded gap, in id order.

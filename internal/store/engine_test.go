@@ -209,3 +209,49 @@ func mustExec(t *testing.T, db *store.DB, q string, args ...any) {
 		t.Fatalf("%s: %v", q, err)
 	}
 }
+
+// TestPostgresReaderInScope: inside a scoped transaction the binary reader
+// runs on the transaction's own connection, as the scope's role, so
+// row-level security applies to it: a partner reads no access event, the
+// institute reads them all. (A connection of the pool would run as the
+// owner and see every row.)
+func TestPostgresReaderInScope(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Postgres(t, storetest.Options{})
+	log := store.NewAccessLog(db)
+	for i := range 3 {
+		e := &cordon.AccessEvent{At: time.Date(2026, 11, 2, 9, i, 0, 0, time.UTC), UserID: 7, OrgID: 2, Resource: "job",
+			ResourceID: "1", Action: "view", Decision: cordon.Allow}
+		if err := log.RecordAccess(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		actor *cordon.Actor
+		want  int
+	}{
+		{"partner", &cordon.Actor{UserID: 7, OrgID: 2, OrgKind: cordon.OrgPartner, PartnerID: 2}, 0},
+		{"institute", &cordon.Actor{UserID: 1, OrgID: 1, OrgKind: cordon.OrgInstitute}, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := db.InScope(ctx, c.actor, func(ctx context.Context) error {
+				got, total, err := log.FindAccessEvents(ctx, cordon.AccessEventFilter{})
+				if err != nil {
+					return err
+				}
+				if len(got) != c.want || total != c.want {
+					t.Errorf("FindAccessEvents: %d events, total %d; want %d", len(got), total, c.want)
+				}
+				byID, err := store.NewAuditLog(db).AccessEventsByID(ctx, []int64{1, 2, 3})
+				if err == nil && len(byID) != c.want {
+					t.Errorf("AccessEventsByID: %d events, want %d", len(byID), c.want)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
