@@ -73,7 +73,8 @@ func TestArchitecture(t *testing.T) {
 	// Internal packages each may import; internal/app wires everything.
 	wiring := []string{"internal/cordon", "internal/store", "internal/authn", "internal/authz", "internal/contract",
 		"internal/audit", "internal/demo", "internal/dispatch", "internal/document", "internal/sla", "internal/quality",
-		"internal/notify", "internal/evaluation", "internal/api", "internal/server", "internal/webui"}
+		"internal/notify", "internal/evaluation", "internal/team", "internal/partner", "internal/catalog",
+		"internal/api", "internal/server", "internal/webui"}
 	allowed := map[string][]string{
 		"internal/app":             wiring,
 		"internal/app/apptest":     append([]string{"internal/app", "internal/store/storetest"}, wiring...),
