@@ -84,7 +84,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 			return err
 		}
 	} else {
-		key, err := audit.ReadKey(auditKeyPath(c, getenv))
+		key, err := audit.ReadKey(c.AuditKeyFile)
 		if err != nil {
 			return fmt.Errorf("no --key, and %w", err)
 		}
@@ -177,7 +177,7 @@ func runAuditKey(args []string, getenv func(string) string, stdout io.Writer) er
 	if fs.NArg() > 0 {
 		return usageError{"audit key takes no arguments"}
 	}
-	key, err := audit.LoadOrCreateKey(auditKeyPath(c, getenv))
+	key, err := audit.LoadOrCreateKey(c.AuditKeyFile)
 	if err != nil {
 		return err
 	}

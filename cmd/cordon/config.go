@@ -19,6 +19,7 @@ import (
 type config struct {
 	DatabaseURL    string
 	DataDir        string
+	AuditKeyFile   string // CORDON_AUDIT_KEY_FILE, or the file in DataDir
 	Addr           string
 	MaxConns       int
 	Demo           string // auto | on | off
@@ -156,14 +157,15 @@ func loadConfig(name string, args []string, getenv func(string) string, extra fu
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
+	c.AuditKeyFile = auditKeyPath(c, getenv) // after --data-dir
 	return c, fs, nil
 }
 
 // wiring is what internal/app reads from the configuration; getenv names
 // the checkpoint key (auditKeyPath).
-func (c *config) wiring(getenv func(string) string) *app.Config {
+func (c *config) wiring() *app.Config {
 	return &app.Config{
-		DataDir: c.DataDir, AuditKeyFile: auditKeyPath(c, getenv),
+		DataDir: c.DataDir, AuditKeyFile: c.AuditKeyFile,
 		TrustedProxies: c.TrustedProxies, WebhookNetworks: c.WebhookNetworks,
 		DownloadQuota: c.DownloadQuota, PublicURL: c.PublicURL, SLAAtRisk: c.SLAAtRisk,
 		Rates: app.Rates{LoginIP: c.Rates.LoginIP, LoginUser: c.Rates.LoginUser, Partner: c.Rates.Partner, User: c.Rates.User},

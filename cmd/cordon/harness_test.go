@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
-	"os"
 	"sync"
 	"testing"
 
@@ -86,7 +85,7 @@ func newHarnessWith(t *testing.T, url string, tune func(*config)) *harness {
 		tune(c)
 	}
 	a := apptest.NewWith(t, engine, apptest.Setup{DataDir: c.DataDir, StatementTimeout: c.StatementTimeout,
-		Config: c.wiring(os.Getenv)})
+		Config: c.wiring()})
 	c.DatabaseURL = a.URL
 	return wrap(a, c)
 }

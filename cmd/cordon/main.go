@@ -53,13 +53,16 @@ const usage = `usage:
                                                   every event changed, removed, inserted or reordered
   cordon audit verify-bundle FILE [--key VKEY|FILE]   check an evidence bundle offline
   cordon audit key                                print the checkpoints' verifier key
-  cordon bench [--quick|--tiny] [--database URL] [--conns N] [--duration D] [--json FILE] [--cpuprofile FILE]
+  cordon bench [--quick|--tiny] [--cases LIST] [--database URL] [--conns N] [--duration D] [--json FILE] [--cpuprofile FILE]
                                                   seed PostgreSQL at scale, drive the server and raw pgx
                                                   baselines, print the table (docs/performance.md)
 
 configuration (environment): DATABASE_URL, CORDON_DATA_DIR, CORDON_ADDR,
-  CORDON_DB_MAX_CONNS, CORDON_DEMO, CORDON_DEMO_PASSWORD, CORDON_LOG_LEVEL,
-  CORDON_TRUSTED_PROXIES, CORDON_AUDIT_KEY_FILE (see README.md)
+  CORDON_DB_MAX_CONNS, CORDON_DB_STATEMENT_TIMEOUT, CORDON_DEMO, CORDON_DEMO_PASSWORD,
+  CORDON_LOG_LEVEL, CORDON_PUBLIC_URL, CORDON_DOWNLOAD_QUOTA, CORDON_SLA_AT_RISK,
+  CORDON_RATE_LOGIN, CORDON_RATE_LOGIN_USER, CORDON_RATE_PARTNER, CORDON_RATE_USER,
+  CORDON_TRUSTED_PROXIES, CORDON_WEBHOOK_NETWORKS, CORDON_AUDIT_KEY_FILE,
+  CORDON_USER_PASSWORD (users create) (see README.md)
 `
 
 type usageError struct{ msg string }

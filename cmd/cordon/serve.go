@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -38,7 +37,7 @@ func openStore(ctx context.Context, c *config) (*store.DB, error) {
 // newApp wires the application (internal/app) with the binary's
 // configuration.
 func newApp(c *config, db *store.DB, log *slog.Logger, now cordon.Clock) (*app.App, error) {
-	return app.New(c.wiring(os.Getenv), db, log, now)
+	return app.New(c.wiring(), db, log, now)
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
