@@ -22,6 +22,7 @@ import (
 // intake, candidates, dispatch, accept, disclosure, the lifecycle to closed,
 // and the disclosure window closing.
 func TestDispatchJourney(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		disp, _ := h.login("dispatcher")
 		unit := h.unitIn("Hefei", "radar")
@@ -154,6 +155,7 @@ func TestDispatchJourney(t *testing.T) {
 // TestAcceptRace: many concurrent accepts of one offer give exactly one
 // success and 409 for the rest.
 func TestAcceptRace(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, seededPostgres)
 	disp, _ := h.login("dispatcher")
 	req := h.intake(disp, h.unitIn("Wuhu", "comms"), "maintenance", "P3")
@@ -196,6 +198,7 @@ func TestAcceptRace(t *testing.T) {
 // TestReportAndAssignment: the partner's admin assigns the job, the
 // technician files the report with an attachment checked by content.
 func TestReportAndAssignment(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		disp, _ := h.login("dispatcher")
 		req := h.intake(disp, h.unitIn("Hefei", "radar"), "fault", "P2")
@@ -270,6 +273,7 @@ func TestReportAndAssignment(t *testing.T) {
 // TestRedispatch: a declined offer and a lapsed one go to the next
 // candidate by themselves; due follow-up visits become requests once.
 func TestRedispatch(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		// The demo world's lapsed offers go first, so what follows is ours.
 		if _, err := h.app.Sweeper.SweepOnce(context.Background()); err != nil {

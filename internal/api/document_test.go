@@ -21,6 +21,7 @@ import (
 // sees exactly its contract's product lines up to its ceiling, by list, id
 // and download; a partner's download is stamped and matches the access log.
 func TestDocumentIsolation(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		eng, _ := h.login("engineer")
 		all := h.documents(eng)
@@ -116,6 +117,7 @@ func ptr[T any](v T) *T { return &v }
 // TestDownloadQuota: past the daily quota a download answers 429 with
 // Retry-After, and the refusal is in the log.
 func TestDownloadQuota(t *testing.T) {
+	t.Parallel()
 	h := wrap(apptest.NewWith(t, apptest.SQLite, apptest.Setup{Tune: func(c *app.Config) { c.DownloadQuota = 2 }}))
 	tech, _ := h.login("wuhan.tech")
 	var id int64
@@ -140,6 +142,7 @@ func TestDownloadQuota(t *testing.T) {
 // TestDocumentUpload: the institute uploads by content; anything that is
 // not a PDF, PNG or JPEG is refused whatever its name.
 func TestDocumentUpload(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		eng, _ := h.login("engineer")
 		var pdfID int64

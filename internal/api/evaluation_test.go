@@ -21,6 +21,7 @@ import (
 // TestScorecardFixture: hefei's scorecard for a quarter the demo world does
 // not touch, against figures worked out by hand from what the test does.
 func TestScorecardFixture(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		h.clock.Set(time.Date(2027, 1, 5, 1, 0, 0, 0, time.UTC)) // 2027-Q1, China time
 		h.app.Sweeper.SweepOnce(context.Background())            // the demo world's own backlog first
@@ -229,6 +230,7 @@ func disp2(h *harness) string { tok, _ := h.login("contracts"); return tok }
 // TestSurveyLink: a link works once, not after it expires, and not when
 // altered; no login is needed.
 func TestSurveyLink(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		q, _ := h.login("quality")
 		var resolved int64
@@ -284,6 +286,7 @@ func formField(page, name string) string {
 // about the customer, the form token required, one answer only, and plain
 // pages for a used, an expired and an invalid link.
 func TestSurveyPage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		job, token := surveyLink(t, h)
 		b := h.browser()

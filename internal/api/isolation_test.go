@@ -14,6 +14,7 @@ import (
 // is the same 404 as a missing one, an expired partner sees nothing, and
 // every access is in the log with its contract and clause.
 func TestJobIsolation(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		admin, _ := h.login("contracts")
 		ids := h.partnerIDs(admin)
@@ -128,6 +129,7 @@ func TestJobIsolation(t *testing.T) {
 // TestAccessLogFailsClosed: when the access event cannot be written, the
 // job is not served.
 func TestAccessLogFailsClosed(t *testing.T) {
+	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
 			url := ""
@@ -160,6 +162,7 @@ func TestAccessLogFailsClosed(t *testing.T) {
 // TestExpiredPartnerKeepsOnlyItsProfile: out of force, a partner's users
 // can still log in and see who they are, and nothing else.
 func TestExpiredPartnerKeepsOnlyItsProfile(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		tok, _ := h.login("xian.tech")
 		if r := h.do("GET", "/api/v1/me", tok, nil); r.Status != 200 || r.JSON(t)["username"] != "xian.tech" {

@@ -9,6 +9,7 @@ import (
 // a campaign from them creates one inspection request per unit of that
 // batch and dispatches each within scope.
 func TestQualityLoop(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		q, _ := h.login("quality")
 		r := h.do("GET", "/api/v1/quality/root-causes?product_line=radar", q, nil)

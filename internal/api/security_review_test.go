@@ -9,6 +9,7 @@ import (
 // secret (a new endpoint, a rotation) forbid every cache to keep them, like
 // the login's tokens.
 func TestWebhookSecretNotCached(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		contracts, _ := h.login("contracts")
 		hefei := h.partnerIDs(contracts)["hefei"]

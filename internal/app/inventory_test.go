@@ -105,6 +105,7 @@ func (h *harness) attackTokens(t *testing.T) map[string][]string {
 // /login, 401 or 404 for pages), unless it is on the public allowlist.
 // A new route that is neither fails here.
 func TestRouteInventory(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "")
 	routes := h.routes()
 	if len(routes) < 30 {
@@ -190,6 +191,7 @@ var badIDs = []string{
 // TestBadInputIDs sends every bad id to every API route with an id, as
 // users whose roles between them pass every guard.
 func TestBadInputIDs(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		loadSpec(t)
 		tokens := h.loginAll()
@@ -233,6 +235,7 @@ func TestBadInputIDs(t *testing.T) {
 // metacharacters in search and filter parameters never give 500 — nor more
 // than the caller's scope.
 func TestBadInputQueries(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		loadSpec(t)
 		w := loadProbeWorld(t, h)
@@ -305,6 +308,7 @@ func TestBadInputQueries(t *testing.T) {
 // may not — ids, the partner, the contract, roles, the organisation, a
 // status a route sets itself — is refused, and nothing changes.
 func TestFieldLevelMassAssignment(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		loadSpec(t)
 		w := loadProbeWorld(t, h)
@@ -467,6 +471,7 @@ func (h *harness) doRaw(method, path, token, contentType string, body []byte) *r
 // the customer's id, secrets. (Regenerating them with -update cannot
 // quietly widen what partners see.)
 func TestFieldLevelGolden(t *testing.T) {
+	t.Parallel()
 	files, err := os.ReadDir("testdata/fields")
 	if err != nil || len(files) < 10 {
 		t.Fatalf("testdata/fields: %d files, %v", len(files), err)
@@ -501,6 +506,7 @@ func TestFieldLevelGolden(t *testing.T) {
 // an internal error unless the API refuses it first; SQLite stores it.
 // (JSON strings cannot carry invalid UTF-8: the decoder replaces it.)
 func TestBadInputNULByte(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		loadSpec(t)
 		tokens := h.loginAll()

@@ -127,6 +127,7 @@ func (h *harness) sendPages(reqs []*probeRequest) {
 // 403 when the role rule forbids, else 200; a partner's answer names no
 // other partner's contract, and every job id in it is one it may see.
 func TestProbePages(t *testing.T) {
+	t.Parallel()
 	var total atomic.Int64
 	eachDB(t, func(t *testing.T, h *harness) {
 		loadSpec(t)

@@ -392,6 +392,7 @@ type probeStats struct {
 // with an id × every demo user × every object and missing ids, and every
 // list × every user, compared with the oracle.
 func TestProbeMatrix(t *testing.T) {
+	t.Parallel()
 	fields := newFieldRecorder(t)
 	var total atomic.Int64
 	eachDB(t, func(t *testing.T, h *harness) {
@@ -781,6 +782,7 @@ func (h *harness) probeLists(t *testing.T, o *oracle, tokens map[string]string, 
 // GET /partners/{id}/scorecard). Kept as the named regression test; the
 // matrix checks the same cells.
 func TestProbeExpiredPartnerOwnRecord(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		w := loadProbeWorld(t, h)
 		for _, name := range []string{"xian.admin", "xian.tech"} {
@@ -983,6 +985,7 @@ type stateRoute struct {
 // each answer must be 403 (role) or 404 (scope), and afterwards the world
 // must be exactly as before.
 func TestProbeStateChanges(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		loadSpec(t)
 		w := loadProbeWorld(t, h)
@@ -1119,6 +1122,7 @@ func lineDiff(a, b string) string {
 // xian. internal/store/rls_test.go proves the same per table with raw SQL;
 // this adds every id through the finders and every partner user.
 func TestProbeRowLevelSecurityAlone(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, seededPostgres)
 	w := loadProbeWorld(t, h)
 	ctx := context.Background()

@@ -47,6 +47,7 @@ func dispatch(h *apptest.Harness, req int64, to cordon.DispatchTarget) (*cordon.
 // offer goes only to a candidate, with the contract's acceptance deadline,
 // and only once.
 func TestDispatcherOffers(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
 		req := intake(t, h, h.UnitIn("Hefei", "radar"), cordon.CatFault, cordon.P1)
 		var cands []cordon.Candidate
@@ -88,6 +89,7 @@ func TestDispatcherOffers(t *testing.T) {
 // TestDeskScope: the offer is on the desk of the partner it went to, and
 // for another partner it does not exist.
 func TestDeskScope(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
 		req := intake(t, h, h.UnitIn("Hefei", "radar"), cordon.CatFault, cordon.P1)
 		job, err := dispatch(h, req.ID, cordon.DispatchTarget{Auto: true})
@@ -125,6 +127,7 @@ func TestDeskScope(t *testing.T) {
 // TestAcceptRace: of many concurrent accepts of one offer by the
 // partner's two users, exactly one wins; the others conflict.
 func TestAcceptRace(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Postgres)
 	req := intake(t, h, h.UnitIn("Wuhu", "comms"), cordon.CatMaintenance, cordon.P3)
 	job, err := dispatch(h, req.ID, cordon.DispatchTarget{Auto: true})
@@ -164,6 +167,7 @@ func TestAcceptRace(t *testing.T) {
 // TestRedispatch: a declined offer goes to the next candidate (here the
 // in-house engineers) on the next sweep; a decline needs a reason.
 func TestRedispatch(t *testing.T) {
+	t.Parallel()
 	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
 		ctx := context.Background()
 		// The demo world's lapsed offers go first, so what follows is ours.

@@ -19,6 +19,7 @@ import (
 // API gives them for the same data (the 403 page for a role without the
 // right), never the page.
 func TestInsightPagesRender(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		for _, tc := range []struct {
 			user, path string
@@ -128,6 +129,7 @@ func contains(xs []string, s string) bool {
 // risk, then breached, with its partner, clock and due time, linked to
 // the job; the dashboard lists what the API lists.
 func TestInsightSLA(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		disp, _ := h.login("dispatcher")
 		req := h.intake(disp, h.unitIn("Hefei", "radar"), "fault", "P1")
@@ -156,6 +158,7 @@ func TestInsightSLA(t *testing.T) {
 // changes it, a bad one is refused with a message, and each chart is an
 // image with its title and text.
 func TestInsightScorecards(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		b := h.browser()
 		b.login("quality")
@@ -213,6 +216,7 @@ func TestInsightScorecards(t *testing.T) {
 // filtered; a campaign started from a cause through the confirmation
 // form (CSRF and the box required); its progress.
 func TestInsightQuality(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		b := h.browser()
 		b.login("quality")
@@ -274,6 +278,7 @@ func TestInsightQuality(t *testing.T) {
 // many open jobs it revokes, needs the CSRF token and the box, revokes
 // them, and says so.
 func TestInsightContractActions(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		b := h.browser()
 		b.login("contracts")
@@ -355,6 +360,7 @@ func TestInsightContractActions(t *testing.T) {
 // (logged), asks who saw a customer, reads the denials by partner, sees
 // the seal verified, and downloads an evidence bundle that verifies.
 func TestInsightAudit(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		h.partnerAccesses()
 		// A disclosure: hefei's technician accepts an offer and opens it.

@@ -16,6 +16,7 @@ var jobLink = regexp.MustCompile(`href="/jobs/(\d+)"`)
 // Chinese by default and in English on request, and answers 403 to the
 // roles that may not.
 func TestPagesRender(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		cases := []struct {
 			user, path string
@@ -83,6 +84,7 @@ func TestPagesRender(t *testing.T) {
 
 // TestPagesSession: the login form, CSRF, cookies, refresh and logout.
 func TestPagesSession(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		b := h.browser()
 		// Without a session every page sends the browser to the login form.
@@ -177,6 +179,7 @@ func TestPagesSession(t *testing.T) {
 // partner's job is the same 404 page as a job that does not exist, and
 // the lists show exactly what the API lists.
 func TestPagesIsolation(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		hefeiJobs, wuhanJobs := h.apiJobIDs("hefei.tech"), h.apiJobIDs("wuhan.tech")
 		b := h.browser()
@@ -251,6 +254,7 @@ func TestPagesIsolation(t *testing.T) {
 // TestPagesJobFlow: a partner accepts an offer and moves it en route
 // through the forms; the dispatcher takes in a request and dispatches it.
 func TestPagesJobFlow(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		var offered int64
 		for id, st := range h.apiJobIDs("hefei.tech") {

@@ -76,6 +76,7 @@ func (h *harness) userID(username string) int64 {
 // the roles that may see them, in both languages; the others get 403, and
 // a partner never sees another partner's people.
 func TestPartnerPagesRender(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		cases := []struct {
 			user, path string
@@ -162,6 +163,7 @@ func TestPartnerPagesRender(t *testing.T) {
 // clocks; refusals come back in the page's language next to their field
 // with what was typed; CSRF is required; another partner gets 404.
 func TestPartnerReportForm(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		job := h.offeredTo("hefei.tech")
 		b := h.browser()
@@ -239,6 +241,7 @@ func TestPartnerReportForm(t *testing.T) {
 // one-time password works once shown), assigns a job to it and disables
 // it; another partner's admin reaches none of it.
 func TestPartnerTeamAndAssign(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		a := h.browser()
 		a.login("hefei.admin")
@@ -369,6 +372,7 @@ func (h *harness) userOrg(username string) int64 {
 // and a new version of it through the library page; a refusal keeps what
 // was typed; a partner may not post the form.
 func TestInstituteDocumentUpload(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, h *harness) {
 		q := h.browser()
 		q.login("quality")
