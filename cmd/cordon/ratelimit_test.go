@@ -28,8 +28,8 @@ func (h *harness) loginStatus(username, password string, headers ...string) *res
 	return h.do("POST", "/api/v1/auth/login", "", map[string]string{"username": username, "password": password}, headers...)
 }
 
-// wantTooMany checks a 429: problem+json, code too_many, a Retry-After of
-// at most want seconds and at least one.
+// wantTooMany checks a 429: problem+json of type too-many with a message
+// key, a Retry-After of at most want seconds and at least one.
 func wantTooMany(t *testing.T, r *response, want int, what string) {
 	t.Helper()
 	if r.Status != 429 {
@@ -38,8 +38,8 @@ func wantTooMany(t *testing.T, r *response, want int, what string) {
 	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Errorf("%s: Content-Type %q, want application/problem+json", what, ct)
 	}
-	if code := r.JSON(t)["code"]; code != cordon.ETOOMANY {
-		t.Errorf("%s: code %v, want %s", what, code, cordon.ETOOMANY)
+	if p := r.JSON(t); p["type"] != "https://cordon.invalid/problems/too-many" || p["code"] == "" {
+		t.Errorf("%s: type %v, code %v; want too-many with a message key", what, p["type"], p["code"])
 	}
 	ra, err := strconv.Atoi(r.Header.Get("Retry-After"))
 	if err != nil || ra < 1 || ra > want {
