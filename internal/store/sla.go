@@ -181,7 +181,7 @@ var interned = func() map[string]string {
 	for _, p := range cordon.Priorities {
 		m[string(p)] = string(p)
 	}
-	for _, w := range []string{cordon.SLAOK, cordon.SLAAtRisk, cordon.SLABreached, "accept", "respond", "on_site", "resolve", ""} {
+	for _, w := range append([]string{cordon.SLAOK, cordon.SLAAtRisk, cordon.SLABreached, ""}, cordon.ClockNames...) {
 		m[w] = w
 	}
 	return m
