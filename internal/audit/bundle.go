@@ -384,12 +384,12 @@ func (s *Service) inclusionPaths(ctx context.Context, size uint64, indexes []uin
 
 // record writes the access event of an export before it is served.
 func (s *Service) record(ctx context.Context, resource, resourceID, purpose string) error {
-	a := cordon.ActorFromContext(ctx)
-	if a == nil {
-		return cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
+	a, err := cordon.Caller(ctx)
+	if err != nil {
+		return err
 	}
 	m := cordon.MetaFromContext(ctx)
-	err := s.cfg.Access.RecordAccess(ctx, &cordon.AccessEvent{
+	err = s.cfg.Access.RecordAccess(ctx, &cordon.AccessEvent{
 		At: s.cfg.Now().UTC(), UserID: a.UserID, OrgID: a.OrgID, Resource: resource, ResourceID: resourceID,
 		Action: cordon.ActExport, Decision: cordon.Allow, Purpose: purpose, RequestID: m.RequestID, ClientIP: m.ClientIP,
 	})

@@ -29,9 +29,9 @@ func (s *Service) FindModelByID(ctx context.Context, id int64) (*cordon.Model, e
 
 // FindUnits returns a page of delivered units; a partner user lists none.
 func (s *Service) FindUnits(ctx context.Context, f cordon.UnitFilter) ([]*cordon.Unit, int, error) {
-	a := cordon.ActorFromContext(ctx)
-	if a == nil {
-		return nil, 0, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
+	a, err := cordon.Caller(ctx)
+	if err != nil {
+		return nil, 0, err
 	}
 	if a.IsPartner() {
 		return nil, 0, cordon.Err(cordon.ENOTFOUND, "unit.not_found")

@@ -50,6 +50,15 @@ func ActorFromContext(ctx context.Context) *Actor {
 	return a
 }
 
+// Caller returns the actor in ctx, or EUNAUTHENTICATED for an anonymous
+// request: the first line of every service method that acts for a user.
+func Caller(ctx context.Context) (*Actor, error) {
+	if a := ActorFromContext(ctx); a != nil {
+		return a, nil
+	}
+	return nil, Err(EUNAUTHENTICATED, "authentication_required")
+}
+
 // NewContextWithMeta returns a context that carries the request metadata.
 func NewContextWithMeta(ctx context.Context, m RequestMeta) context.Context {
 	return context.WithValue(ctx, metaKey{}, m)

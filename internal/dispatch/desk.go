@@ -30,9 +30,9 @@ func NewDesk(cfg DeskConfig) *Desk { return &Desk{cfg: cfg} }
 
 // ListJobs returns the caller's page of jobs, newest first.
 func (d *Desk) ListJobs(ctx context.Context, f cordon.JobListFilter) ([]*cordon.JobView, int, error) {
-	a := cordon.ActorFromContext(ctx)
-	if a == nil {
-		return nil, 0, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
+	a, err := cordon.Caller(ctx)
+	if err != nil {
+		return nil, 0, err
 	}
 	jf := cordon.JobFilter{Statuses: f.Statuses, Offset: f.Offset, Limit: f.Limit}
 	if a.IsPartner() {
@@ -77,9 +77,9 @@ func (d *Desk) ListJobs(ctx context.Context, f cordon.JobListFilter) ([]*cordon.
 // ViewJob returns one job if the caller may see it; a partner's view is
 // recorded with the contract and clause that allowed it.
 func (d *Desk) ViewJob(ctx context.Context, id int64) (*cordon.JobView, error) {
-	a := cordon.ActorFromContext(ctx)
-	if a == nil {
-		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
+	a, err := cordon.Caller(ctx)
+	if err != nil {
+		return nil, err
 	}
 	j, dec, err := d.find(ctx, a, id, cordon.ActView, true)
 	if err != nil {

@@ -47,13 +47,7 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 	return &Dispatcher{cfg: cfg}
 }
 
-func callerOf(ctx context.Context) (*cordon.Actor, error) {
-	a := cordon.ActorFromContext(ctx)
-	if a == nil {
-		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
-	}
-	return a, nil
-}
+func callerOf(ctx context.Context) (*cordon.Actor, error) { return cordon.Caller(ctx) }
 
 // CreateRequest records an intake for a delivered unit, or for a customer
 // and model when the unit is not known.

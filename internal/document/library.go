@@ -48,13 +48,7 @@ func NewLibrary(cfg LibraryConfig) *Library {
 	return &Library{cfg: cfg}
 }
 
-func caller(ctx context.Context) (*cordon.Actor, error) {
-	a := cordon.ActorFromContext(ctx)
-	if a == nil {
-		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
-	}
-	return a, nil
-}
+func caller(ctx context.Context) (*cordon.Actor, error) { return cordon.Caller(ctx) }
 
 // ListDocuments returns the caller's page of documents.
 func (l *Library) ListDocuments(ctx context.Context, f cordon.DocumentFilter) ([]*cordon.Document, int, error) {

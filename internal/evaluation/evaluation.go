@@ -89,9 +89,9 @@ func clauseRef(s string) string {
 
 // Scorecard returns a partner's scorecard; a partner user only its own.
 func (s *Service) Scorecard(ctx context.Context, partnerID int64, period string) (*cordon.Scorecard, error) {
-	a := cordon.ActorFromContext(ctx)
-	if a == nil {
-		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
+	a, err := cordon.Caller(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if a.IsPartner() && (a.PartnerID != partnerID || !cordon.PartnerInForce(s.cfg.Scope, partnerID)) {
 		return nil, cordon.Err(cordon.ENOTFOUND, "partner.not_found") // out of force a partner sees nothing

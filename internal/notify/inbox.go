@@ -29,9 +29,9 @@ func NewInbox(store cordon.NotificationStore, scope cordon.ScopePolicy, now cord
 
 // reader returns the caller, and whether it may read its inbox.
 func (b *Inbox) reader(ctx context.Context) (*cordon.Actor, bool, error) {
-	a := cordon.ActorFromContext(ctx)
-	if a == nil {
-		return nil, false, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
+	a, err := cordon.Caller(ctx)
+	if err != nil {
+		return nil, false, err
 	}
 	return a, !a.IsPartner() || cordon.PartnerInForce(b.scope, a.PartnerID), nil
 }

@@ -35,18 +35,10 @@ func NewService(cfg Config) *Service {
 	return &Service{cfg: cfg}
 }
 
-func caller(ctx context.Context) (*cordon.Actor, error) {
-	a := cordon.ActorFromContext(ctx)
-	if a == nil {
-		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
-	}
-	return a, nil
-}
-
 // FindPartners returns the partners the caller may see: every one for the
 // institute, its own company for a partner user while in force.
 func (s *Service) FindPartners(ctx context.Context, f cordon.OrgFilter) ([]*cordon.Org, int, error) {
-	a, err := caller(ctx)
+	a, err := cordon.Caller(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -64,7 +56,7 @@ func (s *Service) FindPartners(ctx context.Context, f cordon.OrgFilter) ([]*cord
 // FindPartnerByID returns the partner if the caller may see it; anything
 // else is the same ENOTFOUND as a partner that does not exist.
 func (s *Service) FindPartnerByID(ctx context.Context, id int64) (*cordon.Org, error) {
-	a, err := caller(ctx)
+	a, err := cordon.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +110,7 @@ func (s *Service) FindWebhook(ctx context.Context, partnerID int64) (*cordon.Web
 // user may, for its own company (the institute does not set partners'
 // endpoints).
 func (s *Service) SaveWebhook(ctx context.Context, partnerID int64, rawURL string, active, rotate bool) (*cordon.WebhookEndpoint, bool, error) {
-	a, err := caller(ctx)
+	a, err := cordon.Caller(ctx)
 	if err != nil {
 		return nil, false, err
 	}

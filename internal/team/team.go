@@ -56,9 +56,9 @@ func Operator(ctx context.Context) context.Context {
 
 // scope is what the actor in ctx may manage, without the organisations.
 func (s *Service) scope(ctx context.Context) (*cordon.Actor, *cordon.TeamScope, error) {
-	a := cordon.ActorFromContext(ctx)
-	if a == nil {
-		return nil, nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
+	a, err := cordon.Caller(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
 	if !a.IsPartner() {
 		roles := append(append([]cordon.Role{}, cordon.PartnerRoles...), cordon.InstituteRoles...)
@@ -82,9 +82,9 @@ func reaches(ts *cordon.TeamScope, u *cordon.User) bool {
 
 // Self returns the caller's own record, read outside any data scope.
 func (s *Service) Self(ctx context.Context) (*cordon.User, error) {
-	a := cordon.ActorFromContext(ctx)
-	if a == nil {
-		return nil, cordon.Err(cordon.EUNAUTHENTICATED, "authentication_required")
+	a, err := cordon.Caller(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return s.cfg.Users.FindSelf(ctx, a.UserID)
 }
