@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cordon/cordon/internal/app/apptest"
 )
 
 var jobLink = regexp.MustCompile(`href="/jobs/(\d+)"`)
@@ -17,7 +19,7 @@ var jobLink = regexp.MustCompile(`href="/jobs/(\d+)"`)
 // roles that may not.
 func TestPagesRender(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
 		cases := []struct {
 			user, path string
 			zh, en     []string
@@ -37,9 +39,9 @@ func TestPagesRender(t *testing.T) {
 			{"admin", "/me", []string{"系统管理员"}, []string{"Administrator"}},
 		}
 		for _, tc := range cases {
-			b := h.browser()
-			b.login(tc.user)
-			body := b.page(tc.path, tc.zh...)
+			b := h.Browser()
+			b.Login(tc.user)
+			body := b.Page(tc.path, tc.zh...)
 			if !strings.Contains(body, `<html lang="zh-CN">`) || !strings.Contains(body, `href="/lang?to=en`) {
 				t.Errorf("%s %s: not a Chinese page with a language switch", tc.user, tc.path)
 			}
@@ -47,12 +49,12 @@ func TestPagesRender(t *testing.T) {
 			if strings.Contains(tc.path, "?") {
 				sep = "&"
 			}
-			b.page(tc.path+sep+"lang=en", tc.en...)
+			b.Page(tc.path+sep+"lang=en", tc.en...)
 			// The switch sets the cookie; later pages stay English.
-			if r := b.get("/lang?to=en&next=" + url.QueryEscape(tc.path)); r.Status != 303 || r.Header.Get("Location") != tc.path {
+			if r := b.Get("/lang?to=en&next=" + url.QueryEscape(tc.path)); r.Status != 303 || r.Header.Get("Location") != tc.path {
 				t.Errorf("language switch: %d to %q", r.Status, r.Header.Get("Location"))
 			}
-			body = b.page(tc.path, tc.en...)
+			body = b.Page(tc.path, tc.en...)
 			if !strings.Contains(body, `<html lang="en">`) {
 				t.Errorf("%s %s after the switch: not English", tc.user, tc.path)
 			}
@@ -63,54 +65,54 @@ func TestPagesRender(t *testing.T) {
 			{"hefei.tech", "/dispatch"}, {"hefei.tech", "/contracts"}, {"wuhan.admin", "/contracts/1"},
 			{"admin", "/jobs"}, {"legal", "/dispatch"}, {"dispatcher", "/contracts"},
 		} {
-			b := h.browser()
-			b.login(tc.user)
-			if r := b.get(tc.path); r.Status != 403 || !strings.Contains(string(r.Body), "无权执行此操作") {
+			b := h.Browser()
+			b.Login(tc.user)
+			if r := b.Get(tc.path); r.Status != 403 || !strings.Contains(string(r.Body), "无权执行此操作") {
 				t.Errorf("%s GET %s: %d, want the 403 page", tc.user, tc.path, r.Status)
 			}
 		}
 
 		// The contract page puts the compiled scope into words.
-		b := h.browser()
-		b.login("contracts")
-		id := regexp.MustCompile(`href="/contracts/(\d+)">HF-2026-001<`).FindStringSubmatch(b.page("/contracts"))
+		b := h.Browser()
+		b.Login("contracts")
+		id := regexp.MustCompile(`href="/contracts/(\d+)">HF-2026-001<`).FindStringSubmatch(b.Page("/contracts"))
 		if id == nil {
 			t.Fatal("no link to HF-2026-001")
 		}
-		b.page("/contracts/"+id[1], "当前生效的授权", "HF-2026-001 §", "合肥", "服务时限")
-		b.page("/contracts/"+id[1]+"?lang=en", "What it grants now", "Service levels")
+		b.Page("/contracts/"+id[1], "当前生效的授权", "HF-2026-001 §", "合肥", "服务时限")
+		b.Page("/contracts/"+id[1]+"?lang=en", "What it grants now", "Service levels")
 	})
 }
 
 // TestPagesSession: the login form, CSRF, cookies, refresh and logout.
 func TestPagesSession(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		b := h.browser()
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		b := h.Browser()
 		// Without a session every page sends the browser to the login form.
-		if r := b.get("/jobs"); r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/login?next=") {
+		if r := b.Get("/jobs"); r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/login?next=") {
 			t.Errorf("GET /jobs without a session: %d %q", r.Status, r.Header.Get("Location"))
 		}
-		b.page("/login", "登录", `name="csrf"`, `<label for="username">用户名</label>`, `<label for="password">密码</label>`)
-		b.page("/login?lang=en", "Log in", "Username", "Password")
+		b.Page("/login", "登录", `name="csrf"`, `<label for="username">用户名</label>`, `<label for="password">密码</label>`)
+		b.Page("/login?lang=en", "Log in", "Username", "Password")
 
 		// No token, or a wrong one: refused.
-		r := b.send("POST", "/login", url.Values{"username": {"hefei.tech"}, "password": {demoPassword}})
+		r := b.Send("POST", "/login", url.Values{"username": {"hefei.tech"}, "password": {apptest.DemoPassword}})
 		if r.Status != 403 {
 			t.Errorf("login without the CSRF token: %d, want 403", r.Status)
 		}
-		r = b.send("POST", "/login", url.Values{"username": {"hefei.tech"}, "password": {demoPassword}, "csrf": {strings.Repeat("x", 43)}})
+		r = b.Send("POST", "/login", url.Values{"username": {"hefei.tech"}, "password": {apptest.DemoPassword}, "csrf": {strings.Repeat("x", 43)}})
 		if r.Status != 403 {
 			t.Errorf("login with a wrong CSRF token: %d, want 403", r.Status)
 		}
-		r = b.post("/login", url.Values{"username": {"hefei.tech"}, "password": {"wrong-password-1"}})
+		r = b.Post("/login", url.Values{"username": {"hefei.tech"}, "password": {"wrong-password-1"}})
 		if r.Status != 401 || !strings.Contains(string(r.Body), "用户名或密码错误") {
 			t.Errorf("wrong password: %d, want 401 with the form again", r.Status)
 		}
 
 		// Log in: HttpOnly, SameSite=Strict cookies, then home by role.
-		csrfBefore := b.jar["cordon_csrf"]
-		r = b.post("/login", url.Values{"username": {"hefei.tech"}, "password": {demoPassword}, "next": {"/documents"}})
+		csrfBefore := b.Jar["cordon_csrf"]
+		r = b.Post("/login", url.Values{"username": {"hefei.tech"}, "password": {apptest.DemoPassword}, "next": {"/documents"}})
 		if r.Status != 303 || r.Header.Get("Location") != "/documents" {
 			t.Fatalf("login: %d %q", r.Status, r.Header.Get("Location"))
 		}
@@ -119,57 +121,57 @@ func TestPagesSession(t *testing.T) {
 				t.Errorf("cookie %s: HttpOnly %v SameSite %v, want HttpOnly and Strict", ck.Name, ck.HttpOnly, ck.SameSite)
 			}
 		}
-		if b.jar["cordon_csrf"] == csrfBefore {
+		if b.Jar["cordon_csrf"] == csrfBefore {
 			t.Error("the CSRF token did not change at login")
 		}
-		if r := b.get("/"); r.Status != 303 || r.Header.Get("Location") != "/jobs" {
+		if r := b.Get("/"); r.Status != 303 || r.Header.Get("Location") != "/jobs" {
 			t.Errorf("home of a technician: %d %q, want /jobs", r.Status, r.Header.Get("Location"))
 		}
-		if r := b.get("/login"); r.Status != 303 {
+		if r := b.Get("/login"); r.Status != 303 {
 			t.Errorf("login form with a session: %d, want 303 home", r.Status)
 		}
 		// An offsite next is ignored.
-		b2 := h.browser()
-		b2.get("/login")
-		if r := b2.post("/login", url.Values{"username": {"wuhan.tech"}, "password": {demoPassword}, "next": {"//evil.example/"}}); r.Header.Get("Location") != "/" {
+		b2 := h.Browser()
+		b2.Get("/login")
+		if r := b2.Post("/login", url.Values{"username": {"wuhan.tech"}, "password": {apptest.DemoPassword}, "next": {"//evil.example/"}}); r.Header.Get("Location") != "/" {
 			t.Errorf("login next //evil.example/: redirected to %q", r.Header.Get("Location"))
 		}
 
 		// POST forms need the token even with a live session.
 		offered := 0
-		for id, st := range h.apiJobIDs("hefei.tech") {
+		for id, st := range h.APIJobIDs("hefei.tech") {
 			if st == "offered" {
 				offered = int(id)
 			}
 		}
-		if r := b.send("POST", fmt.Sprintf("/jobs/%d/accept", offered), url.Values{}); r.Status != 403 {
+		if r := b.Send("POST", fmt.Sprintf("/jobs/%d/accept", offered), url.Values{}); r.Status != 403 {
 			t.Errorf("accept without the CSRF token: %d, want 403", r.Status)
 		}
-		if r := b.send("POST", "/logout", url.Values{"csrf": {"nope"}}); r.Status != 403 {
+		if r := b.Send("POST", "/logout", url.Values{"csrf": {"nope"}}); r.Status != 403 {
 			t.Errorf("logout with a wrong CSRF token: %d, want 403", r.Status)
 		}
 
 		// The access token expires; the refresh cookie renews it unseen.
-		oldAccess := b.jar["cordon_access"]
-		h.clock.Add(20 * time.Minute)
-		b.page("/jobs", "待接单")
-		if b.jar["cordon_access"] == oldAccess {
+		oldAccess := b.Jar["cordon_access"]
+		h.Clock.Add(20 * time.Minute)
+		b.Page("/jobs", "待接单")
+		if b.Jar["cordon_access"] == oldAccess {
 			t.Error("the access cookie was not renewed after expiry")
 		}
 
 		// Logout ends the session at once: the old cookies are dead.
 		stale := map[string]string{}
-		for k, v := range b.jar {
+		for k, v := range b.Jar {
 			stale[k] = v
 		}
-		if r := b.post("/logout", nil); r.Status != 303 || r.Header.Get("Location") != "/login" {
+		if r := b.Post("/logout", nil); r.Status != 303 || r.Header.Get("Location") != "/login" {
 			t.Fatalf("logout: %d %q", r.Status, r.Header.Get("Location"))
 		}
-		if b.jar["cordon_access"] != "" || b.jar["cordon_refresh"] != "" {
-			t.Errorf("logout left cookies: %v", b.jar)
+		if b.Jar["cordon_access"] != "" || b.Jar["cordon_refresh"] != "" {
+			t.Errorf("logout left cookies: %v", b.Jar)
 		}
-		b.jar, b.Jar = stale, stale
-		if r := b.get("/jobs"); r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+		b.Jar, b.Jar = stale, stale
+		if r := b.Get("/jobs"); r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 			t.Errorf("old cookies after logout: %d %q, want the login form", r.Status, r.Header.Get("Location"))
 		}
 	})
@@ -180,12 +182,12 @@ func TestPagesSession(t *testing.T) {
 // the lists show exactly what the API lists.
 func TestPagesIsolation(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		hefeiJobs, wuhanJobs := h.apiJobIDs("hefei.tech"), h.apiJobIDs("wuhan.tech")
-		b := h.browser()
-		b.login("hefei.tech")
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		hefeiJobs, wuhanJobs := h.APIJobIDs("hefei.tech"), h.APIJobIDs("wuhan.tech")
+		b := h.Browser()
+		b.Login("hefei.tech")
 		for id := range wuhanJobs {
-			r := b.get(fmt.Sprintf("/jobs/%d", id))
+			r := b.Get(fmt.Sprintf("/jobs/%d", id))
 			if r.Status != 404 || !strings.Contains(string(r.Body), "页面不存在") {
 				t.Errorf("hefei.tech GET /jobs/%d (wuhan's): %d, want the 404 page", id, r.Status)
 			}
@@ -193,10 +195,10 @@ func TestPagesIsolation(t *testing.T) {
 				t.Errorf("the 404 page for wuhan's job %d shows a customer", id)
 			}
 		}
-		if r := b.get("/jobs/999999"); r.Status != 404 {
+		if r := b.Get("/jobs/999999"); r.Status != 404 {
 			t.Errorf("a job that does not exist: %d, want 404", r.Status)
 		}
-		body := b.page("/jobs")
+		body := b.Page("/jobs")
 		seen := map[int64]bool{}
 		for _, m := range jobLink.FindAllStringSubmatch(body, -1) {
 			var id int64
@@ -216,10 +218,10 @@ func TestPagesIsolation(t *testing.T) {
 		}
 
 		// Documents: the same list as the API, and nothing above the ceiling.
-		tok, _ := h.login("hefei.tech")
-		r := h.do("GET", "/api/v1/documents?limit=200", tok, nil)
+		tok, _ := h.Login("hefei.tech")
+		r := h.Do("GET", "/api/v1/documents?limit=200", tok, nil)
 		docs := r.JSON(t)["items"].([]any)
-		body = b.page("/documents", "下载")
+		body = b.Page("/documents", "下载")
 		links := regexp.MustCompile(`href="/documents/(\d+)/download"`).FindAllStringSubmatch(body, -1)
 		if len(links) != len(docs) {
 			t.Errorf("hefei's library shows %d documents, the API %d", len(links), len(docs))
@@ -230,21 +232,21 @@ func TestPagesIsolation(t *testing.T) {
 			}
 		}
 		// A download through the page is stamped and logged like the API's.
-		r = b.get(fmt.Sprintf("/documents/%s/download", links[0][1]))
+		r = b.Get(fmt.Sprintf("/documents/%s/download", links[0][1]))
 		if r.Status != 200 || r.Header.Get("X-Download-ID") == "" || !strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment") {
 			t.Errorf("download: %d %v", r.Status, r.Header)
 		}
 		// Wuhan's technician cannot download a document outside its ceiling.
-		w := h.browser()
-		w.login("wuhan.tech")
+		w := h.Browser()
+		w.Login("wuhan.tech")
 		for _, m := range links {
-			if r := w.get("/documents/" + m[1] + "/download"); r.Status != 200 && r.Status != 404 {
+			if r := w.Get("/documents/" + m[1] + "/download"); r.Status != 200 && r.Status != 404 {
 				t.Errorf("wuhan download of %s: %d, want 200 or 404", m[1], r.Status)
 			}
 		}
-		wbody := w.page("/documents")
+		wbody := w.Page("/documents")
 		for _, m := range regexp.MustCompile(`href="/documents/(\d+)/download"`).FindAllStringSubmatch(wbody, -1) {
-			if r := w.get("/documents/" + m[1] + "/download"); r.Status != 200 {
+			if r := w.Get("/documents/" + m[1] + "/download"); r.Status != 200 {
 				t.Errorf("wuhan cannot download %s from its own library: %d", m[1], r.Status)
 			}
 		}
@@ -255,60 +257,60 @@ func TestPagesIsolation(t *testing.T) {
 // through the forms; the dispatcher takes in a request and dispatches it.
 func TestPagesJobFlow(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
 		var offered int64
-		for id, st := range h.apiJobIDs("hefei.tech") {
+		for id, st := range h.APIJobIDs("hefei.tech") {
 			if st == "offered" {
 				offered = id
 			}
 		}
-		b := h.browser()
-		b.login("hefei.tech")
+		b := h.Browser()
+		b.Login("hefei.tech")
 		path := fmt.Sprintf("/jobs/%d", offered)
-		body := b.page(path, "接单", "拒单", "CUST-", "data-countdown")
+		body := b.Page(path, "接单", "拒单", "CUST-", "data-countdown")
 		if strings.Contains(body, "已披露的客户信息") {
 			t.Error("an offer discloses the customer")
 		}
-		r := b.post(path+"/accept", nil)
+		r := b.Post(path+"/accept", nil)
 		if r.Status != 303 || r.Header.Get("Location") != path {
 			t.Fatalf("accept: %d %q %s", r.Status, r.Header.Get("Location"), r.Body)
 		}
-		body = b.page(path, "工单状态已更新为：已接单", "已披露的客户信息", "联系人", `data-to="en_route"`)
+		body = b.Page(path, "工单状态已更新为：已接单", "已披露的客户信息", "联系人", `data-to="en_route"`)
 		if strings.Contains(body, `action="`+path+`/accept"`) {
 			t.Error("an accepted job still offers the accept button")
 		}
-		if r := b.post(path+"/accept", nil); r.Status != 303 {
+		if r := b.Post(path+"/accept", nil); r.Status != 303 {
 			t.Errorf("accepting twice: %d, want a redirect with a message", r.Status)
 		}
-		b.page(path) // consumes the flash
-		r = b.post(path+"/move", url.Values{"to": {"en_route"}})
+		b.Page(path) // consumes the flash
+		r = b.Post(path+"/move", url.Values{"to": {"en_route"}})
 		if r.Status != 303 {
 			t.Fatalf("en route: %d %s", r.Status, r.Body)
 		}
-		b.page(path, "工单状态已更新为：在途")
-		b.page(path+"?lang=en", "Timeline", "En route", "Move to: On site")
-		if got := h.apiJobIDs("hefei.tech")[offered]; got != "en_route" {
+		b.Page(path, "工单状态已更新为：在途")
+		b.Page(path+"?lang=en", "Timeline", "En route", "Move to: On site")
+		if got := h.APIJobIDs("hefei.tech")[offered]; got != "en_route" {
 			t.Errorf("after the forms the API says %s, want en_route", got)
 		}
 		// A move the lifecycle refuses comes back as a message, not a change.
-		r = b.post(path+"/move", url.Values{"to": {"resolved"}})
+		r = b.Post(path+"/move", url.Values{"to": {"resolved"}})
 		if r.Status != 303 {
 			t.Errorf("a refused move: %d, want a redirect with the message", r.Status)
 		}
-		b.page(path, "flash-error", "/jobs/") // the message, on the job page
+		b.Page(path, "flash-error", "/jobs/") // the message, on the job page
 		// A move the role may never make is the 403 page, as from the API.
-		if r := b.post(path+"/move", url.Values{"to": {"closed"}}); r.Status != 403 {
+		if r := b.Post(path+"/move", url.Values{"to": {"closed"}}); r.Status != 403 {
 			t.Errorf("a technician closing a job: %d, want 403", r.Status)
 		}
-		if got := h.apiJobIDs("hefei.tech")[offered]; got != "en_route" {
+		if got := h.APIJobIDs("hefei.tech")[offered]; got != "en_route" {
 			t.Errorf("a refused move changed the job to %s", got)
 		}
 
 		// The dispatcher takes a request in and dispatches it to hefei.
-		d := h.browser()
-		d.login("dispatcher")
-		unit := h.unitIn("Hefei", "radar")
-		r = d.post("/dispatch/requests", url.Values{"unit_id": {fmt.Sprint(unit.ID)}, "category": {"fault"}, "priority": {"P1"}, "description": {"雷达开机无显示"}})
+		d := h.Browser()
+		d.Login("dispatcher")
+		unit := h.UnitIn("Hefei", "radar")
+		r = d.Post("/dispatch/requests", url.Values{"unit_id": {fmt.Sprint(unit.ID)}, "category": {"fault"}, "priority": {"P1"}, "description": {"雷达开机无显示"}})
 		if r.Status != 303 {
 			t.Fatalf("intake: %d %s", r.Status, r.Body)
 		}
@@ -316,35 +318,35 @@ func TestPagesJobFlow(t *testing.T) {
 		if m == nil {
 			t.Fatalf("intake went to %q", r.Header.Get("Location"))
 		}
-		body = d.page("/dispatch", "已登记服务请求 #"+m[1], "雷达开机无显示", "HF-2026-001")
+		body = d.Page("/dispatch", "已登记服务请求 #"+m[1], "雷达开机无显示", "HF-2026-001")
 		form := regexp.MustCompile(`action="/dispatch/requests/` + m[1] + `"[^>]*>\s*<input type="hidden" name="csrf" value="[^"]*">\s*<input type="hidden" name="to" value="partner"><input type="hidden" name="partner_id" value="(\d+)">`).FindStringSubmatch(body)
 		if form == nil {
 			t.Fatalf("no dispatch form for request %s", m[1])
 		}
 		// A bad intake is refused with the service's message.
-		if r := d.post("/dispatch/requests", url.Values{"unit_id": {fmt.Sprint(unit.ID)}, "category": {"fault"}, "priority": {"P9"}, "description": {"x"}}); r.Status != 303 {
+		if r := d.Post("/dispatch/requests", url.Values{"unit_id": {fmt.Sprint(unit.ID)}, "category": {"fault"}, "priority": {"P9"}, "description": {"x"}}); r.Status != 303 {
 			t.Errorf("bad intake: %d", r.Status)
 		}
-		d.page("/dispatch", "flash-error", "优先级须为 P1、P2、P3 或 P4") // the service's message, in the page's language
-		r = d.post("/dispatch/requests/"+m[1], url.Values{"to": {"partner"}, "partner_id": {form[1]}})
+		d.Page("/dispatch", "flash-error", "优先级须为 P1、P2、P3 或 P4") // the service's message, in the page's language
+		r = d.Post("/dispatch/requests/"+m[1], url.Values{"to": {"partner"}, "partner_id": {form[1]}})
 		if r.Status != 303 {
 			t.Fatalf("dispatch: %d %s", r.Status, r.Body)
 		}
-		body = d.page("/dispatch", "已派单：工单 #")
+		body = d.Page("/dispatch", "已派单：工单 #")
 		if strings.Contains(body, `id="request-`+m[1]+`"`) {
 			t.Error("the dispatched request still waits")
 		}
 		job := regexp.MustCompile(`已派单：工单 #(\d+)`).FindStringSubmatch(body)[1]
 		// The offer is in hefei's inbox, and not in wuhan's.
-		b.page("/jobs", `href="/jobs/`+job+`"`)
-		b.page("/jobs/"+job, "雷达开机无显示", "接单")
-		w := h.browser()
-		w.login("wuhan.tech")
-		if strings.Contains(w.page("/jobs"), `href="/jobs/`+job+`"`) {
+		b.Page("/jobs", `href="/jobs/`+job+`"`)
+		b.Page("/jobs/"+job, "雷达开机无显示", "接单")
+		w := h.Browser()
+		w.Login("wuhan.tech")
+		if strings.Contains(w.Page("/jobs"), `href="/jobs/`+job+`"`) {
 			t.Error("wuhan's inbox shows hefei's new offer")
 		}
 		// Partners cannot post the dispatcher's forms.
-		if r := b.post("/dispatch/requests", url.Values{"unit_id": {fmt.Sprint(unit.ID)}, "category": {"fault"}, "priority": {"P1"}, "description": {"x"}}); r.Status != 403 {
+		if r := b.Post("/dispatch/requests", url.Values{"unit_id": {fmt.Sprint(unit.ID)}, "category": {"fault"}, "priority": {"P1"}, "description": {"x"}}); r.Status != 403 {
 			t.Errorf("a partner posting an intake: %d, want 403", r.Status)
 		}
 	})

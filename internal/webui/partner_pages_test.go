@@ -11,18 +11,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cordon/cordon/internal/app/apptest"
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/store"
 )
 
 // multipart posts a multipart form with the browser's CSRF token (unless
 // noCSRF), as a browser sends a form with a file input.
-func (b *browser) multipart(path string, fields url.Values, files map[string][]byte, noCSRF bool) *response {
-	b.h.t.Helper()
+func postMultipart(b *apptest.Browser, path string, fields url.Values, files map[string][]byte, noCSRF bool) *apptest.Response {
+	b.T().Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	if !noCSRF {
-		w.WriteField("csrf", b.jar["cordon_csrf"])
+		w.WriteField("csrf", b.Jar["cordon_csrf"])
 	}
 	for k, vs := range fields {
 		for _, v := range vs {
@@ -38,36 +39,36 @@ func (b *browser) multipart(path string, fields url.Values, files map[string][]b
 	req := httptest.NewRequest("POST", path, &buf)
 	req.Header.Set("Accept", "text/html")
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	return b.do(req)
+	return b.Do(req)
 }
 
 // loginWith logs in through the form with a password.
-func (b *browser) loginWith(username, password string) *response {
-	b.h.t.Helper()
-	b.get("/login")
-	return b.post("/login", url.Values{"username": {username}, "password": {password}})
+func loginWith(b *apptest.Browser, username, password string) *apptest.Response {
+	b.T().Helper()
+	b.Get("/login")
+	return b.Post("/login", url.Values{"username": {username}, "password": {password}})
 }
 
 // onSite takes hefei's offer on site through the job page's forms.
-func (b *browser) onSite(job int64) string {
-	b.h.t.Helper()
+func onSite(b *apptest.Browser, job int64) string {
+	b.T().Helper()
 	path := fmt.Sprintf("/jobs/%d", job)
-	if r := b.post(path+"/accept", nil); r.Status != 303 {
-		b.h.t.Fatalf("accept: %d %s", r.Status, r.Body)
+	if r := b.Post(path+"/accept", nil); r.Status != 303 {
+		b.T().Fatalf("accept: %d %s", r.Status, r.Body)
 	}
 	for _, to := range []string{"en_route", "on_site"} {
-		if r := b.post(path+"/move", url.Values{"to": {to}}); r.Status != 303 {
-			b.h.t.Fatalf("→ %s: %d %s", to, r.Status, r.Body)
+		if r := b.Post(path+"/move", url.Values{"to": {to}}); r.Status != 303 {
+			b.T().Fatalf("→ %s: %d %s", to, r.Status, r.Body)
 		}
 	}
 	return path
 }
 
-func (h *harness) userID(username string) int64 {
-	h.t.Helper()
-	u, err := store.NewUserStore(h.db).FindUserByUsername(context.Background(), username)
+func userID(h *apptest.Harness, username string) int64 {
+	h.T.Helper()
+	u, err := store.NewUserStore(h.DB).FindUserByUsername(context.Background(), username)
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	return u.ID
 }
@@ -77,7 +78,7 @@ func (h *harness) userID(username string) int64 {
 // a partner never sees another partner's people.
 func TestPartnerPagesRender(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
 		cases := []struct {
 			user, path string
 			zh, en     []string
@@ -94,54 +95,54 @@ func TestPartnerPagesRender(t *testing.T) {
 			{"hefei.tech", "/documents?size=1", []string{"第 1–1 条"}, []string{"1–1 of"}},
 		}
 		for _, tc := range cases {
-			b := h.browser()
-			b.login(tc.user)
-			b.page(tc.path, tc.zh...)
+			b := h.Browser()
+			b.Login(tc.user)
+			b.Page(tc.path, tc.zh...)
 			sep := "?"
 			if strings.Contains(tc.path, "?") {
 				sep = "&"
 			}
-			b.page(tc.path+sep+"lang=en", tc.en...)
+			b.Page(tc.path+sep+"lang=en", tc.en...)
 		}
 		// Pages a role may not open: 403, as from the API.
 		for _, tc := range []struct{ user, path string }{
 			{"hefei.tech", "/team"}, {"dispatcher", "/team"}, {"hefei.tech", "/customers"}, {"hefei.admin", "/customers"},
 			{"admin", "/customers"}, {"legal", "/team"},
 		} {
-			b := h.browser()
-			b.login(tc.user)
-			if r := b.get(tc.path); r.Status != 403 {
+			b := h.Browser()
+			b.Login(tc.user)
+			if r := b.Get(tc.path); r.Status != 403 {
 				t.Errorf("%s GET %s: %d, want 403", tc.user, tc.path, r.Status)
 			}
 		}
 		// A partner's team is its own.
-		b := h.browser()
-		b.login("wuhan.admin")
-		body := b.page("/team", "wuhan.tech")
+		b := h.Browser()
+		b.Login("wuhan.admin")
+		body := b.Page("/team", "wuhan.tech")
 		for _, s := range []string{"hefei", "xian", "dispatcher"} {
 			if strings.Contains(body, s) {
 				t.Errorf("wuhan's team page mentions %q", s)
 			}
 		}
 		// Partners get no upload form; the paged list links only its own page.
-		b = h.browser()
-		b.login("hefei.tech")
-		if strings.Contains(b.page("/documents"), `enctype="multipart/form-data"`) {
+		b = h.Browser()
+		b.Login("hefei.tech")
+		if strings.Contains(b.Page("/documents"), `enctype="multipart/form-data"`) {
 			t.Error("a partner sees the upload form")
 		}
 		// An organisation that does not exist is the 404 page.
-		a := h.browser()
-		a.login("admin")
-		if r := a.get("/team?org=999999"); r.Status != 404 {
+		a := h.Browser()
+		a.Login("admin")
+		if r := a.Get("/team?org=999999"); r.Status != 404 {
 			t.Errorf("admin /team?org=999999: %d, want 404", r.Status)
 		}
 		// Page 2 of one row at a time shows the second job, and the pages
 		// together show what the API lists.
-		d := h.browser()
-		d.login("dispatcher")
+		d := h.Browser()
+		d.Login("dispatcher")
 		seen := map[string]bool{}
 		for p := 1; p <= 400; p++ {
-			body := d.page(fmt.Sprintf("/jobs?size=25&page=%d", p))
+			body := d.Page(fmt.Sprintf("/jobs?size=25&page=%d", p))
 			links := jobLink.FindAllStringSubmatch(body, -1)
 			if len(links) == 0 {
 				break
@@ -153,7 +154,7 @@ func TestPartnerPagesRender(t *testing.T) {
 				seen[m[1]] = true
 			}
 		}
-		if api := h.apiJobIDs("dispatcher"); len(seen) != len(api) {
+		if api := h.APIJobIDs("dispatcher"); len(seen) != len(api) {
 			t.Errorf("the pages of /jobs show %d jobs, the API %d", len(seen), len(api))
 		}
 	})
@@ -164,26 +165,26 @@ func TestPartnerPagesRender(t *testing.T) {
 // with what was typed; CSRF is required; another partner gets 404.
 func TestPartnerReportForm(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		job := h.offeredTo("hefei.tech")
-		b := h.browser()
-		b.login("hefei.tech")
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		job := h.OfferedTo("hefei.tech")
+		b := h.Browser()
+		b.Login("hefei.tech")
 		path := fmt.Sprintf("/jobs/%d", job)
-		if strings.Contains(b.page(path, "服务时限", "接单"), `action="`+path+`/report"`) {
+		if strings.Contains(b.Page(path, "服务时限", "接单"), `action="`+path+`/report"`) {
 			t.Error("an offer shows the report form")
 		}
-		b.onSite(job)
-		b.page(path, "服务报告", `enctype="multipart/form-data"`, "故障原因", "服务时限", "已达成", "处理记录")
-		b.page(path+"?lang=en", "Service report", "Root cause", "Service levels")
+		onSite(b, job)
+		b.Page(path, "服务报告", `enctype="multipart/form-data"`, "故障原因", "服务时限", "已达成", "处理记录")
+		b.Page(path+"?lang=en", "Service report", "Root cause", "Service levels")
 
 		// Without the CSRF token: refused before anything is read.
 		fields := url.Values{"actions": {"更换电源板"}, "root_cause": {"component"}}
-		if r := b.multipart(path+"/report", fields, nil, true); r.Status != 403 {
+		if r := postMultipart(b, path+"/report", fields, nil, true); r.Status != 403 {
 			t.Errorf("report without CSRF: %d, want 403", r.Status)
 		}
 		// A refusal: the page again, 400, the message in Chinese next to its
 		// field, and what was typed still there.
-		r := b.multipart(path+"/report", url.Values{"actions": {"  "}, "parts_used": {"PSU-7 ×1"}, "root_cause": {"component"}, "signoff_name": {"王工"}}, nil, false)
+		r := postMultipart(b, path+"/report", url.Values{"actions": {"  "}, "parts_used": {"PSU-7 ×1"}, "root_cause": {"component"}, "signoff_name": {"王工"}}, nil, false)
 		body := string(r.Body)
 		if r.Status != 400 || !strings.Contains(body, `id="actions-error"`) || !strings.Contains(body, "请填写处理措施") {
 			t.Errorf("empty actions: %d, want 400 with the Chinese message by the field\n%.2000s", r.Status, body)
@@ -198,40 +199,40 @@ func TestPartnerReportForm(t *testing.T) {
 			t.Errorf("the refused form's language switch: %q, want it back to the job page", sw)
 		}
 		// In English, the sign-off pair.
-		r = b.multipart(path+"/report?lang=en", url.Values{"actions": {"Replaced the PSU."}, "root_cause": {"component"}, "signoff_name": {"Wang"}}, nil, false)
+		r = postMultipart(b, path+"/report?lang=en", url.Values{"actions": {"Replaced the PSU."}, "root_cause": {"component"}, "signoff_name": {"Wang"}}, nil, false)
 		if r.Status != 400 || !strings.Contains(string(r.Body), "Give the customer&#39;s sign-off name and time together.") || !strings.Contains(string(r.Body), `id="signoff_at-error"`) {
 			t.Errorf("sign-off without time, English: %d\n%.1500s", r.Status, r.Body)
 		}
 		// A text file pretending to be a photo: refused by content.
-		r = b.multipart(path+"/report", url.Values{"actions": {"更换电源板"}, "root_cause": {"component"}}, map[string][]byte{"attachment:photo.png": []byte("just text")}, false)
+		r = postMultipart(b, path+"/report", url.Values{"actions": {"更换电源板"}, "root_cause": {"component"}}, map[string][]byte{"attachment:photo.png": []byte("just text")}, false)
 		if r.Status != 400 || !strings.Contains(string(r.Body), "flash-error") || !strings.Contains(string(r.Body), ">更换电源板</textarea>") {
 			t.Errorf("a text file as attachment: %d", r.Status)
 		}
 		// Six files: more than the API takes.
 		six := map[string][]byte{}
 		for i := range 6 {
-			six[fmt.Sprintf("attachment:p%d.png", i)] = pngFile()
+			six[fmt.Sprintf("attachment:p%d.png", i)] = apptest.PNG()
 		}
-		r = b.multipart(path+"/report", url.Values{"actions": {"更换电源板"}, "root_cause": {"component"}}, six, false)
+		r = postMultipart(b, path+"/report", url.Values{"actions": {"更换电源板"}, "root_cause": {"component"}}, six, false)
 		if r.Status != 400 || !strings.Contains(string(r.Body), "附件最多 5 个") {
 			t.Errorf("six attachments: %d", r.Status)
 		}
 		// Another partner: the job does not exist for it.
-		w := h.browser()
-		w.login("wuhan.tech")
-		w.get("/jobs")
-		if r := w.multipart(path+"/report", fields, map[string][]byte{"attachment:p.png": pngFile()}, false); r.Status != 404 {
+		w := h.Browser()
+		w.Login("wuhan.tech")
+		w.Get("/jobs")
+		if r := postMultipart(w, path+"/report", fields, map[string][]byte{"attachment:p.png": apptest.PNG()}, false); r.Status != 404 {
 			t.Errorf("wuhan files a report on hefei's job: %d, want 404", r.Status)
 		}
 		// Success: a report with a photo and the sign-off.
-		before := h.componentReports()
-		r = b.multipart(path+"/report", url.Values{"actions": {"更换电源板，通电测试正常。"}, "parts_used": {"PSU-7 ×1"}, "root_cause": {"component"},
-			"signoff_name": {"王工"}, "signoff_at": {"2026-11-02T17:30"}}, map[string][]byte{"attachment:photo.png": pngFile()}, false)
+		before := componentReports(h)
+		r = postMultipart(b, path+"/report", url.Values{"actions": {"更换电源板，通电测试正常。"}, "parts_used": {"PSU-7 ×1"}, "root_cause": {"component"},
+			"signoff_name": {"王工"}, "signoff_at": {"2026-11-02T17:30"}}, map[string][]byte{"attachment:photo.png": apptest.PNG()}, false)
 		if r.Status != 303 || r.Header.Get("Location") != path+"#timeline" {
 			t.Fatalf("report: %d %q %s", r.Status, r.Header.Get("Location"), r.Body)
 		}
-		b.page(path, "服务报告已提交")
-		if got := h.componentReports(); got != before+1 {
+		b.Page(path, "服务报告已提交")
+		if got := componentReports(h); got != before+1 {
 			t.Errorf("component reports: %d after filing, %d before", got, before)
 		}
 	})
@@ -242,99 +243,99 @@ func TestPartnerReportForm(t *testing.T) {
 // it; another partner's admin reaches none of it.
 func TestPartnerTeamAndAssign(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		a := h.browser()
-		a.login("hefei.admin")
-		a.page("/team")
-		if r := a.send("POST", "/team", url.Values{"username": {"hefei.li"}, "display_name": {"李工"}, "role": {"partner_technician"}}); r.Status != 403 {
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		a := h.Browser()
+		a.Login("hefei.admin")
+		a.Page("/team")
+		if r := a.Send("POST", "/team", url.Values{"username": {"hefei.li"}, "display_name": {"李工"}, "role": {"partner_technician"}}); r.Status != 403 {
 			t.Errorf("create without CSRF: %d, want 403", r.Status)
 		}
-		r := a.post("/team", url.Values{"username": {"Hefei Li"}, "display_name": {"李工"}, "role": {"partner_technician"}})
+		r := a.Post("/team", url.Values{"username": {"Hefei Li"}, "display_name": {"李工"}, "role": {"partner_technician"}})
 		if r.Status != 400 || !strings.Contains(string(r.Body), `id="username-error"`) || !strings.Contains(string(r.Body), `value="李工"`) {
 			t.Errorf("bad username: %d", r.Status)
 		}
-		r = a.post("/team", url.Values{"username": {"hefei.li"}, "display_name": {"李工"}, "role": {"dispatcher"}})
+		r = a.Post("/team", url.Values{"username": {"hefei.li"}, "display_name": {"李工"}, "role": {"dispatcher"}})
 		if r.Status != 400 || !strings.Contains(string(r.Body), "请选择角色") {
 			t.Errorf("a partner admin makes a dispatcher: %d", r.Status)
 		}
-		r = a.post("/team", url.Values{"username": {"hefei.li"}, "display_name": {"李工"}, "role": {"partner_technician"}})
+		r = a.Post("/team", url.Values{"username": {"hefei.li"}, "display_name": {"李工"}, "role": {"partner_technician"}})
 		m := regexp.MustCompile(`<code id="one-time-password">([A-Za-z0-9]{16})</code>`).FindStringSubmatch(string(r.Body))
 		if r.Status != 201 || m == nil {
 			t.Fatalf("create: %d\n%.1500s", r.Status, r.Body)
 		}
-		if r := a.post("/team", url.Values{"username": {"hefei.li"}, "display_name": {"李工"}, "role": {"partner_technician"}}); r.Status != 409 || !strings.Contains(string(r.Body), "该用户名已被使用") {
+		if r := a.Post("/team", url.Values{"username": {"hefei.li"}, "display_name": {"李工"}, "role": {"partner_technician"}}); r.Status != 409 || !strings.Contains(string(r.Body), "该用户名已被使用") {
 			t.Errorf("the same username again: %d", r.Status)
 		}
-		li := h.userID("hefei.li")
-		u, _ := store.NewUserStore(h.db).FindUserByID(context.Background(), li)
-		if u.OrgID != h.userOrg("hefei.admin") || !u.HasRole(cordon.RolePartnerTechnician) {
+		li := userID(h, "hefei.li")
+		u, _ := store.NewUserStore(h.DB).FindUserByID(context.Background(), li)
+		if u.OrgID != userOrg(h, "hefei.admin") || !u.HasRole(cordon.RolePartnerTechnician) {
 			t.Errorf("the new user is in org %d with %v", u.OrgID, u.Roles)
 		}
-		nb := h.browser()
-		if r := nb.loginWith("hefei.li", m[1]); r.Status != 303 {
+		nb := h.Browser()
+		if r := loginWith(nb, "hefei.li", m[1]); r.Status != 303 {
 			t.Fatalf("the one-time password does not log in: %d", r.Status)
 		}
-		nb.page("/jobs", "待接单")
+		nb.Page("/jobs", "待接单")
 
 		// Assign a job to the new technician.
-		job := h.offeredTo("hefei.admin")
+		job := h.OfferedTo("hefei.admin")
 		path := fmt.Sprintf("/jobs/%d", job)
-		if r := a.post(path+"/accept", nil); r.Status != 303 {
+		if r := a.Post(path+"/accept", nil); r.Status != 303 {
 			t.Fatalf("accept: %d", r.Status)
 		}
-		a.page(path, `action="`+path+`/assign"`, "hefei.li", "当前负责人")
-		if r := a.send("POST", path+"/assign", url.Values{"user_id": {fmt.Sprint(li)}}); r.Status != 403 {
+		a.Page(path, `action="`+path+`/assign"`, "hefei.li", "当前负责人")
+		if r := a.Send("POST", path+"/assign", url.Values{"user_id": {fmt.Sprint(li)}}); r.Status != 403 {
 			t.Errorf("assign without CSRF: %d, want 403", r.Status)
 		}
-		wuhanTech := h.userID("wuhan.tech")
-		if r := a.post(path+"/assign", url.Values{"user_id": {fmt.Sprint(wuhanTech)}}); r.Status != 303 {
+		wuhanTech := userID(h, "wuhan.tech")
+		if r := a.Post(path+"/assign", url.Values{"user_id": {fmt.Sprint(wuhanTech)}}); r.Status != 303 {
 			t.Errorf("assign to wuhan's technician: %d, want a redirect with the refusal", r.Status)
 		}
-		a.page(path, "flash-error", "只能指派给承接该工单的合作伙伴名下在职的技术员")
-		if r := a.post(path+"/assign", url.Values{"user_id": {fmt.Sprint(li)}}); r.Status != 303 {
+		a.Page(path, "flash-error", "只能指派给承接该工单的合作伙伴名下在职的技术员")
+		if r := a.Post(path+"/assign", url.Values{"user_id": {fmt.Sprint(li)}}); r.Status != 303 {
 			t.Fatalf("assign: %d %s", r.Status, r.Body)
 		}
-		a.page(path, "已指派技术员", "<strong>李工 (hefei.li)</strong>")
+		a.Page(path, "已指派技术员", "<strong>李工 (hefei.li)</strong>")
 		// A technician has no assignment form and may not post one.
-		tb := h.browser()
-		tb.login("hefei.tech")
-		if strings.Contains(tb.page(path), `/assign"`) {
+		tb := h.Browser()
+		tb.Login("hefei.tech")
+		if strings.Contains(tb.Page(path), `/assign"`) {
 			t.Error("a technician sees the assignment form")
 		}
-		if r := tb.post(path+"/assign", url.Values{"user_id": {fmt.Sprint(li)}}); r.Status != 403 {
+		if r := tb.Post(path+"/assign", url.Values{"user_id": {fmt.Sprint(li)}}); r.Status != 403 {
 			t.Errorf("a technician assigns: %d, want 403", r.Status)
 		}
 
 		// Wuhan's admin cannot disable hefei's user: the same 404 as none.
-		w := h.browser()
-		w.login("wuhan.admin")
-		w.page("/team")
+		w := h.Browser()
+		w.Login("wuhan.admin")
+		w.Page("/team")
 		for _, id := range []int64{li, 999999} {
-			if r := w.post(fmt.Sprintf("/team/%d/disable", id), nil); r.Status != 404 {
+			if r := w.Post(fmt.Sprintf("/team/%d/disable", id), nil); r.Status != 404 {
 				t.Errorf("wuhan.admin disables user %d: %d, want 404", id, r.Status)
 			}
 		}
-		if r := a.post(fmt.Sprintf("/team/%d/disable", h.userID("hefei.admin")), nil); r.Status != 303 {
+		if r := a.Post(fmt.Sprintf("/team/%d/disable", userID(h, "hefei.admin")), nil); r.Status != 303 {
 			t.Errorf("disable oneself: %d, want a redirect with the refusal", r.Status)
 		}
-		a.page("/team", "不能停用自己的账号")
-		if r := a.post(fmt.Sprintf("/team/%d/disable", li), nil); r.Status != 303 {
+		a.Page("/team", "不能停用自己的账号")
+		if r := a.Post(fmt.Sprintf("/team/%d/disable", li), nil); r.Status != 303 {
 			t.Fatalf("disable: %d %s", r.Status, r.Body)
 		}
-		a.page("/team", "已停用用户 hefei.li")
+		a.Page("/team", "已停用用户 hefei.li")
 		// The disabled user's session ends at once.
-		if r := nb.get("/jobs"); r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
+		if r := nb.Get("/jobs"); r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/login") {
 			t.Errorf("a disabled user's page: %d %q, want the login form", r.Status, r.Header.Get("Location"))
 		}
 		// The institute's admin creates a user in any organisation.
-		ad := h.browser()
-		ad.login("admin")
-		ad.page("/team")
-		r = ad.post("/team", url.Values{"org": {fmt.Sprint(h.userOrg("wuhan.admin"))}, "username": {"wuhan.zhao"}, "display_name": {"赵工"}, "role": {"partner_admin"}})
+		ad := h.Browser()
+		ad.Login("admin")
+		ad.Page("/team")
+		r = ad.Post("/team", url.Values{"org": {fmt.Sprint(userOrg(h, "wuhan.admin"))}, "username": {"wuhan.zhao"}, "display_name": {"赵工"}, "role": {"partner_admin"}})
 		if r.Status != 201 || !strings.Contains(string(r.Body), "one-time-password") {
 			t.Errorf("admin creates a wuhan admin: %d", r.Status)
 		}
-		r = ad.post("/team", url.Values{"org": {fmt.Sprint(h.userOrg("wuhan.admin"))}, "username": {"wuhan.qian"}, "display_name": {"钱"}, "role": {"dispatcher"}})
+		r = ad.Post("/team", url.Values{"org": {fmt.Sprint(userOrg(h, "wuhan.admin"))}, "username": {"wuhan.qian"}, "display_name": {"钱"}, "role": {"dispatcher"}})
 		if r.Status != 400 || !strings.Contains(string(r.Body), "不适用于") {
 			t.Errorf("admin makes a partner's dispatcher: %d", r.Status)
 		}
@@ -343,15 +344,15 @@ func TestPartnerTeamAndAssign(t *testing.T) {
 
 // componentReports counts the service reports that name a component
 // fault, through the quality API.
-func (h *harness) componentReports() int {
-	h.t.Helper()
-	tok, _ := h.login("quality")
-	r := h.do("GET", "/api/v1/quality/root-causes", tok, nil)
+func componentReports(h *apptest.Harness) int {
+	h.T.Helper()
+	tok, _ := h.Login("quality")
+	r := h.Do("GET", "/api/v1/quality/root-causes", tok, nil)
 	if r.Status != 200 {
-		h.t.Fatalf("root causes: %d", r.Status)
+		h.T.Fatalf("root causes: %d", r.Status)
 	}
 	n := 0
-	for _, it := range r.JSON(h.t)["items"].([]any) {
+	for _, it := range r.JSON(h.T)["items"].([]any) {
 		if m := it.(map[string]any); m["cause"] == "component" {
 			n += int(m["count"].(float64))
 		}
@@ -359,11 +360,11 @@ func (h *harness) componentReports() int {
 	return n
 }
 
-func (h *harness) userOrg(username string) int64 {
-	h.t.Helper()
-	u, err := store.NewUserStore(h.db).FindUserByUsername(context.Background(), username)
+func userOrg(h *apptest.Harness, username string) int64 {
+	h.T.Helper()
+	u, err := store.NewUserStore(h.DB).FindUserByUsername(context.Background(), username)
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	return u.OrgID
 }
@@ -373,45 +374,45 @@ func (h *harness) userOrg(username string) int64 {
 // was typed; a partner may not post the form.
 func TestInstituteDocumentUpload(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		q := h.browser()
-		q.login("quality")
-		q.page("/documents")
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		q := h.Browser()
+		q.Login("quality")
+		q.Page("/documents")
 		fields := url.Values{"title": {"雷达电源维修手册"}, "product_line": {"radar"}, "classification": {"internal"}, "version": {"1.0"}}
-		if r := q.multipart("/documents", fields, map[string][]byte{"file:manual.png": pngFile()}, true); r.Status != 403 {
+		if r := postMultipart(q, "/documents", fields, map[string][]byte{"file:manual.png": apptest.PNG()}, true); r.Status != 403 {
 			t.Errorf("upload without CSRF: %d, want 403", r.Status)
 		}
-		r := q.multipart("/documents", url.Values{"title": {""}, "product_line": {"radar"}, "classification": {"restricted"}, "version": {"1.0"}},
-			map[string][]byte{"file:manual.png": pngFile()}, false)
+		r := postMultipart(q, "/documents", url.Values{"title": {""}, "product_line": {"radar"}, "classification": {"restricted"}, "version": {"1.0"}},
+			map[string][]byte{"file:manual.png": apptest.PNG()}, false)
 		if r.Status != 400 || !strings.Contains(string(r.Body), `id="title-error"`) || !strings.Contains(string(r.Body), `value="restricted" selected`) {
 			t.Errorf("upload without a title: %d", r.Status)
 		}
-		r = q.multipart("/documents", fields, nil, false)
+		r = postMultipart(q, "/documents", fields, nil, false)
 		if r.Status != 400 || !strings.Contains(string(r.Body), `id="file-error"`) {
 			t.Errorf("upload without a file: %d", r.Status)
 		}
-		r = q.multipart("/documents", fields, map[string][]byte{"file:manual.png": pngFile()}, false)
+		r = postMultipart(q, "/documents", fields, map[string][]byte{"file:manual.png": apptest.PNG()}, false)
 		if r.Status != 303 {
 			t.Fatalf("upload: %d %s", r.Status, r.Body)
 		}
-		body := q.page(r.Header.Get("Location"), "已上传：雷达电源维修手册（版本 1.0）")
+		body := q.Page(r.Header.Get("Location"), "已上传：雷达电源维修手册（版本 1.0）")
 		m := regexp.MustCompile(`href="/documents\?version_of=(\d+)#upload"`).FindStringSubmatch(body)
 		if m == nil {
 			t.Fatal("no new-version link")
 		}
 		// The new-version link fills the form from the document.
-		q.page("/documents?version_of="+m[1], `name="previous_id" inputmode="numeric" pattern="[0-9]*" value="`+m[1]+`"`, `value="雷达电源维修手册"`)
+		q.Page("/documents?version_of="+m[1], `name="previous_id" inputmode="numeric" pattern="[0-9]*" value="`+m[1]+`"`, `value="雷达电源维修手册"`)
 		fields.Set("version", "1.1")
 		fields.Set("previous_id", m[1])
-		if r := q.multipart("/documents", fields, map[string][]byte{"file:manual.png": pngFile()}, false); r.Status != 303 {
+		if r := postMultipart(q, "/documents", fields, map[string][]byte{"file:manual.png": apptest.PNG()}, false); r.Status != 303 {
 			t.Fatalf("new version: %d %s", r.Status, r.Body)
 		}
-		q.page("/documents?q="+url.QueryEscape("雷达电源维修手册"), "替代 #"+m[1])
+		q.Page("/documents?q="+url.QueryEscape("雷达电源维修手册"), "替代 #"+m[1])
 		// A partner cannot post the form.
-		b := h.browser()
-		b.login("hefei.tech")
-		b.get("/documents")
-		if r := b.multipart("/documents", fields, map[string][]byte{"file:manual.png": pngFile()}, false); r.Status != 403 {
+		b := h.Browser()
+		b.Login("hefei.tech")
+		b.Get("/documents")
+		if r := postMultipart(b, "/documents", fields, map[string][]byte{"file:manual.png": apptest.PNG()}, false); r.Status != 403 {
 			t.Errorf("a partner uploads: %d, want 403", r.Status)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"testing"
 )
 
 // Browser is a cookie-keeping client of the portal's pages through
@@ -14,6 +15,9 @@ type Browser struct {
 	h   *Harness
 	Jar map[string]string // cookie name → value
 }
+
+// T is the test the browser's harness runs in.
+func (b *Browser) T() *testing.T { return b.h.T }
 
 // Browser returns a browser with no cookies.
 func (h *Harness) Browser() *Browser { return &Browser{h: h, Jar: map[string]string{}} }
