@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cordon/cordon/internal/app/apptest"
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/store"
 )
@@ -23,12 +24,12 @@ import (
 // and the disclosure window closing.
 func TestDispatchJourney(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		disp, _ := h.login("dispatcher")
-		unit := h.unitIn("Hefei", "radar")
-		req := h.intake(disp, unit, "fault", "P1")
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		disp, _ := h.Login("dispatcher")
+		unit := h.UnitIn("Hefei", "radar")
+		req := h.Intake(disp, unit, "fault", "P1")
 
-		r := h.do("GET", fmt.Sprintf("/api/v1/requests/%d/candidates", req), disp, nil)
+		r := h.Do("GET", fmt.Sprintf("/api/v1/requests/%d/candidates", req), disp, nil)
 		if r.Status != 200 {
 			t.Fatalf("candidates: %d %s", r.Status, r.Body)
 		}
@@ -43,46 +44,46 @@ func TestDispatchJourney(t *testing.T) {
 			}
 		}
 		hefei := int64(first["partner_id"].(float64))
-		admin, _ := h.login("contracts")
-		wuhan := h.partnerIDs(admin)["wuhan"]
-		if r := h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"partner_id": wuhan}); r.Status != 400 || r.JSON(t)["field"] != "partner_id" {
+		admin, _ := h.Login("contracts")
+		wuhan := h.PartnerIDs(admin)["wuhan"]
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"partner_id": wuhan}); r.Status != 400 || r.JSON(t)["field"] != "partner_id" {
 			t.Errorf("dispatch to wuhan: %d %s, want 400 naming partner_id", r.Status, r.Body)
 		}
-		r = h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"partner_id": hefei})
+		r = h.Do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"partner_id": hefei})
 		if r.Status != 201 {
 			t.Fatalf("dispatch to hefei: %d %s", r.Status, r.Body)
 		}
 		job := int64(r.JSON(t)["id"].(float64))
 		deadline, _ := time.Parse(time.RFC3339, r.JSON(t)["offer_expires_at"].(string))
-		if want := h.clock.Now().Add(30 * time.Minute); !deadline.Equal(want) {
+		if want := h.Clock.Now().Add(30 * time.Minute); !deadline.Equal(want) {
 			t.Errorf("offer deadline %v, want %v (P1 accept within 30m)", deadline, want)
 		}
-		if r := h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"}); r.Status != 409 {
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"}); r.Status != 409 {
 			t.Errorf("dispatching a dispatched request: got %d, want 409", r.Status)
 		}
 
-		wtech, _ := h.login("wuhan.tech")
+		wtech, _ := h.Login("wuhan.tech")
 		for _, p := range []string{"", "/accept", "/customer", "/events"} {
 			method := "GET"
 			if p == "/accept" {
 				method = "POST"
 			}
-			if r := h.do(method, fmt.Sprintf("/api/v1/jobs/%d%s", job, p), wtech, nil); r.Status != 404 {
+			if r := h.Do(method, fmt.Sprintf("/api/v1/jobs/%d%s", job, p), wtech, nil); r.Status != 404 {
 				t.Errorf("wuhan.tech %s /jobs/%d%s: got %d, want 404", method, job, p, r.Status)
 			}
 		}
 
-		tech, _ := h.login("hefei.tech")
-		if h.jobIDs(tech)[job] == nil {
+		tech, _ := h.Login("hefei.tech")
+		if h.JobIDs(tech)[job] == nil {
 			t.Fatal("hefei.tech does not see the offer in its inbox")
 		}
-		if r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d/customer", job), tech, nil); r.Status != 404 {
+		if r := h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d/customer", job), tech, nil); r.Status != 404 {
 			t.Errorf("customer before acceptance: got %d, want 404", r.Status)
 		}
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/accept", job), tech, nil); r.Status != 200 || r.JSON(t)["status"] != "accepted" {
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/accept", job), tech, nil); r.Status != 200 || r.JSON(t)["status"] != "accepted" {
 			t.Fatalf("accept: %d %s", r.Status, r.Body)
 		}
-		r = h.do("GET", fmt.Sprintf("/api/v1/jobs/%d/customer", job), tech, nil)
+		r = h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d/customer", job), tech, nil)
 		if r.Status != 200 {
 			t.Fatalf("customer after acceptance: %d %s", r.Status, r.Body)
 		}
@@ -110,8 +111,8 @@ func TestDispatchJourney(t *testing.T) {
 			{"quality", "verified", "", 200},
 			{"quality", "closed", "", 200},
 		} {
-			tok, _ := h.login(step.user)
-			r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/transition", job), tok, map[string]string{"to": step.to, "reason": step.reason})
+			tok, _ := h.Login(step.user)
+			r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/transition", job), tok, map[string]string{"to": step.to, "reason": step.reason})
 			if r.Status != step.want {
 				t.Fatalf("%s → %s: got %d, want %d: %s", step.user, step.to, r.Status, step.want, r.Body)
 			}
@@ -119,21 +120,21 @@ func TestDispatchJourney(t *testing.T) {
 				t.Errorf("%s → %s: 409 does not say what is allowed: %s", step.user, step.to, r.Body)
 			}
 		}
-		r = h.do("GET", fmt.Sprintf("/api/v1/jobs/%d/events", job), tech, nil)
+		r = h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d/events", job), tech, nil)
 		if n := len(r.JSON(t)["items"].([]any)); r.Status != 200 || n != 9 {
 			t.Errorf("timeline: %d with %d events, want 9", r.Status, n)
 		}
 		// Within the grace after resolution the site stays visible; after it, not.
-		if r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d/customer", job), tech, nil); r.Status != 200 {
+		if r := h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d/customer", job), tech, nil); r.Status != 200 {
 			t.Errorf("customer within the grace: got %d", r.Status)
 		}
-		h.clock.Add(73 * time.Hour)
-		tech, _ = h.login("hefei.tech")
-		if r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d/customer", job), tech, nil); r.Status != 404 {
+		h.Clock.Add(73 * time.Hour)
+		tech, _ = h.Login("hefei.tech")
+		if r := h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d/customer", job), tech, nil); r.Status != 404 {
 			t.Errorf("customer after the window: got %d, want 404", r.Status)
 		}
 		res, disclose := cordon.ResCustomer, cordon.ActDisclose
-		evs := h.accessEvents(cordon.AccessEventFilter{Resource: &res, Action: &disclose})
+		evs := h.AccessEvents(cordon.AccessEventFilter{Resource: &res, Action: &disclose})
 		var allowed, denied int
 		for _, e := range evs {
 			if e.Decision == cordon.Allow {
@@ -156,16 +157,16 @@ func TestDispatchJourney(t *testing.T) {
 // success and 409 for the rest.
 func TestAcceptRace(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, seededPostgres)
-	disp, _ := h.login("dispatcher")
-	req := h.intake(disp, h.unitIn("Wuhu", "comms"), "maintenance", "P3")
-	r := h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"})
+	h := apptest.New(t, apptest.Postgres)
+	disp, _ := h.Login("dispatcher")
+	req := h.Intake(disp, h.UnitIn("Wuhu", "comms"), "maintenance", "P3")
+	r := h.Do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"})
 	if r.Status != 201 {
 		t.Fatalf("dispatch: %d %s", r.Status, r.Body)
 	}
 	job := int64(r.JSON(t)["id"].(float64))
-	tech, _ := h.login("hefei.tech")
-	adm, _ := h.login("hefei.admin")
+	tech, _ := h.Login("hefei.tech")
+	adm, _ := h.Login("hefei.admin")
 	const n = 16
 	codes := make([]int, n)
 	var wg sync.WaitGroup
@@ -177,7 +178,7 @@ func TestAcceptRace(t *testing.T) {
 			if i%2 == 1 {
 				tok = adm
 			}
-			codes[i] = h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/accept", job), tok, nil).Status
+			codes[i] = h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/accept", job), tok, nil).Status
 		}(i)
 	}
 	wg.Wait()
@@ -199,47 +200,47 @@ func TestAcceptRace(t *testing.T) {
 // technician files the report with an attachment checked by content.
 func TestReportAndAssignment(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		disp, _ := h.login("dispatcher")
-		req := h.intake(disp, h.unitIn("Hefei", "radar"), "fault", "P2")
-		job := int64(h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"}).JSON(t)["id"].(float64))
-		adm, _ := h.login("hefei.admin")
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/accept", job), adm, nil); r.Status != 200 {
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		disp, _ := h.Login("dispatcher")
+		req := h.Intake(disp, h.UnitIn("Hefei", "radar"), "fault", "P2")
+		job := int64(h.Do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"}).JSON(t)["id"].(float64))
+		adm, _ := h.Login("hefei.admin")
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/accept", job), adm, nil); r.Status != 200 {
 			t.Fatalf("accept: %d %s", r.Status, r.Body)
 		}
-		techUser, err := store.NewUserStore(h.db).FindUserByUsername(context.Background(), "hefei.tech")
+		techUser, err := store.NewUserStore(h.DB).FindUserByUsername(context.Background(), "hefei.tech")
 		if err != nil {
 			t.Fatal(err)
 		}
-		wuhanTech, _ := store.NewUserStore(h.db).FindUserByUsername(context.Background(), "wuhan.tech")
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/assign", job), adm, map[string]any{"user_id": wuhanTech.ID}); r.Status != 400 {
+		wuhanTech, _ := store.NewUserStore(h.DB).FindUserByUsername(context.Background(), "wuhan.tech")
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/assign", job), adm, map[string]any{"user_id": wuhanTech.ID}); r.Status != 400 {
 			t.Errorf("assign to another partner's technician: got %d, want 400", r.Status)
 		}
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/assign", job), adm, map[string]any{"user_id": techUser.ID}); r.Status != 200 {
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/assign", job), adm, map[string]any{"user_id": techUser.ID}); r.Status != 200 {
 			t.Fatalf("assign: %d %s", r.Status, r.Body)
 		}
-		tech, _ := h.login("hefei.tech")
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/assign", job), tech, map[string]any{"user_id": techUser.ID}); r.Status != 403 {
+		tech, _ := h.Login("hefei.tech")
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/assign", job), tech, map[string]any{"user_id": techUser.ID}); r.Status != 403 {
 			t.Errorf("a technician assigns: got %d, want 403", r.Status)
 		}
 		report := map[string]any{"actions": "Replaced the power supply board.", "parts_used": "PSU-7 ×1", "root_cause": "component"}
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/report", job), tech, report); r.Status != 409 {
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/report", job), tech, report); r.Status != 409 {
 			t.Errorf("report before on site: got %d, want 409", r.Status)
 		}
 		for _, to := range []string{"en_route", "on_site"} {
-			if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/transition", job), tech, map[string]string{"to": to}); r.Status != 200 {
+			if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/transition", job), tech, map[string]string{"to": to}); r.Status != 200 {
 				t.Fatalf("→ %s: %d %s", to, r.Status, r.Body)
 			}
 		}
 		bad := map[string]any{"actions": "x", "root_cause": "gremlins"}
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/report", job), tech, bad); r.Status != 400 || r.JSON(t)["field"] != "root_cause" {
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/report", job), tech, bad); r.Status != 400 || r.JSON(t)["field"] != "root_cause" {
 			t.Errorf("unknown root cause: %d %s", r.Status, r.Body)
 		}
 		// A real PNG attachment, and a text file pretending to be one.
 		var pngBuf bytes.Buffer
 		img := image.NewRGBA(image.Rect(0, 0, 40, 30))
 		png.Encode(&pngBuf, img)
-		post := func(files map[string][]byte) *response {
+		post := func(files map[string][]byte) *apptest.Response {
 			var buf bytes.Buffer
 			w := multipart.NewWriter(&buf)
 			w.WriteField("actions", "Replaced the power supply board.")
@@ -254,12 +255,12 @@ func TestReportAndAssignment(t *testing.T) {
 			req := httptest.NewRequest("POST", fmt.Sprintf("/api/v1/jobs/%d/report", job), &buf)
 			req.Header.Set("Content-Type", w.FormDataContentType())
 			req.Header.Set("Authorization", "Bearer "+tech)
-			res, err := h.app.Server.App().Test(req, -1)
+			res, err := h.App.Server.App().Test(req, -1)
 			if err != nil {
 				t.Fatal(err)
 			}
 			body, _ := io.ReadAll(res.Body)
-			return &response{Status: res.StatusCode, Body: body}
+			return &apptest.Response{Status: res.StatusCode, Body: body}
 		}
 		if r := post(map[string][]byte{"photo.png": []byte("just text")}); r.Status != 400 {
 			t.Errorf("a text file as attachment: got %d, want 400: %s", r.Status, r.Body)
@@ -274,62 +275,62 @@ func TestReportAndAssignment(t *testing.T) {
 // candidate by themselves; due follow-up visits become requests once.
 func TestRedispatch(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
 		// The demo world's lapsed offers go first, so what follows is ours.
-		if _, err := h.app.Sweeper.SweepOnce(context.Background()); err != nil {
+		if _, err := h.App.Sweeper.SweepOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		disp, _ := h.login("dispatcher")
-		req := h.intake(disp, h.unitIn("Hefei", "radar"), "fault", "P1")
-		job := int64(h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"}).JSON(t)["id"].(float64))
-		tech, _ := h.login("hefei.tech")
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/decline", job), tech, map[string]string{}); r.Status != 400 {
+		disp, _ := h.Login("dispatcher")
+		req := h.Intake(disp, h.UnitIn("Hefei", "radar"), "fault", "P1")
+		job := int64(h.Do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"}).JSON(t)["id"].(float64))
+		tech, _ := h.Login("hefei.tech")
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/decline", job), tech, map[string]string{}); r.Status != 400 {
 			t.Errorf("decline without a reason: got %d, want 400", r.Status)
 		}
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/decline", job), tech, map[string]string{"reason": "No radar engineer free this week."}); r.Status != 200 {
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/decline", job), tech, map[string]string{"reason": "No radar engineer free this week."}); r.Status != 200 {
 			t.Fatalf("decline: %d %s", r.Status, r.Body)
 		}
-		res, err := h.app.Sweeper.SweepOnce(context.Background())
+		res, err := h.App.Sweeper.SweepOnce(context.Background())
 		if err != nil || res.Redispatched < 1 {
 			t.Fatalf("sweep after decline: %+v %v", res, err)
 		}
 		rid := req
-		jobs, _, _ := store.NewJobStore(h.db).FindJobs(context.Background(), cordon.JobFilter{RequestID: &rid, Scope: cordon.ListScope{All: true}})
+		jobs, _, _ := store.NewJobStore(h.DB).FindJobs(context.Background(), cordon.JobFilter{RequestID: &rid, Scope: cordon.ListScope{All: true}})
 		if len(jobs) != 2 || jobs[0].PartnerID != nil || jobs[0].Status != cordon.JobOffered {
 			t.Fatalf("after hefei declined, the request should be offered in-house: %d jobs, newest %+v", len(jobs), jobs[0])
 		}
 
 		// A lapsed offer expires by the clock and goes on.
-		req2 := h.intake(disp, h.unitIn("Wuhu", "comms"), "maintenance", "P1")
-		job2 := int64(h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req2), disp, map[string]any{"to": "auto"}).JSON(t)["id"].(float64))
+		req2 := h.Intake(disp, h.UnitIn("Wuhu", "comms"), "maintenance", "P1")
+		job2 := int64(h.Do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req2), disp, map[string]any{"to": "auto"}).JSON(t)["id"].(float64))
 		status := func(id int64) string {
-			tok, _ := h.login("dispatcher")
-			return h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", id), tok, nil).JSON(t)["status"].(string)
+			tok, _ := h.Login("dispatcher")
+			return h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d", id), tok, nil).JSON(t)["status"].(string)
 		}
-		h.clock.Add(29 * time.Minute)
-		h.app.Sweeper.SweepOnce(context.Background())
+		h.Clock.Add(29 * time.Minute)
+		h.App.Sweeper.SweepOnce(context.Background())
 		if st := status(job2); st != "offered" {
 			t.Errorf("before its deadline the offer is %s", st)
 		}
-		h.clock.Add(time.Minute)
-		if _, err := h.app.Sweeper.SweepOnce(context.Background()); err != nil {
+		h.Clock.Add(time.Minute)
+		if _, err := h.App.Sweeper.SweepOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if st := status(job2); st != "expired" {
 			t.Errorf("at its deadline the offer is %s, want expired", st)
 		}
 		rid2 := req2
-		jobs, _, _ = store.NewJobStore(h.db).FindJobs(context.Background(), cordon.JobFilter{RequestID: &rid2, Scope: cordon.ListScope{All: true}})
+		jobs, _, _ = store.NewJobStore(h.DB).FindJobs(context.Background(), cordon.JobFilter{RequestID: &rid2, Scope: cordon.ListScope{All: true}})
 		if len(jobs) != 2 || jobs[0].Status != cordon.JobOffered {
 			t.Errorf("the lapsed request was not offered again: %d jobs", len(jobs))
 		}
 		// Follow-up visits: the first sweep made the due ones; another makes none.
-		h.clock.Add(400 * 24 * time.Hour)
-		first, err := h.app.Sweeper.SweepOnce(context.Background())
+		h.Clock.Add(400 * 24 * time.Hour)
+		first, err := h.App.Sweeper.SweepOnce(context.Background())
 		if err != nil || first.Visits == 0 {
 			t.Fatalf("follow-up visits after a year: %+v %v", first, err)
 		}
-		again, _ := h.app.Sweeper.SweepOnce(context.Background())
+		again, _ := h.App.Sweeper.SweepOnce(context.Background())
 		if again.Visits != 0 {
 			t.Errorf("the same visits were made twice: %+v", again)
 		}

@@ -22,9 +22,9 @@ import (
 // and download; a partner's download is stamped and matches the access log.
 func TestDocumentIsolation(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		eng, _ := h.login("engineer")
-		all := h.documents(eng)
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		eng, _ := h.Login("engineer")
+		all := h.Documents(eng)
 		if len(all) < 16 {
 			t.Fatalf("the engineer sees %d documents; the demo world has more", len(all))
 		}
@@ -39,8 +39,8 @@ func TestDocumentIsolation(t *testing.T) {
 			{"xian.tech", nil, ""},
 		} {
 			t.Run(tc.user, func(t *testing.T) {
-				tok, _ := h.login(tc.user)
-				got := h.documents(tok)
+				tok, _ := h.Login(tc.user)
+				got := h.Documents(tok)
 				for id, d := range all {
 					inScope := false
 					for _, l := range tc.lines {
@@ -51,8 +51,8 @@ func TestDocumentIsolation(t *testing.T) {
 					if inScope != (got[id] != nil) {
 						t.Errorf("%s: document %d (%s, %s) listed=%v, want %v", tc.user, id, d["product_line"], d["classification"], got[id] != nil, inScope)
 					}
-					view := h.do("GET", fmt.Sprintf("/api/v1/documents/%d", id), tok, nil)
-					dl := h.do("GET", fmt.Sprintf("/api/v1/documents/%d/download", id), tok, nil)
+					view := h.Do("GET", fmt.Sprintf("/api/v1/documents/%d", id), tok, nil)
+					dl := h.Do("GET", fmt.Sprintf("/api/v1/documents/%d/download", id), tok, nil)
 					if inScope && (view.Status != 200 || dl.Status != 200) {
 						t.Errorf("%s: document %d in scope: view %d, download %d", tc.user, id, view.Status, dl.Status)
 					}
@@ -65,14 +65,14 @@ func TestDocumentIsolation(t *testing.T) {
 
 		// A partner's PDF is stamped, carries its download id, and its
 		// SHA-256 is the one the access log records.
-		tech, _ := h.login("hefei.tech")
+		tech, _ := h.Login("hefei.tech")
 		var pdfID int64
-		for id, d := range h.documents(tech) {
+		for id, d := range h.Documents(tech) {
 			if d["media_type"] == "application/pdf" {
 				pdfID = id
 			}
 		}
-		r := h.do("GET", fmt.Sprintf("/api/v1/documents/%d/download", pdfID), tech, nil)
+		r := h.Do("GET", fmt.Sprintf("/api/v1/documents/%d/download", pdfID), tech, nil)
 		if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" {
 			t.Fatalf("download: %d %s", r.Status, r.Header.Get("Content-Type"))
 		}
@@ -85,7 +85,7 @@ func TestDocumentIsolation(t *testing.T) {
 			t.Error("the partner got the original, not a stamped copy")
 		}
 		res, dl := cordon.ResDocument, cordon.ActDownload
-		evs := h.accessEvents(cordon.AccessEventFilter{Resource: &res, Action: &dl, ResourceID: ptr(fmt.Sprint(pdfID)), Decision: ptr(cordon.Allow)})
+		evs := h.AccessEvents(cordon.AccessEventFilter{Resource: &res, Action: &dl, ResourceID: ptr(fmt.Sprint(pdfID)), Decision: ptr(cordon.Allow)})
 		var found bool
 		for _, e := range evs {
 			if e.DownloadID == id {
@@ -99,13 +99,13 @@ func TestDocumentIsolation(t *testing.T) {
 			t.Error("no access event for the download")
 		}
 		// The institute gets the original.
-		r = h.do("GET", fmt.Sprintf("/api/v1/documents/%d/download", pdfID), eng, nil)
+		r = h.Do("GET", fmt.Sprintf("/api/v1/documents/%d/download", pdfID), eng, nil)
 		sum = sha256.Sum256(r.Body)
 		if r.Status != 200 || all[pdfID]["sha256"] != hex.EncodeToString(sum[:]) {
 			t.Errorf("the engineer's download is not the original")
 		}
 		for _, bad := range []string{"..%2F..%2Fetc%2Fpasswd", "%2e%2e", "1%00", "-1", "99999999999999999999", "1.5", "0x10"} {
-			if r := h.do("GET", "/api/v1/documents/"+bad+"/download", tech, nil); r.Status != 404 && r.Status != 400 {
+			if r := h.Do("GET", "/api/v1/documents/"+bad+"/download", tech, nil); r.Status != 404 && r.Status != 400 {
 				t.Errorf("document id %q: got %d, want 404 or 400", bad, r.Status)
 			}
 		}
@@ -118,23 +118,23 @@ func ptr[T any](v T) *T { return &v }
 // Retry-After, and the refusal is in the log.
 func TestDownloadQuota(t *testing.T) {
 	t.Parallel()
-	h := wrap(apptest.NewWith(t, apptest.SQLite, apptest.Setup{Tune: func(c *app.Config) { c.DownloadQuota = 2 }}))
-	tech, _ := h.login("wuhan.tech")
+	h := apptest.NewWith(t, apptest.SQLite, apptest.Setup{Tune: func(c *app.Config) { c.DownloadQuota = 2 }})
+	tech, _ := h.Login("wuhan.tech")
 	var id int64
-	for k := range h.documents(tech) {
+	for k := range h.Documents(tech) {
 		id = k
 	}
 	for i := 0; i < 2; i++ {
-		if r := h.do("GET", fmt.Sprintf("/api/v1/documents/%d/download", id), tech, nil); r.Status != 200 {
+		if r := h.Do("GET", fmt.Sprintf("/api/v1/documents/%d/download", id), tech, nil); r.Status != 200 {
 			t.Fatalf("download %d: %d", i, r.Status)
 		}
 	}
-	r := h.do("GET", fmt.Sprintf("/api/v1/documents/%d/download", id), tech, nil)
+	r := h.Do("GET", fmt.Sprintf("/api/v1/documents/%d/download", id), tech, nil)
 	if r.Status != 429 || r.Header.Get("Retry-After") == "" {
 		t.Fatalf("third download: %d, Retry-After %q; want 429 with Retry-After", r.Status, r.Header.Get("Retry-After"))
 	}
 	act := "quota_exceeded"
-	if evs := h.accessEvents(cordon.AccessEventFilter{Action: &act}); len(evs) != 1 {
+	if evs := h.AccessEvents(cordon.AccessEventFilter{Action: &act}); len(evs) != 1 {
 		t.Errorf("quota alerts: %d, want 1", len(evs))
 	}
 }
@@ -143,16 +143,16 @@ func TestDownloadQuota(t *testing.T) {
 // not a PDF, PNG or JPEG is refused whatever its name.
 func TestDocumentUpload(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		eng, _ := h.login("engineer")
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		eng, _ := h.Login("engineer")
 		var pdfID int64
-		for id, d := range h.documents(eng) {
+		for id, d := range h.Documents(eng) {
 			if d["media_type"] == "application/pdf" && d["product_line"] == "radar" {
 				pdfID = id
 			}
 		}
-		original := h.do("GET", fmt.Sprintf("/api/v1/documents/%d/download", pdfID), eng, nil).Body
-		upload := func(token string, fields map[string]string, name string, content []byte) *response {
+		original := h.Do("GET", fmt.Sprintf("/api/v1/documents/%d/download", pdfID), eng, nil).Body
+		upload := func(token string, fields map[string]string, name string, content []byte) *apptest.Response {
 			var buf bytes.Buffer
 			w := multipart.NewWriter(&buf)
 			for k, v := range fields {
@@ -164,12 +164,12 @@ func TestDocumentUpload(t *testing.T) {
 			req := httptest.NewRequest("POST", "/api/v1/documents", &buf)
 			req.Header.Set("Content-Type", w.FormDataContentType())
 			req.Header.Set("Authorization", "Bearer "+token)
-			res, err := h.app.Server.App().Test(req, -1)
+			res, err := h.App.Server.App().Test(req, -1)
 			if err != nil {
 				t.Fatal(err)
 			}
 			body, _ := io.ReadAll(res.Body)
-			return &response{Status: res.StatusCode, Header: res.Header, Body: body}
+			return &apptest.Response{Status: res.StatusCode, Header: res.Header, Body: body}
 		}
 		fields := map[string]string{"title": "RD-500 维修手册", "product_line": "radar", "classification": "restricted", "version": "2.0", "previous_id": fmt.Sprint(pdfID)}
 		r := upload(eng, fields, "../../etc/passwd.pdf", original)
@@ -191,11 +191,11 @@ func TestDocumentUpload(t *testing.T) {
 		if r := upload(eng, extra, "a.pdf", original); r.Status != 400 || r.JSON(t)["field"] != "uploaded_by" {
 			t.Errorf("mass assignment of uploaded_by: %d %s", r.Status, r.Body)
 		}
-		tech, _ := h.login("hefei.tech")
+		tech, _ := h.Login("hefei.tech")
 		if r := upload(tech, fields, "a.pdf", original); r.Status != 403 {
 			t.Errorf("a partner uploads: got %d, want 403", r.Status)
 		}
-		if strings.Contains(h.logs.String(), "passwd") {
+		if strings.Contains(h.Logs.String(), "passwd") {
 			t.Error("the uploaded file name reached the logs")
 		}
 	})

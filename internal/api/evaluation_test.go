@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cordon/cordon/internal/app/apptest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
@@ -22,55 +23,55 @@ import (
 // not touch, against figures worked out by hand from what the test does.
 func TestScorecardFixture(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		h.clock.Set(time.Date(2027, 1, 5, 1, 0, 0, 0, time.UTC)) // 2027-Q1, China time
-		h.app.Sweeper.SweepOnce(context.Background())            // the demo world's own backlog first
-		disp, _ := h.login("dispatcher")
-		unit := h.unitIn("Hefei", "radar")
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		h.Clock.Set(time.Date(2027, 1, 5, 1, 0, 0, 0, time.UTC)) // 2027-Q1, China time
+		h.App.Sweeper.SweepOnce(context.Background())            // the demo world's own backlog first
+		disp, _ := h.Login("dispatcher")
+		unit := h.UnitIn("Hefei", "radar")
 		offer := func() int64 {
-			req := h.intake(disp, unit, "fault", "P1")
-			r := h.do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"})
+			req := h.Intake(disp, unit, "fault", "P1")
+			r := h.Do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"})
 			if r.Status != 201 || r.JSON(t)["contract_no"] != nil && r.JSON(t)["in_house"] == true {
 				t.Fatalf("dispatch: %d %s", r.Status, r.Body)
 			}
 			return int64(r.JSON(t)["id"].(float64))
 		}
 		a, b, c := offer(), offer(), offer()
-		tech, _ := h.login("hefei.tech")
+		tech, _ := h.Login("hefei.tech")
 		move := func(user string, job int64, to string) {
-			tok, _ := h.login(user) // the clock moves past access tokens' lifetime
-			if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/transition", job), tok, map[string]string{"to": to}); r.Status != 200 {
+			tok, _ := h.Login(user) // the clock moves past access tokens' lifetime
+			if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/transition", job), tok, map[string]string{"to": to}); r.Status != 200 {
 				t.Fatalf("job %d → %s: %d %s", job, to, r.Status, r.Body)
 			}
 		}
 		// A: accepted in 5 minutes and done within the hour: every clock met.
-		h.clock.Add(5 * time.Minute)
+		h.Clock.Add(5 * time.Minute)
 		move("hefei.tech", a, "accepted")
 		// B: declined.
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/decline", b), tech, map[string]string{"reason": "No one free."}); r.Status != 200 {
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/decline", b), tech, map[string]string{"reason": "No one free."}); r.Status != 200 {
 			t.Fatalf("decline: %d %s", r.Status, r.Body)
 		}
 		move("hefei.tech", a, "en_route")
-		h.clock.Add(20 * time.Minute)
+		h.Clock.Add(20 * time.Minute)
 		move("hefei.tech", a, "on_site")
-		h.clock.Add(20 * time.Minute)
+		h.Clock.Add(20 * time.Minute)
 		move("hefei.tech", a, "resolved")
 		move("quality", a, "verified")
-		q, _ := h.login("quality")
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/survey-call", a), q, map[string]any{"score": 5, "comment": "很满意"}); r.Status != 204 {
+		q, _ := h.Login("quality")
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/survey-call", a), q, map[string]any{"score": 5, "comment": "很满意"}); r.Status != 204 {
 			t.Fatalf("survey call: %d %s", r.Status, r.Body)
 		}
 		// C: left to lapse; the sweep 46 minutes after the offer expires it.
-		h.clock.Add(time.Minute)
-		if _, err := h.app.Sweeper.SweepOnce(context.Background()); err != nil {
+		h.Clock.Add(time.Minute)
+		if _, err := h.App.Sweeper.SweepOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		disp, _ = h.login("dispatcher")
-		if r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", c), disp, nil); r.JSON(t)["status"] != "expired" {
+		disp, _ = h.Login("dispatcher")
+		if r := h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d", c), disp, nil); r.JSON(t)["status"] != "expired" {
 			t.Fatalf("job C is %v, want expired", r.JSON(t)["status"])
 		}
 
-		r := h.do("GET", "/api/v1/partners/"+fmt.Sprint(h.partnerIDs(disp2(h))["hefei"])+"/scorecard?period=2027-Q1", q, nil)
+		r := h.Do("GET", "/api/v1/partners/"+fmt.Sprint(h.PartnerIDs(disp2(h))["hefei"])+"/scorecard?period=2027-Q1", q, nil)
 		if r.Status != 200 {
 			t.Fatalf("scorecard: %d %s", r.Status, r.Body)
 		}
@@ -101,19 +102,19 @@ func TestScorecardFixture(t *testing.T) {
 			t.Errorf("score = %v, want 0.7625", s)
 		}
 		// hefei's admin sees its own, not wuhan's; the institute ranks all.
-		adm, _ := h.login("hefei.admin")
-		ids := h.partnerIDs(disp2(h))
-		if r := h.do("GET", fmt.Sprintf("/api/v1/partners/%d/scorecard?period=2027-Q1", ids["hefei"]), adm, nil); r.Status != 200 {
+		adm, _ := h.Login("hefei.admin")
+		ids := h.PartnerIDs(disp2(h))
+		if r := h.Do("GET", fmt.Sprintf("/api/v1/partners/%d/scorecard?period=2027-Q1", ids["hefei"]), adm, nil); r.Status != 200 {
 			t.Errorf("own scorecard: %d", r.Status)
 		}
-		if r := h.do("GET", fmt.Sprintf("/api/v1/partners/%d/scorecard?period=2027-Q1", ids["wuhan"]), adm, nil); r.Status != 404 {
+		if r := h.Do("GET", fmt.Sprintf("/api/v1/partners/%d/scorecard?period=2027-Q1", ids["wuhan"]), adm, nil); r.Status != 404 {
 			t.Errorf("another partner's scorecard: got %d, want 404", r.Status)
 		}
-		r = h.do("GET", "/api/v1/scorecards?period=2027-Q1", q, nil)
+		r = h.Do("GET", "/api/v1/scorecards?period=2027-Q1", q, nil)
 		if items := r.JSON(t)["items"].([]any); r.Status != 200 || len(items) != 3 || items[0].(map[string]any)["partner_code"] != "hefei" {
 			t.Errorf("ranking: %d %s", r.Status, r.Body)
 		}
-		if r := h.do("GET", "/api/v1/scorecards?period=2027-Q5", q, nil); r.Status != 400 {
+		if r := h.Do("GET", "/api/v1/scorecards?period=2027-Q5", q, nil); r.Status != 400 {
 			t.Errorf("bad period: got %d, want 400", r.Status)
 		}
 		checkEvaluationReport(t, h, q, adm, ids)
@@ -125,14 +126,14 @@ func TestScorecardFixture(t *testing.T) {
 // jobs §3.1 1 lapsed offer × 1 point × 200 yuan = 200; sla §4 1 breach × 2
 // points × 500 yuan = 1000; 3 points, 1200 yuan of penalties; the score
 // 0.7625 ≥ 0.75 with 3 ≤ 5 points earns the 20000 yuan reward; net 18800.
-func checkEvaluationReport(t *testing.T, h *harness, institute, hefeiAdmin string, ids map[string]int64) {
+func checkEvaluationReport(t *testing.T, h *apptest.Harness, institute, hefeiAdmin string, ids map[string]int64) {
 	t.Helper()
 	report := fmt.Sprintf("/api/v1/partners/%d/evaluation-report?period=2027-Q1", ids["hefei"])
 	for _, tc := range []struct{ lang, offers, lapsed, breach, reward, earned, net string }{
 		{"en", "offers", "lapsed offer", "breached SLA clock", "reward", "earned", "net (reward − penalties)"},
 		{"zh-CN", "派单数", "派单超时未接", "SLA时限违约", "奖励", "已达成", "净额（奖励−扣罚）"},
 	} {
-		r := h.do("GET", report+"&format=csv&lang="+tc.lang, institute, nil)
+		r := h.Do("GET", report+"&format=csv&lang="+tc.lang, institute, nil)
 		if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
 			t.Fatalf("%s CSV: %d %s %s", tc.lang, r.Status, r.Header.Get("Content-Type"), r.Body)
 		}
@@ -165,10 +166,10 @@ func checkEvaluationReport(t *testing.T, h *harness, institute, hefeiAdmin strin
 		}
 	}
 	// The default is Chinese.
-	if r := h.do("GET", report, institute, nil); r.Status != 200 || !strings.HasPrefix(string(r.Body), "类别,") {
+	if r := h.Do("GET", report, institute, nil); r.Status != 200 || !strings.HasPrefix(string(r.Body), "类别,") {
 		t.Errorf("default report: %d %.80s", r.Status, r.Body)
 	}
-	r := h.do("GET", report+"&format=pdf", hefeiAdmin, nil)
+	r := h.Do("GET", report+"&format=pdf", hefeiAdmin, nil)
 	if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("PDF: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
@@ -179,16 +180,16 @@ func checkEvaluationReport(t *testing.T, h *harness, institute, hefeiAdmin strin
 		}
 	}
 	// A partner reads its own report only; the institute ranks everyone.
-	if r := h.do("GET", fmt.Sprintf("/api/v1/partners/%d/evaluation-report?period=2027-Q1&format=pdf", ids["wuhan"]), hefeiAdmin, nil); r.Status != 404 {
+	if r := h.Do("GET", fmt.Sprintf("/api/v1/partners/%d/evaluation-report?period=2027-Q1&format=pdf", ids["wuhan"]), hefeiAdmin, nil); r.Status != 404 {
 		t.Errorf("another partner's report: got %d, want 404", r.Status)
 	}
-	if r := h.do("GET", "/api/v1/evaluation-report?period=2027-Q1", hefeiAdmin, nil); r.Status != 403 {
+	if r := h.Do("GET", "/api/v1/evaluation-report?period=2027-Q1", hefeiAdmin, nil); r.Status != 403 {
 		t.Errorf("the ranking as a partner: got %d, want 403", r.Status)
 	}
-	if r := h.do("GET", report+"&format=docx", institute, nil); r.Status != 400 {
+	if r := h.Do("GET", report+"&format=docx", institute, nil); r.Status != 400 {
 		t.Errorf("format docx: got %d, want 400", r.Status)
 	}
-	r = h.do("GET", "/api/v1/evaluation-report?period=2027-Q1&lang=en", institute, nil)
+	r = h.Do("GET", "/api/v1/evaluation-report?period=2027-Q1&lang=en", institute, nil)
 	rows, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll()
 	if r.Status != 200 || err != nil || len(rows) != 4 {
 		t.Fatalf("ranking: %d %v\n%s", r.Status, err, r.Body)
@@ -225,27 +226,27 @@ func validPDFText(t *testing.T, data []byte) string {
 }
 
 // disp2 logs in the contract administrator, who lists partners.
-func disp2(h *harness) string { tok, _ := h.login("contracts"); return tok }
+func disp2(h *apptest.Harness) string { tok, _ := h.Login("contracts"); return tok }
 
 // TestSurveyLink: a link works once, not after it expires, and not when
 // altered; no login is needed.
 func TestSurveyLink(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		q, _ := h.login("quality")
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		q, _ := h.Login("quality")
 		var resolved int64
-		for id, m := range h.jobIDs(q) {
+		for id, m := range h.JobIDs(q) {
 			if m["status"] == "closed" {
 				resolved = id
 			}
 		}
-		r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/survey-link", resolved), q, nil)
+		r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/survey-link", resolved), q, nil)
 		if r.Status != 201 || !strings.Contains(r.JSON(t)["url"].(string), "/survey/") {
 			t.Fatalf("survey link: %d %s", r.Status, r.Body)
 		}
 		token := r.JSON(t)["token"].(string)
 		answer := func(tok string, score int) int {
-			return h.do("POST", "/api/v1/surveys/answer", "", map[string]any{"token": tok, "score": score, "comment": "好"}).Status
+			return h.Do("POST", "/api/v1/surveys/answer", "", map[string]any{"token": tok, "score": score, "comment": "好"}).Status
 		}
 		if got := answer(token[:len(token)-2]+"xx", 4); got != 404 {
 			t.Errorf("altered token: got %d, want 404", got)
@@ -259,14 +260,14 @@ func TestSurveyLink(t *testing.T) {
 		if got := answer(token, 4); got != 404 {
 			t.Errorf("second answer: got %d, want 404", got)
 		}
-		r = h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/survey-link", resolved), q, nil)
+		r = h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/survey-link", resolved), q, nil)
 		late := r.JSON(t)["token"].(string)
-		h.clock.Add(15 * 24 * time.Hour)
+		h.Clock.Add(15 * 24 * time.Hour)
 		if got := answer(late, 4); got != 404 {
 			t.Errorf("expired link: got %d, want 404", got)
 		}
-		tech, _ := h.login("hefei.tech")
-		if r := h.do("POST", fmt.Sprintf("/api/v1/jobs/%d/survey-link", resolved), tech, nil); r.Status != 403 {
+		tech, _ := h.Login("hefei.tech")
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/survey-link", resolved), tech, nil); r.Status != 403 {
 			t.Errorf("a partner makes a survey link: got %d, want 403", r.Status)
 		}
 	})
@@ -287,17 +288,17 @@ func formField(page, name string) string {
 // pages for a used, an expired and an invalid link.
 func TestSurveyPage(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		job, token := surveyLink(t, h)
-		b := h.browser()
-		page := b.page("/survey/"+token, "服务满意度回访", fmt.Sprintf("服务单 #%d", job), `type="radio"`, `<label for="score-5">5 · 非常满意</label>`, `<legend>`)
-		b.page("/survey/"+token+"?lang=en", "How was our service?", `<label for="score-1">1 · very dissatisfied</label>`)
-		if _, ok := b.jar["cordon_csrf"]; ok {
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		job, token := h.SurveyLink()
+		b := h.Browser()
+		page := b.Page("/survey/"+token, "服务满意度回访", fmt.Sprintf("服务单 #%d", job), `type="radio"`, `<label for="score-5">5 · 非常满意</label>`, `<legend>`)
+		b.Page("/survey/"+token+"?lang=en", "How was our service?", `<label for="score-1">1 · very dissatisfied</label>`)
+		if _, ok := b.Jar["cordon_csrf"]; ok {
 			t.Error("the survey page sets a session CSRF cookie")
 		}
 		// Nothing of the customer: no name, site or contact of the job.
-		eng, _ := h.login("engineer")
-		if r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", job), eng, nil); r.Status == 200 {
+		eng, _ := h.Login("engineer")
+		if r := h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d", job), eng, nil); r.Status == 200 {
 			for k, v := range r.JSON(t) {
 				if s, ok := v.(string); ok && len(s) > 3 && (strings.Contains(k, "customer") || strings.Contains(k, "site") || strings.Contains(k, "contact")) && strings.Contains(page, s) {
 					t.Errorf("the survey page shows the job's %s %q", k, s)
@@ -308,7 +309,7 @@ func TestSurveyPage(t *testing.T) {
 		if form == "" {
 			t.Fatalf("no form token in the page:\n%s", page)
 		}
-		post := func(values url.Values) *response { return b.send("POST", "/survey/"+token, values) }
+		post := func(values url.Values) *apptest.Response { return b.Send("POST", "/survey/"+token, values) }
 		if r := post(url.Values{"score": {"4"}, "comment": {"好"}}); r.Status != 403 || !strings.Contains(string(r.Body), "表单已失效") {
 			t.Errorf("no form token: %d, want 403 and the form again", r.Status)
 		}
@@ -322,26 +323,26 @@ func TestSurveyPage(t *testing.T) {
 			t.Fatalf("answer: %d\n%s", r.Status, r.Body)
 		}
 		// Once only: the page and the form say so.
-		for _, r := range []*response{b.get("/survey/" + token), post(url.Values{"form": {form}, "score": {"1"}})} {
+		for _, r := range []*apptest.Response{b.Get("/survey/" + token), post(url.Values{"form": {form}, "score": {"1"}})} {
 			if r.Status != 410 || !strings.Contains(string(r.Body), "此链接已使用") {
 				t.Errorf("used link: %d, want 410 and the used page", r.Status)
 			}
 		}
 		// The answer counts: the API refuses a second one.
-		if r := h.do("POST", "/api/v1/surveys/answer", "", map[string]any{"token": token, "score": 1}); r.Status != 404 {
+		if r := h.Do("POST", "/api/v1/surveys/answer", "", map[string]any{"token": token, "score": 1}); r.Status != 404 {
 			t.Errorf("API answer after the page's: %d, want 404", r.Status)
 		}
 		// Invalid links: a plain page, never a trace.
 		for _, bad := range []string{token[:len(token)-2] + "xx", "nonsense", strings.Repeat("a.", 150) + "b", "%00%ff"} {
-			r := b.get("/survey/" + bad)
+			r := b.Get("/survey/" + bad)
 			if body := string(r.Body); r.Status != 404 || !strings.Contains(body, "链接无效") || strings.Contains(body, "goroutine") {
 				t.Errorf("GET /survey/%.20s: %d, want 404 and the invalid page", bad, r.Status)
 			}
 		}
 		// An expired link, by the injected clock.
-		_, late := surveyLink(t, h)
-		h.clock.Add(15 * 24 * time.Hour)
-		if r := b.get("/survey/" + late + "?lang=en"); r.Status != 410 || !strings.Contains(string(r.Body), "This link has expired") {
+		_, late := h.SurveyLink()
+		h.Clock.Add(15 * 24 * time.Hour)
+		if r := b.Get("/survey/" + late + "?lang=en"); r.Status != 410 || !strings.Contains(string(r.Body), "This link has expired") {
 			t.Errorf("expired link: %d, want 410 and the expired page", r.Status)
 		}
 		if r := post(url.Values{"form": {form}, "score": {"3"}}); r.Status != 410 {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cordon/cordon/internal/app/apptest"
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/store/storetest"
 )
@@ -15,10 +16,10 @@ import (
 // every access is in the log with its contract and clause.
 func TestJobIsolation(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		admin, _ := h.login("contracts")
-		ids := h.partnerIDs(admin)
-		hefeiJobs, wuhanJobs, xianJobs := h.jobsOf(ids["hefei"]), h.jobsOf(ids["wuhan"]), h.jobsOf(ids["xian"])
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		admin, _ := h.Login("contracts")
+		ids := h.PartnerIDs(admin)
+		hefeiJobs, wuhanJobs, xianJobs := h.JobsOf(ids["hefei"]), h.JobsOf(ids["wuhan"]), h.JobsOf(ids["xian"])
 		if len(hefeiJobs) == 0 || len(wuhanJobs) == 0 || len(xianJobs) == 0 {
 			t.Fatalf("the demo world lacks partner jobs: %d %d %d", len(hefeiJobs), len(wuhanJobs), len(xianJobs))
 		}
@@ -49,8 +50,8 @@ func TestJobIsolation(t *testing.T) {
 			{"xian.tech", nil, nil, nil, nil},
 		} {
 			t.Run(tc.user, func(t *testing.T) {
-				tok, _ := h.login(tc.user)
-				got := h.jobIDs(tok)
+				tok, _ := h.Login(tc.user)
+				got := h.JobIDs(tok)
 				for id, m := range got {
 					if !tc.own[id] {
 						t.Errorf("%s lists job %d, which is not its own", tc.user, id)
@@ -74,7 +75,7 @@ func TestJobIsolation(t *testing.T) {
 			})
 		}
 
-		tech, _ := h.login("hefei.tech")
+		tech, _ := h.Login("hefei.tech")
 		var hefeiJob, wuhanJob, xianJob int64
 		for id := range hefeiJobs {
 			hefeiJob = id
@@ -85,19 +86,19 @@ func TestJobIsolation(t *testing.T) {
 		for id := range xianJobs {
 			xianJob = id
 		}
-		missing := h.do("GET", "/api/v1/jobs/99999999", tech, nil)
+		missing := h.Do("GET", "/api/v1/jobs/99999999", tech, nil)
 		for _, id := range []int64{wuhanJob, xianJob} {
-			r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", id), tech, nil)
+			r := h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d", id), tech, nil)
 			if r.Status != 404 || r.JSON(t)["detail"] != missing.JSON(t)["detail"] || r.JSON(t)["title"] != missing.JSON(t)["title"] {
 				t.Errorf("hefei.tech asks for foreign job %d: %d %s; a missing one: %d %s", id, r.Status, r.Body, missing.Status, missing.Body)
 			}
 		}
-		r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", hefeiJob), tech, nil)
+		r := h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d", hefeiJob), tech, nil)
 		if r.Status != 200 || r.JSON(t)["contract_no"] != "HF-2026-001" {
 			t.Fatalf("hefei.tech views its own job: %d %s", r.Status, r.Body)
 		}
-		xtech, _ := h.login("xian.tech")
-		if r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", xianJob), xtech, nil); r.Status != 404 {
+		xtech, _ := h.Login("xian.tech")
+		if r := h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d", xianJob), xtech, nil); r.Status != 404 {
 			t.Errorf("xian (expired) views its old job: got %d, want 404", r.Status)
 		}
 
@@ -106,18 +107,18 @@ func TestJobIsolation(t *testing.T) {
 		res, view := cordon.ResJob, cordon.ActView
 		allowed, denied := cordon.Allow, cordon.Deny
 		hid := fmt.Sprint(hefeiJob)
-		evs := h.accessEvents(cordon.AccessEventFilter{Resource: &res, Action: &view, Decision: &allowed, ResourceID: &hid})
+		evs := h.AccessEvents(cordon.AccessEventFilter{Resource: &res, Action: &view, Decision: &allowed, ResourceID: &hid})
 		if len(evs) != 1 || evs[0].ContractNo != "HF-2026-001" || evs[0].Clause == "" || evs[0].Purpose != "job:"+hid || evs[0].RequestID == "" {
 			t.Errorf("allowed view events = %+v, want one under HF-2026-001 with a clause, purpose and request id", evs)
 		}
-		evs = h.accessEvents(cordon.AccessEventFilter{Resource: &res, Decision: &denied})
+		evs = h.AccessEvents(cordon.AccessEventFilter{Resource: &res, Decision: &denied})
 		if len(evs) != 4 { // wuhan's, xian's and the missing job by hefei; xian's own by xian
 			t.Errorf("denied events = %d, want 4: %+v", len(evs), evs)
 		}
 
 		// Institute users see every job, with the customer by reference.
-		disp, _ := h.login("dispatcher")
-		all := h.jobIDs(disp)
+		disp, _ := h.Login("dispatcher")
+		all := h.JobIDs(disp)
 		for id := range wuhanJobs {
 			if all[id] == nil {
 				t.Errorf("the dispatcher does not see wuhan's job %d", id)
@@ -132,26 +133,26 @@ func TestAccessLogFailsClosed(t *testing.T) {
 	t.Parallel()
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		t.Run(dialect, func(t *testing.T) {
-			url := ""
+			engine := apptest.SQLite
 			if dialect == "postgres" {
-				url = seededPostgres
+				engine = apptest.Postgres
 			}
-			h := newHarness(t, url)
-			admin, _ := h.login("contracts")
+			h := apptest.New(t, engine)
+			admin, _ := h.Login("contracts")
 			var job int64
-			for id := range h.jobsOf(h.partnerIDs(admin)["hefei"]) {
+			for id := range h.JobsOf(h.PartnerIDs(admin)["hefei"]) {
 				job = id
 			}
-			tech, _ := h.login("hefei.tech")
-			if r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", job), tech, nil); r.Status != 200 {
+			tech, _ := h.Login("hefei.tech")
+			if r := h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d", job), tech, nil); r.Status != 200 {
 				t.Fatalf("before: %d", r.Status)
 			}
 			if dialect == "postgres" {
-				storetest.Exec(t, h.h.URL, "", "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'broken log'; END $$; CREATE TRIGGER broken BEFORE INSERT ON access_events FOR EACH ROW EXECUTE FUNCTION refuse_insert()")
+				storetest.Exec(t, h.URL, "", "CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'broken log'; END $$; CREATE TRIGGER broken BEFORE INSERT ON access_events FOR EACH ROW EXECUTE FUNCTION refuse_insert()")
 			} else {
-				storetest.Exec(t, "", h.h.DataDir, "CREATE TRIGGER broken BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'broken log'); END")
+				storetest.Exec(t, "", h.DataDir, "CREATE TRIGGER broken BEFORE INSERT ON access_events BEGIN SELECT RAISE(ABORT, 'broken log'); END")
 			}
-			r := h.do("GET", fmt.Sprintf("/api/v1/jobs/%d", job), tech, nil)
+			r := h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d", job), tech, nil)
 			if r.Status != 500 || strings.Contains(string(r.Body), "site_city") || strings.Contains(string(r.Body), "broken log") {
 				t.Errorf("with the log broken: %d %s, want 500 without data or driver text", r.Status, r.Body)
 			}
@@ -163,15 +164,15 @@ func TestAccessLogFailsClosed(t *testing.T) {
 // can still log in and see who they are, and nothing else.
 func TestExpiredPartnerKeepsOnlyItsProfile(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		tok, _ := h.login("xian.tech")
-		if r := h.do("GET", "/api/v1/me", tok, nil); r.Status != 200 || r.JSON(t)["username"] != "xian.tech" {
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		tok, _ := h.Login("xian.tech")
+		if r := h.Do("GET", "/api/v1/me", tok, nil); r.Status != 200 || r.JSON(t)["username"] != "xian.tech" {
 			t.Errorf("/me out of force: %d %s", r.Status, r.Body)
 		}
-		if got := h.jobIDs(tok); len(got) != 0 {
+		if got := h.JobIDs(tok); len(got) != 0 {
 			t.Errorf("out of force, %d jobs listed", len(got))
 		}
-		if got := h.documents(tok); len(got) != 0 {
+		if got := h.Documents(tok); len(got) != 0 {
 			t.Errorf("out of force, %d documents listed", len(got))
 		}
 	})

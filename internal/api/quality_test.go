@@ -3,6 +3,8 @@ package api_test
 import (
 	"fmt"
 	"testing"
+
+	"github.com/cordon/cordon/internal/app/apptest"
 )
 
 // TestQualityLoop: the seeded component faults show up by model and batch;
@@ -10,9 +12,9 @@ import (
 // batch and dispatches each within scope.
 func TestQualityLoop(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		q, _ := h.login("quality")
-		r := h.do("GET", "/api/v1/quality/root-causes?product_line=radar", q, nil)
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		q, _ := h.Login("quality")
+		r := h.Do("GET", "/api/v1/quality/root-causes?product_line=radar", q, nil)
 		if r.Status != 200 {
 			t.Fatalf("root causes: %d %s", r.Status, r.Body)
 		}
@@ -31,11 +33,11 @@ func TestQualityLoop(t *testing.T) {
 		if best == 0 {
 			t.Fatal("the demo world's component faults do not show")
 		}
-		tech, _ := h.login("hefei.tech")
-		if r := h.do("GET", "/api/v1/quality/root-causes", tech, nil); r.Status != 403 {
+		tech, _ := h.Login("hefei.tech")
+		if r := h.Do("GET", "/api/v1/quality/root-causes", tech, nil); r.Status != 403 {
 			t.Errorf("a partner reads root causes: got %d, want 403", r.Status)
 		}
-		r = h.do("POST", "/api/v1/quality/campaigns", q, map[string]any{
+		r = h.Do("POST", "/api/v1/quality/campaigns", q, map[string]any{
 			"title": "电源板批次检查", "root_cause": "component", "model_id": model, "batch": batch,
 			"description": "Check the power supply board of every unit in the batch.",
 		})
@@ -49,10 +51,10 @@ func TestQualityLoop(t *testing.T) {
 			t.Errorf("campaign progress = %v, want every request dispatched as an offer", m)
 		}
 		id := int64(m["id"].(float64))
-		if r := h.do("GET", fmt.Sprintf("/api/v1/quality/campaigns/%d", id), q, nil); r.Status != 200 {
+		if r := h.Do("GET", fmt.Sprintf("/api/v1/quality/campaigns/%d", id), q, nil); r.Status != 200 {
 			t.Errorf("campaign view: %d", r.Status)
 		}
-		if r := h.do("POST", "/api/v1/quality/campaigns", q, map[string]any{
+		if r := h.Do("POST", "/api/v1/quality/campaigns", q, map[string]any{
 			"title": "x", "root_cause": "component", "model_id": model, "batch": "NO-SUCH-BATCH", "description": "x",
 		}); r.Status != 400 || r.JSON(t)["field"] != "batch" {
 			t.Errorf("a batch with no units: %d %s", r.Status, r.Body)

@@ -3,6 +3,8 @@ package api_test
 import (
 	"fmt"
 	"testing"
+
+	"github.com/cordon/cordon/internal/app/apptest"
 )
 
 // TestCandidatesRankedByScore: of two partners equally placed for a
@@ -10,17 +12,17 @@ import (
 // the better scorecard over the last 90 days is offered first, whatever
 // their open loads; each candidate carries its score and contract.
 func TestCandidatesRankedByScore(t *testing.T) {
-	eachDB(t, func(t *testing.T, h *harness) {
-		contracts, _ := h.login("contracts")
-		disp, _ := h.login("dispatcher")
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		contracts, _ := h.Login("contracts")
+		disp, _ := h.Login("dispatcher")
 		// wuhan's contract in force covers Wuhan only; a second one for
 		// Wuhu comms, in force after the first is suspended, makes wuhan
 		// eligible beside hefei, whose home is Hefei.
-		list := h.do("GET", "/api/v1/contracts?limit=200", contracts, nil).JSON(t)["items"].([]any)
+		list := h.Do("GET", "/api/v1/contracts?limit=200", contracts, nil).JSON(t)["items"].([]any)
 		for _, it := range list {
 			m := it.(map[string]any)
 			if m["number"] == "WH-2026-001" {
-				if r := h.do("POST", fmt.Sprintf("/api/v1/contracts/%d/suspend", int64(m["id"].(float64))), contracts, nil); r.Status != 200 {
+				if r := h.Do("POST", fmt.Sprintf("/api/v1/contracts/%d/suspend", int64(m["id"].(float64))), contracts, nil); r.Status != 200 {
 					t.Fatalf("suspend WH-2026-001: %d %s", r.Status, r.Body)
 				}
 			}
@@ -48,16 +50,16 @@ clauses:
   sla: "§6.1 Service levels"
   liability: "§9.2 Liability"
 `
-		r := h.do("POST", "/api/v1/contracts", contracts, []byte(yaml), "Content-Type", "application/yaml")
+		r := h.Do("POST", "/api/v1/contracts", contracts, []byte(yaml), "Content-Type", "application/yaml")
 		if r.Status != 201 && r.Status != 200 {
 			t.Fatalf("import: %d %s", r.Status, r.Body)
 		}
 		id := int64(r.JSON(t)["id"].(float64))
-		if r := h.do("POST", fmt.Sprintf("/api/v1/contracts/%d/activate", id), contracts, nil); r.Status != 200 {
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/contracts/%d/activate", id), contracts, nil); r.Status != 200 {
 			t.Fatalf("activate: %d %s", r.Status, r.Body)
 		}
-		req := h.intake(disp, h.unitIn("Wuhu", "comms"), "repair", "P3")
-		r = h.do("GET", fmt.Sprintf("/api/v1/requests/%d/candidates", req), disp, nil)
+		req := h.Intake(disp, h.UnitIn("Wuhu", "comms"), "repair", "P3")
+		r = h.Do("GET", fmt.Sprintf("/api/v1/requests/%d/candidates", req), disp, nil)
 		if r.Status != 200 {
 			t.Fatalf("candidates: %d %s", r.Status, r.Body)
 		}

@@ -3,6 +3,8 @@ package api_test
 import (
 	"fmt"
 	"testing"
+
+	"github.com/cordon/cordon/internal/app/apptest"
 )
 
 // TestWebhookSecretNotCached: the answers that carry a webhook's signing
@@ -10,16 +12,16 @@ import (
 // the login's tokens.
 func TestWebhookSecretNotCached(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
-		contracts, _ := h.login("contracts")
-		hefei := h.partnerIDs(contracts)["hefei"]
-		padmin, _ := h.login("hefei.admin")
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		contracts, _ := h.Login("contracts")
+		hefei := h.PartnerIDs(contracts)["hefei"]
+		padmin, _ := h.Login("hefei.admin")
 		path := fmt.Sprintf("/api/v1/partners/%d/webhook", hefei)
 		for _, body := range []map[string]any{
 			{"url": "https://hooks.example/cordon"},
 			{"url": "https://hooks.example/cordon", "rotate_secret": true},
 		} {
-			r := h.do("PUT", path, padmin, body)
+			r := h.Do("PUT", path, padmin, body)
 			if r.Status != 200 && r.Status != 201 {
 				t.Fatalf("PUT %v: %d %s", body, r.Status, r.Body)
 			}
