@@ -9,7 +9,7 @@ import (
 	"github.com/cordon/cordon/internal/cordon"
 )
 
-// Service implements cordon.CatalogStore over the catalogue's store.
+// Service implements cordon.CatalogService over the catalogue's store.
 type Service struct{ store cordon.CatalogStore }
 
 var _ cordon.CatalogService = (*Service)(nil)
