@@ -18,7 +18,7 @@ var Resources = []string{
 	cordon.ResJob, cordon.ResRequest, cordon.ResCustomer, cordon.ResDocument,
 	cordon.ResContract, cordon.ResPartner, cordon.ResUser, cordon.ResAudit,
 	cordon.ResPolicy,
-	cordon.ResUnit, cordon.ResSLA, cordon.ResScorecard, cordon.ResSurvey, cordon.ResQuality, cordon.ResCampaign,
+	cordon.ResUnit, cordon.ResProduct, cordon.ResSLA, cordon.ResScorecard, cordon.ResSurvey, cordon.ResQuality, cordon.ResCampaign,
 	cordon.ResSettings, cordon.ResAccessEvent, cordon.ResMe, cordon.ResAuth,
 	cordon.ResWebhook,
 }

@@ -33,7 +33,8 @@ const (
 	ResAudit    = "audit"
 	ResPolicy   = "policy"
 
-	ResUnit        = "unit"         // delivered units and their follow-up plans
+	ResUnit        = "unit"         // delivered units, their milestones and follow-up plans
+	ResProduct     = "product"      // the product catalogue: lines, models, components
 	ResSLA         = "sla"          // SLA clocks, at-risk and breached jobs
 	ResScorecard   = "scorecard"    // partner scorecards and rankings
 	ResSurvey      = "survey"       // satisfaction surveys and follow-up calls
