@@ -69,11 +69,13 @@ func TestArchitecture(t *testing.T) {
 		"github.com/pdfcpu/":       {"internal/document", "internal/evaluation"},
 		"github.com/chromedp/":     {},
 		"github.com/getkin/":       {"internal/app/apptest"},
+		"github.com/xuri/":         {"internal/sheet"},
 	}
 	// Internal packages each may import; internal/app wires everything.
 	wiring := []string{"internal/cordon", "internal/store", "internal/authn", "internal/authz", "internal/contract",
 		"internal/audit", "internal/demo", "internal/dispatch", "internal/document", "internal/sla", "internal/quality",
 		"internal/notify", "internal/evaluation", "internal/team", "internal/partner", "internal/catalog",
+		"internal/installbase", "internal/sheet",
 		"internal/api", "internal/server", "internal/webui"}
 	allowed := map[string][]string{
 		"internal/app":             wiring,
@@ -94,6 +96,8 @@ func TestArchitecture(t *testing.T) {
 		"internal/team":            {"internal/cordon"},
 		"internal/partner":         {"internal/cordon"},
 		"internal/catalog":         {"internal/cordon"},
+		"internal/installbase":     {"internal/cordon"},
+		"internal/sheet":           {"internal/cordon"},
 		"internal/notify":          {"internal/cordon"},
 		"internal/evaluation":      {"internal/cordon", "internal/keyfile"},
 		"internal/api":             {"internal/cordon", "internal/contract"},
