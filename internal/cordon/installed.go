@@ -252,3 +252,20 @@ type CatalogService interface {
 	// UpdateComponent changes name and supplier; ENOTFOUND.
 	UpdateComponent(ctx context.Context, id int64, name, supplier string) (*Component, error)
 }
+
+// HistoryStore reads what the service history of a unit is made of.
+type HistoryStore interface {
+	// FindUnitHistory returns the unit's requests, jobs, reports (with
+	// their root causes) and campaign requests as history entries, in no
+	// particular order.
+	FindUnitHistory(ctx context.Context, unitID int64) ([]*HistoryEntry, error)
+}
+
+// MilestoneRecorder records the milestone a verified job completes
+// (installation, commissioning, training); the dispatcher calls it when
+// quality verifies a job.
+type MilestoneRecorder interface {
+	// RecordJobMilestone records the job's milestone on its unit, unless
+	// the job has no unit or no milestone, or the unit has it already.
+	RecordJobMilestone(ctx context.Context, j *Job) error
+}
