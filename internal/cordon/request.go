@@ -98,6 +98,9 @@ type Intake struct {
 	Priority    Priority
 	Description string
 	SiteCity    string // defaults to the unit's site city
+	// Override, when set, is why the description may keep what screening
+	// found (an institute user's decision, logged with the reason).
+	Override string
 }
 
 // Candidate is a partner (or the institute's own engineers) who could take
@@ -151,6 +154,7 @@ type Disclosure struct {
 	Level      DisclosureLevel
 	City       string
 	Customer   *CustomerIdentity // only the fields the level allows are set
+	Serial     string            // the unit's serial, when the job has a unit
 	Fields     []string
 	ContractNo string
 	Clause     string

@@ -435,26 +435,28 @@ var symptoms = map[string][]string{
 	"power": {"输出电压波动超差", "蓄电池组无法充电", "启动后数分钟自动停机"},
 }
 
-// describe writes the request's description, as a dispatcher would.
+// describe writes the request's description, as a dispatcher would: never
+// the serial, which a partner sees only after acceptance, as a logged
+// disclosure (intake screening refuses it in real descriptions).
 func (sd *seeder) describe(r demoRequest, u *cordon.Unit) string {
 	m := sd.modelByID(u.ModelID).Name
 	switch r.category {
 	case cordon.CatFault:
-		return fmt.Sprintf("%s（序列号 %s）%s，请尽快派员处理", m, u.Serial, pick(sd.rng, symptoms[r.line]))
+		return fmt.Sprintf("%s %s，请尽快派员处理", m, pick(sd.rng, symptoms[r.line]))
 	case cordon.CatRepair:
-		return fmt.Sprintf("%s（序列号 %s）返修：%s", m, u.Serial, pick(sd.rng, symptoms[r.line]))
+		return fmt.Sprintf("%s 返修：%s", m, pick(sd.rng, symptoms[r.line]))
 	case cordon.CatMaintenance:
-		return fmt.Sprintf("%s（序列号 %s）年度维护保养", m, u.Serial)
+		return fmt.Sprintf("%s 年度维护保养", m)
 	case cordon.CatInstallation:
-		return fmt.Sprintf("%s 新装备现场安装（序列号 %s）", m, u.Serial)
+		return fmt.Sprintf("%s 新装备现场安装", m)
 	case cordon.CatCommissioning:
-		return fmt.Sprintf("%s 现场联调与开通（序列号 %s）", m, u.Serial)
+		return fmt.Sprintf("%s 现场联调与开通", m)
 	case cordon.CatTraining:
 		return fmt.Sprintf("%s 操作与日常维护培训，值班员 6 人", m)
 	case cordon.CatFollowUp:
-		return fmt.Sprintf("%s（序列号 %s）交付后定期回访", m, u.Serial)
+		return fmt.Sprintf("%s 交付后定期回访", m)
 	case cordon.CatUpgrade:
-		return fmt.Sprintf("%s（序列号 %s）软件升级至 V3.2", m, u.Serial)
+		return fmt.Sprintf("%s 软件升级至 V3.2", m)
 	case cordon.CatConsultation:
 		return fmt.Sprintf("咨询 %s 备件储备与扩容方案", m)
 	case cordon.CatInspection:

@@ -30,7 +30,10 @@ type DispatcherConfig struct {
 	// CheckContent tells an attachment's type by content and checks its
 	// limits (document.Sniff and Check).
 	CheckContent ContentChecker
-	Now          cordon.Clock
+	// Milestones records the delivery milestone of a verified
+	// installation, commissioning or training job; nil records none.
+	Milestones cordon.MilestoneRecorder
+	Now        cordon.Clock
 }
 
 // Dispatcher carries out intake, dispatch, the job lifecycle and customer
@@ -102,6 +105,9 @@ func (d *Dispatcher) CreateRequest(ctx context.Context, in cordon.Intake) (*cord
 	r.ModelID, r.ProductLineID = &m.ID, m.ProductLineID
 	if r.SiteCity == "" {
 		return nil, cordon.FieldErr("site_city", "dispatch.site_city_required_when_unit")
+	}
+	if err := d.screen(ctx, a, r, in.Override); err != nil {
+		return nil, err
 	}
 	if err := d.cfg.Requests.CreateRequest(ctx, r); err != nil {
 		return nil, err
@@ -274,7 +280,16 @@ func (d *Dispatcher) MoveJob(ctx context.Context, jobID int64, m cordon.JobMove)
 	if err := d.cfg.Jobs.MoveJob(ctx, j, from, ev); err != nil {
 		return nil, err
 	}
-	return d.cfg.Jobs.FindJobByID(ctx, j.ID)
+	j, err = d.cfg.Jobs.FindJobByID(ctx, j.ID)
+	if err != nil {
+		return nil, err
+	}
+	if m.To == cordon.JobVerified && d.cfg.Milestones != nil {
+		if err := d.cfg.Milestones.RecordJobMilestone(ctx, j); err != nil {
+			return nil, err
+		}
+	}
+	return j, nil
 }
 
 // JobActions says what the caller may do with the job now, within the
@@ -388,9 +403,14 @@ func (d *Dispatcher) DiscloseCustomer(ctx context.Context, jobID int64) (*cordon
 		ResourceID: strconv.FormatInt(cust.ID, 10), Action: cordon.ActDisclose, Purpose: "job:" + strconv.FormatInt(j.ID, 10)}
 	m := cordon.MetaFromContext(ctx)
 	ev.RequestID, ev.ClientIP = m.RequestID, m.ClientIP
+	serial, err := d.serialOf(ctx, j)
+	if err != nil {
+		return nil, err
+	}
 	if !a.IsPartner() {
 		out := &cordon.Disclosure{Level: cordon.DiscloseSiteContact, City: cust.City, Customer: cust.Identity,
-			Fields: []string{"name", "unit_designation", "contact_person", "phone", "site_address"}}
+			Fields: append([]string{}, cordon.CustomerIdentityFields...)}
+		out.Serial, out.Fields = serial, withSerial(out.Fields, serial)
 		ev.Decision, ev.Fields = cordon.Allow, out.Fields
 		if err := d.cfg.Access.RecordAccess(ctx, ev); err != nil {
 			return nil, fmt.Errorf("record disclosure: %w", err)
@@ -423,7 +443,7 @@ func (d *Dispatcher) DiscloseCustomer(ctx context.Context, jobID int64) (*cordon
 		return nil, cordon.Err(cordon.ENOTFOUND, "customer.not_found")
 	}
 	out := &cordon.Disclosure{Level: level, ContractNo: dec.ContractNo, Clause: dec.Clause, Until: until,
-		Fields: disclosed[level], Customer: &cordon.CustomerIdentity{CustomerID: cust.ID}}
+		Fields: withSerial(disclosed[level], serial), Customer: &cordon.CustomerIdentity{CustomerID: cust.ID}, Serial: serial}
 	for _, f := range out.Fields {
 		switch f {
 		case "city":
@@ -441,4 +461,26 @@ func (d *Dispatcher) DiscloseCustomer(ctx context.Context, jobID int64) (*cordon
 		return nil, fmt.Errorf("record disclosure: %w", err)
 	}
 	return out, nil
+}
+
+// serialOf is the serial of the job's unit, "" when the request named no
+// unit. A partner sees it only in a disclosure: after acceptance, inside
+// the window, logged.
+func (d *Dispatcher) serialOf(ctx context.Context, j *cordon.Job) (string, error) {
+	if j.Request == nil || j.Request.UnitID == nil {
+		return "", nil
+	}
+	u, err := d.cfg.Catalog.FindUnitByID(ctx, *j.Request.UnitID)
+	if err != nil {
+		return "", err
+	}
+	return u.Serial, nil
+}
+
+// withSerial adds "serial" to the disclosed fields when there is one.
+func withSerial(fields []string, serial string) []string {
+	if serial == "" {
+		return fields
+	}
+	return append(append([]string{}, fields...), "serial")
 }

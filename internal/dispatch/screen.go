@@ -1,0 +1,117 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/cordon/cordon/internal/cordon"
+)
+
+// Screening: free text a partner will read (a request's description) must
+// not carry what the contract discloses only after acceptance, and under
+// a logged clause: the unit's serial, the customer's name or unit
+// designation, a phone number. Intake refuses it, saying which part to
+// remove and where; an institute user may override with a reason, which
+// the access log keeps.
+
+// phonePatterns are how phone numbers are written in China: mobiles
+// (optionally +86) and landlines with an area code.
+var phonePatterns = []*regexp.Regexp{
+	regexp.MustCompile(`(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}`),
+	regexp.MustCompile(`\(?0\d{2,3}\)?[\s-]?\d{7,8}`),
+}
+
+// screenFinding is one thing screening found: its kind (a message key)
+// and the character where it starts, counted from 1.
+type screenFinding struct {
+	key string
+	at  int
+}
+
+// findSensitive returns the first sensitive part of text, if any.
+func findSensitive(text, serial string, id *cordon.CustomerIdentity) *screenFinding {
+	lower := strings.ToLower(text)
+	at := func(i int) int { return utf8.RuneCountInString(text[:i]) + 1 }
+	check := func(needle, key string) *screenFinding {
+		needle = strings.ToLower(strings.TrimSpace(needle))
+		if utf8.RuneCountInString(needle) < 2 {
+			return nil
+		}
+		if i := strings.Index(lower, needle); i >= 0 {
+			return &screenFinding{key: key, at: at(i)}
+		}
+		return nil
+	}
+	if f := check(serial, "dispatch.screen_serial"); f != nil {
+		return f
+	}
+	if id != nil {
+		if f := check(id.Name, "dispatch.screen_customer_name"); f != nil {
+			return f
+		}
+		if f := check(id.UnitDesignation, "dispatch.screen_unit_designation"); f != nil {
+			return f
+		}
+		if f := check(id.Phone, "dispatch.screen_phone"); f != nil {
+			return f
+		}
+	}
+	for _, re := range phonePatterns {
+		for _, m := range re.FindAllStringIndex(text, -1) {
+			// A number inside a longer token (a part number, a date) is
+			// not a phone number.
+			before, _ := utf8.DecodeLastRuneInString(text[:m[0]])
+			after, _ := utf8.DecodeRuneInString(text[m[1]:])
+			if m[0] > 0 && (isWordRune(before) || before == '-' || before == '/') || m[1] < len(text) && (isWordRune(after) || after == '-' || after == '/') {
+				continue
+			}
+			return &screenFinding{key: "dispatch.screen_phone", at: at(m[0])}
+		}
+	}
+	return nil
+}
+
+func isWordRune(r rune) bool { return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
+
+// screen refuses a description that carries sensitive text, unless the
+// caller overrides with a reason; the override is an access event that
+// names what was found (never the text itself).
+func (d *Dispatcher) screen(ctx context.Context, a *cordon.Actor, r *cordon.ServiceRequest, override string) error {
+	var serial string
+	if r.UnitID != nil {
+		u, err := d.cfg.Catalog.FindUnitByID(ctx, *r.UnitID)
+		if err != nil {
+			return err
+		}
+		serial = u.Serial
+	}
+	c, err := d.cfg.Customers.FindCustomerByID(ctx, r.CustomerID)
+	if err != nil {
+		return err
+	}
+	f := findSensitive(r.Description, serial, c.Identity)
+	if f == nil {
+		return nil
+	}
+	override = strings.TrimSpace(override)
+	if override == "" {
+		return cordon.FieldErr("description", f.key, f.at)
+	}
+	if utf8.RuneCountInString(override) > 500 {
+		return cordon.FieldErr("override", "dispatch.override_too_long")
+	}
+	m := cordon.MetaFromContext(ctx)
+	ev := &cordon.AccessEvent{UserID: a.UserID, OrgID: a.OrgID, Resource: cordon.ResCustomer,
+		ResourceID: strconv.FormatInt(r.CustomerID, 10), Action: "override", Decision: cordon.Allow,
+		Purpose: fmt.Sprintf("intake screening %s: %s", strings.TrimPrefix(f.key, "dispatch.screen_"), override),
+		Fields: []string{strings.TrimPrefix(f.key, "dispatch.screen_")}, RequestID: m.RequestID, ClientIP: m.ClientIP}
+	if err := d.cfg.Access.RecordAccess(ctx, ev); err != nil {
+		return fmt.Errorf("record screening override: %w", err)
+	}
+	return nil
+}
