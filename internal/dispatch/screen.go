@@ -109,7 +109,7 @@ func (d *Dispatcher) screen(ctx context.Context, a *cordon.Actor, r *cordon.Serv
 	ev := &cordon.AccessEvent{UserID: a.UserID, OrgID: a.OrgID, Resource: cordon.ResCustomer,
 		ResourceID: strconv.FormatInt(r.CustomerID, 10), Action: "override", Decision: cordon.Allow,
 		Purpose: fmt.Sprintf("intake screening %s: %s", strings.TrimPrefix(f.key, "dispatch.screen_"), override),
-		Fields: []string{strings.TrimPrefix(f.key, "dispatch.screen_")}, RequestID: m.RequestID, ClientIP: m.ClientIP}
+		Fields:  []string{strings.TrimPrefix(f.key, "dispatch.screen_")}, RequestID: m.RequestID, ClientIP: m.ClientIP}
 	if err := d.cfg.Access.RecordAccess(ctx, ev); err != nil {
 		return fmt.Errorf("record screening override: %w", err)
 	}
