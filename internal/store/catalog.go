@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/cordon/cordon/internal/cordon"
 )
@@ -35,36 +34,13 @@ func toModel(r *modelRow) *cordon.Model {
 	return &cordon.Model{ID: r.ID, ProductLineID: r.ProductLineID, Code: r.Code, Name: r.Name}
 }
 
-// unitRow is the units table.
-type unitRow struct {
-	ID             int64 `gorm:"primaryKey"`
-	ModelID        int64
-	CustomerID     int64
-	Serial         string
-	Batch          string
-	SiteCity       string
-	DeliveredOn    time.Time
-	WarrantyEnd    time.Time
-	FollowUpMonths int
-	NextVisitDue   *time.Time
-}
-
-func (unitRow) TableName() string { return "units" }
-
-func toUnit(r *unitRow) *cordon.Unit {
-	return &cordon.Unit{
-		ID: r.ID, ModelID: r.ModelID, CustomerID: r.CustomerID, Serial: r.Serial, Batch: r.Batch,
-		SiteCity: r.SiteCity, DeliveredOn: r.DeliveredOn, WarrantyEnd: r.WarrantyEnd,
-		FollowUpMonths: r.FollowUpMonths, NextVisitDue: r.NextVisitDue,
-	}
-}
-
 // CatalogStore implements cordon.CatalogStore.
 type CatalogStore struct{ db *DB }
 
 var _ cordon.CatalogStore = (*CatalogStore)(nil)
 
-// NewCatalogStore returns the store of product lines, models and units.
+// NewCatalogStore returns the store of product lines, models, components
+// and delivered units (unit.go).
 func NewCatalogStore(db *DB) *CatalogStore { return &CatalogStore{db: db} }
 
 // CreateProductLine stores p and sets its ID; ECONFLICT when the code is
@@ -119,85 +95,115 @@ func (s *CatalogStore) FindModelByID(ctx context.Context, id int64) (*cordon.Mod
 	return toModel(&r), nil
 }
 
-// CreateUnit stores u and sets its ID; ECONFLICT when the serial is taken,
-// EINVALID naming the field on bad input.
-func (s *CatalogStore) CreateUnit(ctx context.Context, u *cordon.Unit) error {
-	u.Serial = strings.TrimSpace(u.Serial)
+// UpdateProductLine renames the line; ENOTFOUND.
+func (s *CatalogStore) UpdateProductLine(ctx context.Context, id int64, name string) (*cordon.ProductLine, error) {
+	res := s.db.conn(ctx).Model(&productLineRow{}).Where("id = ?", id).Update("name", name)
+	if res.Error != nil {
+		return nil, TranslateError(res.Error, "Product line")
+	}
+	if res.RowsAffected == 0 {
+		return nil, cordon.ErrNotFound("Product line")
+	}
+	var r productLineRow
+	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
+		return nil, TranslateError(err, "Product line")
+	}
+	return toProductLine(&r), nil
+}
+
+// UpdateModel renames the model; ENOTFOUND.
+func (s *CatalogStore) UpdateModel(ctx context.Context, id int64, name string) (*cordon.Model, error) {
+	res := s.db.conn(ctx).Model(&modelRow{}).Where("id = ?", id).Update("name", name)
+	if res.Error != nil {
+		return nil, TranslateError(res.Error, "Model")
+	}
+	if res.RowsAffected == 0 {
+		return nil, cordon.ErrNotFound("Model")
+	}
+	return s.FindModelByID(ctx, id)
+}
+
+// FindModels returns every model of the line (every model for 0), by code.
+func (s *CatalogStore) FindModels(ctx context.Context, productLineID int64) ([]*cordon.Model, error) {
+	q := s.db.conn(ctx).Order("code")
+	if productLineID != 0 {
+		q = q.Where("product_line_id = ?", productLineID)
+	}
+	var rows []modelRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, TranslateError(err, "Model")
+	}
+	out := make([]*cordon.Model, len(rows))
+	for i := range rows {
+		out[i] = toModel(&rows[i])
+	}
+	return out, nil
+}
+
+// componentRow is the components table.
+type componentRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	ModelID    int64
+	PartNumber string
+	Name       string
+	Supplier   string
+}
+
+func (componentRow) TableName() string { return "components" }
+
+func toComponent(r *componentRow) *cordon.Component {
+	return &cordon.Component{ID: r.ID, ModelID: r.ModelID, PartNumber: r.PartNumber, Name: r.Name, Supplier: r.Supplier}
+}
+
+// CreateComponent stores c and sets its ID; ECONFLICT when the model has
+// the part number, EINVALID without a part number or name, or with an
+// unknown model.
+func (s *CatalogStore) CreateComponent(ctx context.Context, c *cordon.Component) error {
+	c.PartNumber = strings.TrimSpace(c.PartNumber)
 	switch {
-	case u.Serial == "":
-		return cordon.FieldErr("serial", "store.serial_required")
-	case strings.TrimSpace(u.SiteCity) == "":
-		return cordon.FieldErr("site_city", "store.site_city_required")
-	case u.FollowUpMonths < 0:
-		return cordon.FieldErr("follow_up_months", "store.follow_up_interval_cannot_negative")
+	case c.PartNumber == "":
+		return cordon.FieldErr("part_number", "store.part_number_required")
+	case strings.TrimSpace(c.Name) == "":
+		return cordon.FieldErr("name", "store.name_required")
 	}
-	r := unitRow{
-		ModelID: u.ModelID, CustomerID: u.CustomerID, Serial: u.Serial, Batch: u.Batch,
-		SiteCity: u.SiteCity, DeliveredOn: u.DeliveredOn.UTC(), WarrantyEnd: u.WarrantyEnd.UTC(),
-		FollowUpMonths: u.FollowUpMonths, NextVisitDue: utcPtr(u.NextVisitDue),
-	}
+	r := componentRow{ModelID: c.ModelID, PartNumber: c.PartNumber, Name: c.Name, Supplier: c.Supplier}
 	if err := s.db.conn(ctx).Create(&r).Error; err != nil {
-		return TranslateError(err, "Unit")
+		return TranslateError(err, "Component")
 	}
-	*u = *toUnit(&r)
+	*c = *toComponent(&r)
 	return nil
 }
 
-// FindUnitByID returns ENOTFOUND when there is no such unit.
-func (s *CatalogStore) FindUnitByID(ctx context.Context, id int64) (*cordon.Unit, error) {
-	var r unitRow
+// UpdateComponent replaces name and supplier; ENOTFOUND, EINVALID without
+// a name.
+func (s *CatalogStore) UpdateComponent(ctx context.Context, id int64, name, supplier string) (*cordon.Component, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, cordon.FieldErr("name", "store.name_required")
+	}
+	res := s.db.conn(ctx).Model(&componentRow{}).Where("id = ?", id).
+		Updates(map[string]any{"name": name, "supplier": supplier})
+	if res.Error != nil {
+		return nil, TranslateError(res.Error, "Component")
+	}
+	if res.RowsAffected == 0 {
+		return nil, cordon.ErrNotFound("Component")
+	}
+	var r componentRow
 	if err := s.db.conn(ctx).First(&r, id).Error; err != nil {
-		return nil, TranslateError(err, "Unit")
+		return nil, TranslateError(err, "Component")
 	}
-	return toUnit(&r), nil
+	return toComponent(&r), nil
 }
 
-// utcPtr returns a copy of *t in UTC, or nil.
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
+// FindComponents returns the model's components by part number.
+func (s *CatalogStore) FindComponents(ctx context.Context, modelID int64) ([]*cordon.Component, error) {
+	var rows []componentRow
+	if err := s.db.conn(ctx).Where("model_id = ?", modelID).Order("part_number").Find(&rows).Error; err != nil {
+		return nil, TranslateError(err, "Component")
 	}
-	u := t.UTC()
-	return &u
-}
-
-// timeOrNow returns t in UTC, or the store's clock when t is zero: records
-// that carry a history (requests, jobs, reports) may be given their time.
-func timeOrNow(db *DB, t time.Time) time.Time {
-	if t.IsZero() {
-		return db.Now()
-	}
-	return t.UTC()
-}
-
-// FindUnits returns a page of delivered units ordered by serial, and the total.
-func (s *CatalogStore) FindUnits(ctx context.Context, f cordon.UnitFilter) ([]*cordon.Unit, int, error) {
-	q := s.db.conn(ctx).Model(&unitRow{})
-	if f.SiteCity != nil {
-		q = q.Where("units.site_city = ?", *f.SiteCity)
-	}
-	if f.CustomerID != nil {
-		q = q.Where("units.customer_id = ?", *f.CustomerID)
-	}
-	if f.ProductLine != nil {
-		q = q.Joins("JOIN models m ON m.id = units.model_id").Joins("JOIN product_lines pl ON pl.id = m.product_line_id").
-			Where("pl.code = ?", *f.ProductLine)
-	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
-		return nil, 0, TranslateError(err, "Unit")
-	}
-	q = q.Select("units.*").Order("units.serial").Offset(f.Offset)
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit)
-	}
-	var rows []unitRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, 0, TranslateError(err, "Unit")
-	}
-	out := make([]*cordon.Unit, len(rows))
+	out := make([]*cordon.Component, len(rows))
 	for i := range rows {
-		out[i] = toUnit(&rows[i])
+		out[i] = toComponent(&rows[i])
 	}
-	return out, int(total), nil
+	return out, nil
 }

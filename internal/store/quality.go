@@ -107,7 +107,7 @@ func (s *QualityStore) CreateCampaign(ctx context.Context, c *cordon.Campaign) (
 			return TranslateError(err, "Campaign")
 		}
 		var units []unitRow
-		if err := s.db.conn(ctx).Where("model_id = ? AND batch = ?", c.ModelID, c.Batch).Order("id").Find(&units).Error; err != nil {
+		if err := s.db.conn(ctx).Where("model_id = ? AND batch = ? AND retired_at IS NULL", c.ModelID, c.Batch).Order("id").Find(&units).Error; err != nil {
 			return TranslateError(err, "Unit")
 		}
 		if len(units) == 0 {
@@ -118,7 +118,7 @@ func (s *QualityStore) CreateCampaign(ctx context.Context, c *cordon.Campaign) (
 			u := u
 			req := &cordon.ServiceRequest{UnitID: &u.ID, CustomerID: u.CustomerID, ModelID: &u.ModelID, ProductLineID: m.ProductLineID,
 				Category: cordon.CatInspection, Priority: c.Priority, SiteCity: u.SiteCity, CampaignID: &r.ID, CreatedBy: c.CreatedBy,
-				Description: fmt.Sprintf("Inspection campaign %d: %s (unit %s, batch %s).", r.ID, c.Description, u.Serial, u.Batch)}
+				Description: fmt.Sprintf("Inspection campaign %d: %s (batch %s).", r.ID, c.Description, u.Batch)}
 			if err := reqs.CreateRequest(ctx, req); err != nil {
 				return err
 			}

@@ -130,11 +130,14 @@ func (s *RequestStore) FindRequests(ctx context.Context, f cordon.RequestFilter)
 	return out, int(total), nil
 }
 
-// CreateDueVisits turns every follow-up visit due by now, for a unit still
-// in warranty, into a follow-up request, once.
+// CreateDueVisits turns every follow-up visit due by now into a follow-up
+// request, once: for units in service whose plan is not paused, until the
+// later of warranty end and service agreement end. The description names
+// no serial: a partner reads it.
 func (s *RequestStore) CreateDueVisits(ctx context.Context, now time.Time, createdBy int64) (int, error) {
 	var units []unitRow
-	err := s.db.conn(ctx).Where("follow_up_months > 0 AND next_visit_due IS NOT NULL AND next_visit_due <= ? AND warranty_end > ?", now.UTC(), now.UTC()).
+	err := s.db.conn(ctx).Where("follow_up_months > 0 AND follow_up_paused = '' AND retired_at IS NULL AND next_visit_due IS NOT NULL AND next_visit_due <= ?", now.UTC()).
+		Where("(warranty_end > ? OR (service_end IS NOT NULL AND service_end > ?))", now.UTC(), now.UTC()).
 		Order("id").Find(&units).Error
 	if err != nil {
 		return 0, TranslateError(err, "Unit")
@@ -162,7 +165,7 @@ func (s *RequestStore) CreateDueVisits(ctx context.Context, now time.Time, creat
 			}
 			r := &cordon.ServiceRequest{UnitID: &u.ID, CustomerID: u.CustomerID, ModelID: &u.ModelID, ProductLineID: m.ProductLineID,
 				Category: cordon.CatFollowUp, Priority: cordon.P4, SiteCity: u.SiteCity, CreatedBy: createdBy, CreatedAt: now,
-				Description: fmt.Sprintf("Scheduled follow-up visit for unit %s (every %d months).", u.Serial, u.FollowUpMonths)}
+				Description: fmt.Sprintf("Scheduled follow-up visit (every %d months).", u.FollowUpMonths)}
 			if err := s.CreateRequest(ctx, r); err != nil {
 				return err
 			}

@@ -78,7 +78,7 @@ func (h *Harness) AccessEvents(f cordon.AccessEventFilter) []*cordon.AccessEvent
 // UnitIn returns a delivered unit in city of product line code.
 func (h *Harness) UnitIn(city, line string) *cordon.Unit {
 	h.T.Helper()
-	units, _, err := store.NewCatalogStore(h.DB).FindUnits(context.Background(), cordon.UnitFilter{SiteCity: &city, ProductLine: &line, Limit: 1})
+	units, err := store.NewCatalogStore(h.DB).FindUnits(context.Background(), cordon.UnitFilter{SiteCity: &city, ProductLine: &line, Limit: 1})
 	if err != nil || len(units) == 0 {
 		h.T.Fatalf("no %s unit in %s: %v", line, city, err)
 	}
