@@ -38,6 +38,15 @@ type Services struct {
 	// Team is user and team management (/api/v1/users): the same service
 	// the portal's team page calls.
 	Team cordon.TeamService
+	// Installed is the installed base: customers, units, milestones,
+	// plans, imports; Catalog the product catalogue.
+	Installed cordon.InstalledBaseService
+	Catalog   cordon.CatalogService
+	// ReadSheet, WriteSheet and SheetTemplate are the spreadsheet format
+	// (internal/sheet), wired by internal/app.
+	ReadSheet     func(r io.Reader, filename string) (*cordon.Sheet, []cordon.ImportProblem, error)
+	WriteSheet    func(w io.Writer, format, lang string, rows []cordon.SheetRow) error
+	SheetTemplate func(w io.Writer, format, lang string) error
 	// Now is the clock; nil means time.Now.
 	Now cordon.Clock
 }
@@ -85,6 +94,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerAuditRoutes(r, h, g)
 	registerNotifyRoutes(r, h, g)
 	registerUserRoutes(r, h, g)
+	registerInstalledRoutes(r, h, g)
 }
 
 // maxJSON caps JSON request bodies; the server's own cap is higher, for

@@ -101,6 +101,7 @@ type disclosureJSON struct {
 	SiteAddress   string     `json:"site_address,omitempty"`
 	ContactPerson string     `json:"contact_person,omitempty"`
 	Phone         string     `json:"phone,omitempty"`
+	Serial        string     `json:"serial,omitempty"`
 	ContractNo    string     `json:"contract_no,omitempty"`
 	Clause        string     `json:"clause,omitempty"`
 	Until         *time.Time `json:"until,omitempty"`
@@ -115,7 +116,7 @@ func (h *Handler) handleJobCustomer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := disclosureJSON{Level: string(d.Level), Fields: d.Fields, City: d.City, ContractNo: d.ContractNo, Clause: d.Clause, Until: d.Until}
+	out := disclosureJSON{Level: string(d.Level), Fields: d.Fields, City: d.City, Serial: d.Serial, ContractNo: d.ContractNo, Clause: d.Clause, Until: d.Until}
 	if d.Customer != nil {
 		out.Name, out.Unit, out.SiteAddress = d.Customer.Name, d.Customer.UnitDesignation, d.Customer.SiteAddress
 		out.ContactPerson, out.Phone = d.Customer.ContactPerson, d.Customer.Phone

@@ -25,6 +25,9 @@ type requestCreateJSON struct {
 	Priority    string `json:"priority"`
 	Description string `json:"description"`
 	SiteCity    string `json:"site_city"`
+	// Override keeps a description that screening refused, for this
+	// reason (logged).
+	Override string `json:"override"`
 }
 
 type requestJSON struct {
@@ -55,6 +58,7 @@ func (h *Handler) handleRequestCreate(c *fiber.Ctx) error {
 	r, err := h.svc.Dispatch.CreateRequest(c.UserContext(), cordon.Intake{
 		UnitID: in.UnitID, CustomerID: in.CustomerID, ModelID: in.ModelID, Category: cordon.Category(in.Category),
 		Priority: cordon.Priority(in.Priority), Description: in.Description, SiteCity: in.SiteCity,
+		Override: in.Override,
 	})
 	if err != nil {
 		return err

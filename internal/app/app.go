@@ -22,10 +22,12 @@ import (
 	"github.com/cordon/cordon/internal/dispatch"
 	"github.com/cordon/cordon/internal/document"
 	"github.com/cordon/cordon/internal/evaluation"
+	"github.com/cordon/cordon/internal/installbase"
 	"github.com/cordon/cordon/internal/notify"
 	"github.com/cordon/cordon/internal/partner"
 	"github.com/cordon/cordon/internal/quality"
 	"github.com/cordon/cordon/internal/server"
+	"github.com/cordon/cordon/internal/sheet"
 	"github.com/cordon/cordon/internal/sla"
 	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/internal/team"
@@ -124,10 +126,11 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 		Meter: sla.Meter{}.ContractClocks, Key: surveyKey, Now: now,
 	})
 	desk := dispatch.NewDesk(dispatch.DeskConfig{Jobs: jobs, Orgs: orgs, Scope: scope, Access: access})
+	installed := NewInstalledBase(db, now)
 	dispatcher := dispatch.NewDispatcher(dispatch.DispatcherConfig{
 		Desk: desk, Requests: requests, Jobs: jobs, Catalog: catalogStore,
 		Customers: store.NewCustomerStore(db), Contracts: contractStore, Orgs: orgs, Scope: scope, Access: access, Now: now,
-		Users: users, Reports: store.NewReportStore(db), Roles: roles, Scores: evaluator,
+		Users: users, Reports: store.NewReportStore(db), Roles: roles, Scores: evaluator, Milestones: installed,
 		CheckContent: func(ctx context.Context, b []byte) (string, error) {
 			mt, err := document.Sniff(b)
 			if err != nil {
@@ -172,6 +175,7 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 	teamSvc := NewTeam(db, scope, now)
 	partners := partner.NewService(partner.Config{Orgs: orgs, Webhooks: notes, Scope: scope, Now: now})
 	inbox := notify.NewInbox(notes, scope, now)
+	catalogSvc := catalog.NewService(catalogStore)
 	srv, err = server.New(server.Config{
 		Logger: log,
 		Web:    web.FS,
@@ -183,10 +187,12 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 			Jobs: desk, Dispatch: dispatcher, Documents: library,
 			SLA: monitor, Audit: auditSvc,
 			Quality: qualitySvc, Evaluation: evaluator, PublicURL: c.PublicURL,
-			Notifications: inbox, Team: teamSvc, Now: now},
+			Notifications: inbox, Team: teamSvc, Installed: installed, Catalog: catalogSvc,
+			ReadSheet: sheet.Read, WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Now: now},
 		Pages: webui.Services{Partners: partners, Manager: manager,
 			Jobs: desk, Dispatch: dispatcher, Documents: library,
-			Catalog: catalog.NewService(catalogStore), Describe: contract.Describe, Now: now, Notifications: inbox,
+			Catalog: catalogSvc, Installed: installed,
+			ReadSheet: sheet.Read, WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Describe: contract.Describe, Now: now, Notifications: inbox,
 			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc,
 			ContractActions: contract.Actions, OpenCheckpoint: openCheckpoint,
 			Team: teamSvc},
@@ -206,6 +212,16 @@ func NewTeam(db *store.DB, scope cordon.ScopePolicy, now cordon.Clock) *team.Ser
 	return team.New(team.Config{
 		Users: store.NewUserStore(db), Orgs: store.NewOrgStore(db), Scope: scope,
 		HashPassword: authn.HashPassword, CheckPassword: authn.ValidatePassword, Now: now,
+	})
+}
+
+// NewInstalledBase returns the installed-base service on db: the API, the
+// pages and the command line (cordon units) use the same one.
+func NewInstalledBase(db *store.DB, now cordon.Clock) *installbase.Service {
+	catalogStore := store.NewCatalogStore(db)
+	return installbase.New(installbase.Config{
+		Customers: store.NewCustomerStore(db), Catalog: catalogStore, History: catalogStore,
+		Jobs: store.NewJobStore(db), Access: store.NewAccessLog(db), Now: now,
 	})
 }
 
