@@ -47,15 +47,21 @@ func readCSV(b []byte, filename string) *table {
 			return t
 		}
 		line, _ := r.FieldPos(0)
-		cells := make([]string, len(rec))
+		cells := make([]string, min(len(rec), maxColumns))
 		empty := true
 		for i, v := range rec {
 			v = clean(v)
-			if strings.HasPrefix(v, "=") {
+			switch {
+			case v == "":
+				continue
+			case i >= maxColumns:
+				t.problem(line, i+1, "", cordon.Err(cordon.EINVALID, "sheet.value_without_header"))
+				continue
+			case strings.HasPrefix(v, "="):
 				t.problem(line, i+1, "", cordon.Err(cordon.EINVALID, "sheet.formula_not_allowed"))
 			}
 			cells[i] = v
-			empty = empty && v == ""
+			empty = false
 		}
 		if empty {
 			continue

@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"fmt"
@@ -455,5 +456,78 @@ func TestTemplate(t *testing.T) {
 	err := Template(io.Discard, "xls", cordon.LangZH)
 	if e := cordon.AsError(err); e == nil || e.Code != cordon.EINVALID || e.Field != "format" {
 		t.Errorf("Template(xls) = %v, want EINVALID on format", err)
+	}
+}
+
+// TestReadXLSXOtherProducers: a workbook as other programs write one,
+// built by hand: prefixed element names, rows and cells without
+// references, rich text and phonetic guides in shared strings, inline
+// strings, the 1904 date system and a custom date format.
+func TestReadXLSXOtherProducers(t *testing.T) {
+	parts := map[string]string{
+		"_rels/.rels": `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="/xl/workbook.xml"/></Relationships>`,
+		"xl/workbook.xml": `<?xml version="1.0"?><x:workbook xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:rel="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+			`<x:workbookPr date1904="true"/><x:sheets><x:sheet name="台账" sheetId="1" rel:id="R7"/></x:sheets></x:workbook>`,
+		"xl/_rels/workbook.xml.rels": `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="R7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/a.xml"/>` +
+			`<Relationship Id="R8" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="strings.xml"/>` +
+			`<Relationship Id="R9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`,
+		"xl/strings.xml": `<?xml version="1.0"?><x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+			`<x:si><x:t>序列号</x:t></x:si>` +
+			`<x:si><x:r><x:t>SN</x:t></x:r><x:r><x:rPr><x:b/></x:rPr><x:t xml:space="preserve">-7 </x:t></x:r><x:rPh sb="0" eb="1"><x:t>ruby</x:t></x:rPh></x:si>` +
+			`</x:sst>`,
+		"xl/styles.xml": `<?xml version="1.0"?><x:styleSheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+			`<x:numFmts count="1"><x:numFmt numFmtId="180" formatCode="yyyy/m/d;@"/></x:numFmts>` +
+			`<x:cellStyleXfs count="1"><x:xf numFmtId="14"/></x:cellStyleXfs>` +
+			`<x:cellXfs count="3"><x:xf numFmtId="0"/><x:xf numFmtId="180" applyNumberFormat="1"/><x:xf numFmtId="49"/></x:cellXfs></x:styleSheet>`,
+		"xl/worksheets/a.xml": `<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>` +
+			`<x:row><x:c t="s"><x:v>0</x:v></x:c><x:c t="inlineStr"><x:is><x:t>交付日期</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>批次</x:t></x:is></x:c></x:row>` +
+			`<x:row r="3"><x:c t="s"><x:v>1</x:v></x:c><x:c s="1"><x:v>44000.5</x:v></x:c><x:c s="2"><x:v>44000</x:v></x:c></x:row>` +
+			`</x:sheetData></x:worksheet>`,
+	}
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	for name, body := range parts {
+		w, err := z.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, body)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tb, err := readXLSX(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &table{name: "台账", rows: []row{
+		{n: 1, cells: []string{"序列号", "交付日期", "批次"}},
+		{n: 3, cells: []string{"SN-7", "2024-06-19", "44000"}},
+	}}
+	if diff := cmp.Diff(want, tb, cmp.AllowUnexported(table{}, row{})); diff != "" {
+		t.Errorf("table (-want +got):\n%s", diff)
+	}
+}
+
+func TestExcelDay(t *testing.T) {
+	for _, tc := range []struct {
+		serial float64
+		d1904  bool
+		want   string
+	}{
+		{1, false, "1900-01-01"},
+		{59, false, "1900-02-28"},
+		{61, false, "1900-03-01"},
+		{45658, false, "2025-01-01"},
+		{45658.99999999, false, "2025-01-02"},
+		{45658.75, false, "2025-01-01"},
+		{0, true, "1904-01-01"},
+		{44196, true, "2025-01-01"},
+	} {
+		if got := excelDay(tc.serial, tc.d1904); got != tc.want {
+			t.Errorf("excelDay(%v, %v) = %s, want %s", tc.serial, tc.d1904, got, tc.want)
+		}
 	}
 }
