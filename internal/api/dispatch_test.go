@@ -91,6 +91,9 @@ func TestDispatchJourney(t *testing.T) {
 		if m["level"] != "site_contact" || m["site_address"] == nil || m["phone"] == nil || m["contact_person"] == nil || m["name"] != nil || m["unit_designation"] != nil {
 			t.Errorf("disclosure = %v, want site and contact but never the name", m)
 		}
+		if m["serial"] != unit.Serial {
+			t.Errorf("disclosure serial %v, want %s after acceptance", m["serial"], unit.Serial)
+		}
 		if m["contract_no"] != "HF-2026-001" || m["clause"] == "" {
 			t.Errorf("disclosure without its contract and clause: %v", m)
 		}
@@ -139,7 +142,7 @@ func TestDispatchJourney(t *testing.T) {
 		for _, e := range evs {
 			if e.Decision == cordon.Allow {
 				allowed++
-				if e.ContractNo != "HF-2026-001" || len(e.Fields) != 4 || e.Purpose != fmt.Sprintf("job:%d", job) {
+				if e.ContractNo != "HF-2026-001" || strings.Join(e.Fields, ",") != "city,site_address,contact_person,phone,serial" || e.Purpose != fmt.Sprintf("job:%d", job) {
 					t.Errorf("disclosure event %+v", e)
 				}
 			} else {

@@ -44,10 +44,13 @@ func Spec(t testing.TB) *openapi3.T {
 }
 
 // FindOperation matches a concrete path against the spec's templates,
-// segment by segment; a {name} segment matches any one segment.
+// segment by segment; a {name} segment matches any one segment, and a
+// literal segment wins over a parameter (/units/import before /units/{id}).
 func FindOperation(doc *openapi3.T, method, path string) (string, *openapi3.PathItem, *openapi3.Operation, map[string]string) {
 	got := strings.Split(path, "/")
-	for tmpl, item := range doc.Paths.Map() {
+	var best string
+	var bestParams map[string]string
+	for tmpl := range doc.Paths.Map() {
 		want := strings.Split(tmpl, "/")
 		if len(want) != len(got) {
 			continue
@@ -62,11 +65,15 @@ func FindOperation(doc *openapi3.T, method, path string) (string, *openapi3.Path
 				ok = false
 			}
 		}
-		if ok {
-			return tmpl, item, item.GetOperation(method), params
+		if ok && (bestParams == nil || len(params) < len(bestParams)) {
+			best, bestParams = tmpl, params
 		}
 	}
-	return "", nil, nil, nil
+	if bestParams == nil {
+		return "", nil, nil, nil
+	}
+	item := doc.Paths.Value(best)
+	return best, item, item.GetOperation(method), bestParams
 }
 
 // CheckAgainstSpec fails the test when a response differs from
