@@ -116,8 +116,15 @@ func (s *CustomerStore) CreateCustomer(ctx context.Context, c *cordon.Customer) 
 
 // customerJoinedRow is a customer with the columns of its identity from a
 // LEFT JOIN; IdentityID is nil when it has none.
+// Its fields are spelled out: with customerRow embedded, GORM scanned its
+// columns empty once customerRow's own schema was cached (TestUpdateCustomer).
 type customerJoinedRow struct {
-	customerRow
+	ID                      int64
+	Code                    string
+	City                    string
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+	DeactivatedAt           *time.Time
 	IdentityID              *int64  `gorm:"column:identity_id"`
 	IdentityName            *string `gorm:"column:identity_name"`
 	IdentityUnitDesignation *string `gorm:"column:identity_unit_designation"`
@@ -133,10 +140,11 @@ const customerJoinedCols = "customers.*, ci.customer_id AS identity_id, ci.name 
 	"ci.phone AS identity_phone, ci.site_address AS identity_site_address"
 
 func (r *customerJoinedRow) toCustomer() *cordon.Customer {
+	c := customerRow{ID: r.ID, Code: r.Code, City: r.City, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, DeactivatedAt: r.DeactivatedAt}
 	if r.IdentityID == nil {
-		return toCustomer(&r.customerRow, nil)
+		return toCustomer(&c, nil)
 	}
-	return toCustomer(&r.customerRow, &customerIdentityRow{
+	return toCustomer(&c, &customerIdentityRow{
 		CustomerID: *r.IdentityID, Name: deref(r.IdentityName), UnitDesignation: deref(r.IdentityUnitDesignation),
 		ContactPerson: deref(r.IdentityContactPerson), Phone: deref(r.IdentityPhone), SiteAddress: deref(r.IdentitySiteAddress),
 	})

@@ -1019,3 +1019,74 @@ func TestInScopeSQLite(t *testing.T) {
 		t.Errorf("got err %v after %d calls, want %v after 1", err, calls, want)
 	}
 }
+
+// TestInstalledBaseRLS: a unit's transfers and milestones are the
+// institute's alone. A partner that sees the unit itself (through its job)
+// reads none of them and writes none; the institute reads both.
+func TestInstalledBaseRLS(t *testing.T) {
+	e := newRLSEnv(t)
+	ctx := context.Background()
+	hefei, institute := e.actor("hefei.tech"), e.actor("dispatcher")
+	var unit, from int64
+	if err := e.owner.QueryRow(`SELECT u.id, u.customer_id FROM units u JOIN service_requests r ON r.unit_id = u.id
+		JOIN jobs j ON j.request_id = r.id WHERE j.partner_id = $1 ORDER BY u.id LIMIT 1`, e.world.Orgs["hefei"]).Scan(&unit, &from); err != nil {
+		t.Fatalf("find a unit of a hefei job: %v", err)
+	}
+	var to int64
+	if err := e.owner.QueryRow(`SELECT id FROM customers WHERE id <> $1 ORDER BY id LIMIT 1`, from).Scan(&to); err != nil {
+		t.Fatal(err)
+	}
+	by := e.world.Users["dispatcher"]
+	e.ownerExec(t, `INSERT INTO unit_transfers (unit_id, from_customer_id, to_customer_id, from_site_city, to_site_city, at, by_user)
+		VALUES ($1, $2, $3, 'Hefei', 'Hefei', $4, $5)`, unit, from, to, rlsNow, by)
+	e.ownerExec(t, `INSERT INTO unit_milestones (unit_id, kind, happened_on, recorded_by, recorded_at)
+		VALUES ($1, 'shipped', $2, $3, $2)`, unit, rlsNow, by)
+
+	catalog := store.NewCatalogStore(e.db)
+	type seen struct{ unit, transfers, milestones int }
+	look := func(a *cordon.Actor) seen {
+		t.Helper()
+		var s seen
+		err := e.db.InScope(ctx, a, func(ctx context.Context) error {
+			if _, err := catalog.FindUnitByID(ctx, unit); err == nil {
+				s.unit = 1
+			}
+			trs, err := catalog.FindTransfers(ctx, unit)
+			if err != nil {
+				return err
+			}
+			ms, err := catalog.FindMilestones(ctx, unit)
+			if err != nil {
+				return err
+			}
+			s.transfers, s.milestones = len(trs), len(ms)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", a.Username, err)
+		}
+		return s
+	}
+	if got, want := look(hefei), (seen{unit: 1}); got != want {
+		t.Errorf("hefei sees %+v, want %+v", got, want)
+	}
+	if got, want := look(institute), (seen{unit: 1, transfers: 1, milestones: 1}); got != want {
+		t.Errorf("the institute sees %+v, want %+v", got, want)
+	}
+	for name, write := range map[string]func(ctx context.Context) error{
+		"milestone": func(ctx context.Context) error {
+			return catalog.CreateMilestone(ctx, &cordon.Milestone{UnitID: unit, Kind: cordon.MilestoneArrived, On: rlsNow, RecordedBy: hefei.UserID})
+		},
+		"transfer": func(ctx context.Context) error {
+			return catalog.CreateTransfer(ctx, &cordon.UnitTransfer{UnitID: unit, FromCustomerID: from, ToCustomerID: to, By: hefei.UserID})
+		},
+	} {
+		if err := e.db.InScope(ctx, hefei, write); err == nil {
+			t.Errorf("hefei wrote a %s", name)
+		}
+	}
+	var n int
+	if err := e.owner.QueryRow(`SELECT (SELECT count(*) FROM unit_milestones) + (SELECT count(*) FROM unit_transfers)`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("rows after hefei's writes: %d, %v; want 2", n, err)
+	}
+}
