@@ -11,8 +11,10 @@ package sheet
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -126,6 +128,10 @@ func Read(r io.Reader, filename string) (*cordon.Sheet, []cordon.ImportProblem, 
 	}
 	s, problems := t.sheet()
 	if len(problems) > 0 {
+		// In the order of the sheet: the workbook's, then row by row.
+		slices.SortStableFunc(problems, func(a, b cordon.ImportProblem) int {
+			return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(len(a.Column), len(b.Column)), strings.Compare(a.Column, b.Column))
+		})
 		return nil, problems, nil
 	}
 	return s, nil, nil

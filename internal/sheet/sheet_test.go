@@ -182,9 +182,11 @@ func TestReadProblems(t *testing.T) {
 		file: book(t, func(f *excelize.File, sh string) {
 			setRows(t, f, sh, [][]any{requiredZH, requiredRow, requiredRow, requiredRow})
 			_ = f.SetCellFormula(sh, "C3", `"某"&"部"`)
+			_ = f.SetCellFormula(sh, "AA2", `1+1`)
 			_ = f.SetCellFormula(sh, "H12", `""`) // an empty result, below the data
 		}),
 		want: []problem{
+			{Sheet: "Sheet1", Row: 2, Column: "AA", Key: "sheet.formula_not_allowed"},
 			{Sheet: "Sheet1", Row: 3, Column: "C", Key: "sheet.formula_not_allowed"},
 			{Sheet: "Sheet1", Row: 12, Column: "H", Key: "sheet.formula_not_allowed"},
 		},
@@ -217,10 +219,10 @@ func TestReadProblems(t *testing.T) {
 			})
 		}),
 		want: []problem{
-			{Sheet: "Sheet1", Row: 1, Column: "E", Field: "model", Key: "sheet.duplicate_column"},
-			{Sheet: "Sheet1", Row: 1, Column: "G", Key: "sheet.unknown_column"},
 			{Sheet: "Sheet1", Row: 1, Field: "batch", Key: "sheet.missing_column"},
 			{Sheet: "Sheet1", Row: 1, Field: "warranty_end", Key: "sheet.missing_column"},
+			{Sheet: "Sheet1", Row: 1, Column: "E", Field: "model", Key: "sheet.duplicate_column"},
+			{Sheet: "Sheet1", Row: 1, Column: "G", Key: "sheet.unknown_column"},
 			{Sheet: "Sheet1", Row: 2, Column: "H", Key: "sheet.value_without_header"},
 			{Sheet: "Sheet1", Row: 2, Column: "J", Key: "sheet.value_without_header"},
 		},
