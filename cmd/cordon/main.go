@@ -6,6 +6,8 @@
 //	cordon seed --demo         seed the demo world into an empty database
 //	cordon users create|disable|list
 //	cordon contracts validate|import FILE...
+//	cordon units import|export --as USERNAME FILE
+//	cordon customers list --as USERNAME
 //	cordon policy explain --user U --action A --resource R
 //	cordon audit verify|verify-bundle FILE|key
 //	cordon bench [--quick]    measure Cordon at scale on PostgreSQL
@@ -45,6 +47,11 @@ const usage = `usage:
                                                   (password from CORDON_USER_PASSWORD or standard input)
   cordon users disable --username NAME
   cordon users list [--org CODE]
+  cordon units import [--dry-run] --as USERNAME FILE
+                                                  import customers and units from .xlsx or CSV (all rows
+                                                  valid, or nothing); every problem with sheet, row, column
+  cordon units export [--format xlsx|csv] [--lang en] --as USERNAME FILE
+  cordon customers list --as USERNAME [--q TEXT] [--inactive]
   cordon contracts validate FILE...               check contract files; every problem with file and line
   cordon contracts import FILE...                 create or update drafts (all files valid, or nothing)
   cordon policy explain --user U --action A --resource KIND[:ID]
@@ -86,6 +93,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runUsers(ctx, args, getenv, stdin, stdout)
 	case "contracts":
 		return runContracts(ctx, args, getenv, stdout)
+	case "units":
+		return runUnits(ctx, args, getenv, stdout)
+	case "customers":
+		return runCustomers(ctx, args, getenv, stdout)
 	case "policy":
 		return runPolicy(ctx, args, getenv, stdout)
 	case "audit":
