@@ -55,8 +55,8 @@ func (h *Handler) handleDispatchDesk(c *fiber.Ctx) error {
 		}
 		d.Waiting = append(d.Waiting, w)
 	}
-	if d.MayIntake && h.svc.Catalog != nil && h.allow(a, cordon.ResUnit, cordon.ActList) {
-		if d.Units, _, err = h.svc.Catalog.FindUnits(ctx, cordon.UnitFilter{Limit: 1000}); err != nil {
+	if d.MayIntake && h.svc.Installed != nil && h.allow(a, cordon.ResUnit, cordon.ActList) {
+		if d.Units, _, err = h.svc.Installed.FindUnits(ctx, cordon.UnitFilter{Limit: 1000}); err != nil {
 			return err
 		}
 	}

@@ -92,7 +92,9 @@ func (h *Handler) documentsPage(c *fiber.Ctx) (*documentsData, error) {
 			d.Previous[doc.ID] = *doc.PreviousID
 		}
 	}
-	if h.svc.Catalog != nil {
+	// The catalogue is the institute's (CatalogService answers partners
+	// ENOTFOUND): a partner filters by a product line's code as typed.
+	if h.svc.Catalog != nil && !a.IsPartner() {
 		if d.Lines, err = h.svc.Catalog.FindProductLines(ctx); err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -18,6 +19,10 @@ import (
 // ErrorText is the message of a service's refusal in the page's language;
 // an error that is not a cordon.Error is the catalogue's internal error.
 func (l Locale) ErrorText(err error) string {
+	var fe *formErr
+	if errors.As(err, &fe) {
+		return l.T(fe.key, fe.args...)
+	}
 	e := cordon.AsError(err)
 	if e == nil {
 		e = cordon.Err(cordon.EINTERNAL, "internal_error")
@@ -29,10 +34,15 @@ func (l Locale) ErrorText(err error) string {
 // language; english is the message in English, for English pages and keys
 // the catalogue lacks.
 func (l Locale) say(key string, vals []any, english string) string {
-	if l.Lang == langEN {
+	named := namedWords(key)
+	if l.Lang == langEN && named == "" {
 		return english
 	}
-	f, ok := cordon.MessageFormat(cordon.LangZH, key)
+	lang := cordon.LangZH
+	if l.Lang == langEN {
+		lang = cordon.LangEN
+	}
+	f, ok := cordon.MessageFormat(lang, key)
 	if !ok {
 		return english
 	}
@@ -43,10 +53,28 @@ func (l Locale) say(key string, vals []any, english string) string {
 	for i, a := range vals {
 		args[i] = a
 		if v := reflect.ValueOf(a); v.Kind() == reflect.String {
-			args[i] = l.word(v.String())
+			if t, ok := catalogue[l.Lang][named+v.String()]; ok && named != "" {
+				args[i] = t
+			} else {
+				args[i] = l.word(v.String())
+			}
 		}
 	}
 	return fmt.Sprintf(f, args...)
+}
+
+// namedWords is the catalogue prefix of the words the installed base's
+// refusals quote: a milestone ("accepted", which a job status would
+// misname) or a field ("delivered_on"), said in both languages; "" for
+// the other messages.
+func namedWords(key string) string {
+	switch {
+	case strings.HasPrefix(key, "installed.milestone_"):
+		return "milestone."
+	case strings.HasPrefix(key, "installed."):
+		return "fieldname."
+	}
+	return ""
 }
 
 // word names a value a message quotes in the page's language: a job
@@ -88,4 +116,22 @@ func (l Locale) oneWord(w string) string {
 		}
 	}
 	return w
+}
+
+// formErr is a page's own refusal of a form field it cannot read (a date
+// that is not YYYY-MM-DD, a customer code nobody has), said from the
+// page catalogue. It carries an EINVALID cordon.Error naming the field, so
+// that it travels the same way as a service's refusal.
+type formErr struct {
+	err  *cordon.Error
+	key  string
+	args []any
+}
+
+func (e *formErr) Error() string { return "form field " + e.err.Field + ": " + e.key }
+func (e *formErr) Unwrap() error { return e.err }
+
+// fieldErr refuses the form's field with the page catalogue's text key.
+func fieldErr(field, key string, args ...any) error {
+	return &formErr{err: cordon.FieldErr(field, "form_could_not_read"), key: key, args: args}
 }

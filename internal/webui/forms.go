@@ -121,3 +121,52 @@ func formFiles(c *fiber.Ctx, field string, max int, size int64) ([][]byte, error
 	}
 	return out, nil
 }
+
+// dayLayout is how date inputs send a day.
+const dayLayout = "2006-01-02"
+
+// formDay reads a date input (YYYY-MM-DD) as the start of that day in
+// China Standard Time; an empty input is the zero time.
+func formDay(c *fiber.Ctx, field string) (time.Time, error) {
+	v := strings.TrimSpace(c.FormValue(field))
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation(dayLayout, v, cordon.ChinaTime)
+	if err != nil {
+		return time.Time{}, fieldErr(field, "form.bad_day")
+	}
+	return t, nil
+}
+
+// formDayPtr is formDay with nil for an empty input.
+func formDayPtr(c *fiber.Ctx, field string) (*time.Time, error) {
+	t, err := formDay(c, field)
+	if err != nil || t.IsZero() {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// formInt reads a whole number from a form field; an empty field is 0.
+func formInt(c *fiber.Ctx, field string) (int, error) {
+	v := strings.TrimSpace(c.FormValue(field))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || len(v) > 9 {
+		return 0, fieldErr(field, "form.bad_number")
+	}
+	return n, nil
+}
+
+// ymd is a time as a date input's value, in China Standard Time; "" for
+// none.
+func ymd(t any) string {
+	tt, ok := timeOf(t)
+	if !ok {
+		return ""
+	}
+	return tt.In(cordon.ChinaTime).Format(dayLayout)
+}

@@ -2,12 +2,12 @@ package webui
 
 // partnerMessages are the texts of the partner's daily work and the
 // institute's operational pages: the job's SLA clocks, report form and
-// assignment, the team, customers and units, document upload, and the
+// assignment, the team, the customers entry of the navigation, document upload, and the
 // page navigation of long lists.
 var partnerMessages = map[string]map[string]string{
 	langZH: {
 		"nav.team":             "团队",
-		"nav.customers":        "客户与装备",
+		"nav.customers":        "客户",
 		"pager.count":          "第 %s–%s 条，共 %s 条",
 		"pager.empty":          "共 0 条",
 		"pager.label":          "分页",
@@ -80,21 +80,6 @@ var partnerMessages = map[string]map[string]string{
 		"team.create":          "创建用户",
 		"team.taken":           "该用户名已被使用。",
 		"team.disabled":        "已停用用户 %s，其所有登录会话已立即失效。",
-		"cust.title":           "客户与交付装备",
-		"cust.intro":           "按客户列出交付装备及其回访计划。客户仅以内部编号显示；客户身份信息只在工单页依合同披露，并记入访问日志。",
-		"cust.customer":        "客户编号",
-		"cust.serial":          "序列号",
-		"cust.model":           "型号",
-		"cust.batch":           "批次",
-		"cust.delivered":       "交付日期",
-		"cust.warranty":        "保修截止",
-		"cust.plan":            "回访计划",
-		"cust.next":            "下次回访",
-		"cust.units.of":        "客户 #%d 的全部装备",
-		"cust.every":           "每 %d 个月",
-		"cust.noplan":          "无计划",
-		"cust.due":             "已到期",
-		"cust.none":            "没有符合条件的装备。",
 	},
 	langEN: {
 		"nav.team":             "Team",
@@ -171,21 +156,6 @@ var partnerMessages = map[string]map[string]string{
 		"team.create":          "Create user",
 		"team.taken":           "This username is taken.",
 		"team.disabled":        "User %s is disabled; every session of it has ended.",
-		"cust.title":           "Customers and delivered units",
-		"cust.intro":           "Delivered units by customer, with their follow-up visit plans. Customers appear by internal number only; their identity is disclosed on the job page under a contract, and recorded in the access log.",
-		"cust.customer":        "Customer no.",
-		"cust.serial":          "Serial",
-		"cust.model":           "Model",
-		"cust.batch":           "Batch",
-		"cust.delivered":       "Delivered",
-		"cust.warranty":        "Warranty until",
-		"cust.plan":            "Follow-up plan",
-		"cust.next":            "Next visit",
-		"cust.units.of":        "Every unit of customer #%d",
-		"cust.every":           "every %d months",
-		"cust.noplan":          "no plan",
-		"cust.due":             "due",
-		"cust.none":            "No units match.",
 	},
 }
 

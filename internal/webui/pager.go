@@ -127,3 +127,71 @@ type pagerView struct {
 	L Locale
 	P *listPager
 }
+
+// keysetPager is a list read a keyset page at a time (customers, units):
+// rows after an id, in order of id, so that the 5,000th page costs what
+// the first does. There are no page numbers: a "next page" link carries
+// the id the service named, and "first page" starts again. The list's
+// other query parameters stay in both links.
+type keysetPager struct {
+	After int64 // the id this page starts after; 0 on the first page
+	Next  int64 // the id to ask after for the next page; 0 at the end
+	Size  int
+	Shown int // rows on this page
+	path  string
+	query url.Values
+}
+
+// keysetOf reads after and size from the query; a value that is not a
+// positive number is the first page, not an error.
+func keysetOf(c *fiber.Ctx) *keysetPager {
+	k := &keysetPager{Size: defaultPageSize, path: c.Path(), query: url.Values{}}
+	if n, err := strconv.ParseInt(c.Query("after"), 10, 64); err == nil && n > 0 {
+		k.After = n
+	}
+	if n, err := strconv.Atoi(c.Query("size")); err == nil {
+		k.Size = max(1, min(n, maxPageSize))
+	}
+	c.Context().QueryArgs().VisitAll(func(key, v []byte) {
+		k.query.Add(string(key), string(v))
+	})
+	return k
+}
+
+// href is the list's link starting after id (0: the first page).
+func (k *keysetPager) href(id int64) string {
+	q := url.Values{}
+	for key, v := range k.query {
+		q[key] = append([]string(nil), v...)
+	}
+	q.Del("after")
+	if id > 0 {
+		q.Set("after", strconv.FormatInt(id, 10))
+	}
+	if len(q) == 0 {
+		return k.path
+	}
+	return k.path + "?" + q.Encode()
+}
+
+// NextHref is the next page's link, "" at the end.
+func (k *keysetPager) NextHref() string {
+	if k.Next == 0 {
+		return ""
+	}
+	return k.href(k.Next)
+}
+
+// FirstHref is the first page's link, "" on the first page.
+func (k *keysetPager) FirstHref() string {
+	if k.After == 0 {
+		return ""
+	}
+	return k.href(0)
+}
+
+// keysetView is what the keyset template renders.
+type keysetView struct {
+	L Locale
+	K *keysetPager
+}

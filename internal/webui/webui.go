@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/url"
 	"strconv"
@@ -30,7 +31,21 @@ type Services struct {
 	Jobs      cordon.JobDesk
 	Dispatch  cordon.DispatchService
 	Documents cordon.DocumentLibrary
-	Catalog   cordon.CatalogService
+	// Catalog is the product catalogue: lines, models, components.
+	Catalog cordon.CatalogService
+	// Installed is the installed base: customers, delivered units, their
+	// milestones, follow-up plans, history, imports and exports.
+	Installed cordon.InstalledBaseService
+	// ReadSheet reads an uploaded spreadsheet (.xlsx or CSV) into rows by
+	// field, with the problems found on the way: sheet.Read, handed in by
+	// cmd (the pages do not read spreadsheets themselves).
+	ReadSheet func(r io.Reader, filename string) (*cordon.Sheet, []cordon.ImportProblem, error)
+	// WriteSheet writes unit rows as "xlsx" or "csv" with the headers in
+	// a language: sheet.Write.
+	WriteSheet func(w io.Writer, format, lang string, rows []cordon.SheetRow) error
+	// SheetTemplate writes an empty unit spreadsheet to fill in:
+	// sheet.Template.
+	SheetTemplate func(w io.Writer, format, lang string) error
 	// Describe puts a compiled grant into words in a language ("zh-CN",
 	// "en"): contract.Describe, handed in by cmd.
 	Describe func(g cordon.Grant, lang string) string
@@ -86,7 +101,8 @@ type Handler struct {
 
 // pageNames are the templates under web/templates that render inside
 // layout.html.
-var pageNames = []string{"login", "jobs", "job", "documents", "dispatch", "contracts", "contract", "me", "team", "customers",
+var pageNames = []string{"login", "jobs", "job", "documents", "dispatch", "contracts", "contract", "me", "team",
+	"customers", "customer", "customer_new", "units", "unit", "unit_new", "unit_import", "units_stuck", "visits", "catalogue",
 	"sla", "scorecards", "quality", "quality_new", "quality_campaign", "contract_action",
 	"audit", "audit_customer", "audit_denials", "audit_seal", "survey"}
 
@@ -105,8 +121,12 @@ func New(svc Services, auth cordon.AuthService, roles cordon.RoleAuthorizer, web
 		"rows": func(p page, rows []jobRow, offers bool) jobRows {
 			return jobRows{L: p.L, Partner: p.Actor.IsPartner(), Rows: rows, Offers: offers}
 		},
-		"field": disclosedField,
-		"pager": func(p page, lp *listPager) pagerView { return pagerView{L: p.L, P: lp} },
+		"field":       disclosedField,
+		"pager":       func(p page, lp *listPager) pagerView { return pagerView{L: p.L, P: lp} },
+		"keyset":      func(p page, k *keysetPager) keysetView { return keysetView{L: p.L, K: k} },
+		"ymd":         ymd,
+		"unitRows":    func(p page, rows []unitRow) unitRowsView { return unitRowsView{L: p.L, Rows: rows} },
+		"historyLink": historyLink,
 	}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(web, "templates/layout.html", "templates/"+name+".html")
@@ -133,6 +153,9 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerContractPages(r, h, g, auth)
 	registerTeamPages(r, h, g, auth)
 	registerCustomerPages(r, h, g, auth)
+	registerUnitPages(r, h, g, auth)
+	registerVisitPages(r, h, g, auth)
+	registerProductPages(r, h, g, auth)
 	registerSLAPages(r, h, g, auth)
 	registerScorecardPages(r, h, g, auth)
 	registerQualityPages(r, h, g, auth)
@@ -164,7 +187,10 @@ func (h *Handler) nav(a *cordon.Actor, active string) []navItem {
 		{"nav.scorecards", "/scorecards", cordon.ResScorecard, cordon.ActView},
 		{"nav.quality", "/quality", cordon.ResQuality, cordon.ActView},
 		{"nav.audit", "/audit", cordon.ResAccessEvent, cordon.ActList},
-		{"nav.customers", "/customers", cordon.ResUnit, cordon.ActList},
+		{"nav.customers", "/customers", cordon.ResCustomer, cordon.ActList},
+		{"nav.units", "/units", cordon.ResUnit, cordon.ActList},
+		{"nav.visits", "/visits", cordon.ResUnit, cordon.ActList},
+		{"nav.catalogue", "/catalogue", cordon.ResProduct, cordon.ActList},
 		{"nav.team", "/team", cordon.ResUser, cordon.ActList},
 		{"nav.notifications", "/notifications", cordon.ResMe, cordon.ActView},
 		{"nav.me", "/me", cordon.ResMe, cordon.ActView},
