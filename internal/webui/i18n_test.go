@@ -100,3 +100,42 @@ func TestLocalPath(t *testing.T) {
 		}
 	}
 }
+
+// TestInstalledBaseNames: every milestone, history kind, request status,
+// spreadsheet column, import record and change has a name in both
+// languages, and every page refusal (fieldErr) a text.
+func TestInstalledBaseNames(t *testing.T) {
+	var keys []string
+	for _, k := range cordon.MilestoneKinds {
+		keys = append(keys, "milestone."+string(k))
+	}
+	for _, k := range []cordon.HistoryKind{cordon.HistoryRequest, cordon.HistoryJob, cordon.HistoryReport, cordon.HistoryRootCause,
+		cordon.HistoryCampaign, cordon.HistoryVisit, cordon.HistoryMilestone, cordon.HistoryTransfer, cordon.HistoryRetired} {
+		keys = append(keys, "history."+string(k))
+	}
+	for _, s := range []cordon.RequestStatus{cordon.RequestOpen, cordon.RequestDispatched, cordon.RequestClosed, cordon.RequestCancelled} {
+		keys = append(keys, "reqstatus."+string(s))
+	}
+	for _, f := range cordon.UnitSheetFields {
+		keys = append(keys, "sheetcol."+f)
+	}
+	keys = append(keys, "import.kind.customer", "import.kind.unit", "import.action.create", "import.action.update")
+	refusal := regexp.MustCompile(`fieldErr\([^,]+, "([a-z_.]+)"`)
+	code, _ := filepath.Glob("*.go")
+	for _, f := range code {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range refusal.FindAllStringSubmatch(string(b), -1) {
+			keys = append(keys, m[1])
+		}
+	}
+	for _, k := range keys {
+		for _, lang := range []string{langZH, langEN} {
+			if _, ok := catalogue[lang][k]; !ok {
+				t.Errorf("no %s text for %q", lang, k)
+			}
+		}
+	}
+}

@@ -85,8 +85,8 @@ func TestPartnerPagesRender(t *testing.T) {
 		}{
 			{"hefei.admin", "/team", []string{"团队", "hefei.tech", "新增用户", "合作伙伴技术员", "停用"}, []string{"Team", "Add a user", "Disable"}},
 			{"admin", "/team", []string{"全部单位", "hefei.tech", "wuhan.tech", "dispatcher"}, []string{"Every organisation"}},
-			{"dispatcher", "/customers", []string{"客户与交付装备", "回访计划", "序列号"}, []string{"Customers and delivered units", "Follow-up plan"}},
-			{"quality", "/customers", []string{"客户与交付装备"}, []string{"Next visit"}},
+			{"dispatcher", "/units", []string{"交付装备", "回访计划", "序列号"}, []string{"Delivered units", "Follow-up plan"}},
+			{"quality", "/units", []string{"交付装备"}, []string{"Next visit"}},
 			{"quality", "/documents", []string{"上传技术资料", "上传新版本", `enctype="multipart/form-data"`}, []string{"Upload a document", "New version"}},
 			{"hefei.tech", "/jobs?page=1&size=1", []string{"待接单", "已完成"}, []string{"Offers"}},
 			{"dispatcher", "/jobs?size=2", []string{`aria-label="分页"`, `rel="next"`, "第 1–2 条"}, []string{`aria-label="Pages"`, "1–2 of"}},
