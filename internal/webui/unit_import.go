@@ -21,19 +21,11 @@ import (
 // cmd hands in (Services.ReadSheet, WriteSheet, SheetTemplate); what an
 // import changes is InstalledBaseService.ImportUnits' decision alone.
 func registerUnitSheetPages(r fiber.Router, h *Handler, g Guards, auth fiber.Handler) {
-	r.Get("/units/import", auth, g.RequireAll(importRights...), h.handleImportForm)
-	r.Post("/units/import", h.checkCSRF, auth, g.RequireAll(importRights...), h.handleImport)
-	r.Get("/units/template", auth, g.RequireAll(importRights...), h.handleSheetTemplate)
-	r.Get("/units/export", auth, g.RequireAll(exportRights...), h.handleUnitExport)
+	r.Get("/units/import", auth, g.Require(cordon.ResUnit, cordon.ActCreate), h.handleImportForm)
+	r.Post("/units/import", h.checkCSRF, auth, g.Require(cordon.ResUnit, cordon.ActCreate), h.handleImport)
+	r.Get("/units/template", auth, g.Require(cordon.ResUnit, cordon.ActCreate), h.handleSheetTemplate)
+	r.Get("/units/export", auth, g.Require(cordon.ResUnit, cordon.ActExport), h.handleUnitExport)
 }
-
-// An import creates and changes customers (with their identities) and
-// units; an export carries the customers' identities.
-var (
-	importRights = [][2]string{{cordon.ResCustomer, cordon.ActCreate}, {cordon.ResCustomer, cordon.ActUpdate},
-		{cordon.ResUnit, cordon.ActCreate}, {cordon.ResUnit, cordon.ActUpdate}}
-	exportRights = [][2]string{{cordon.ResUnit, cordon.ActExport}, {cordon.ResCustomer, cordon.ActView}}
-)
 
 // maxInlineImport is the largest file the dry run's page carries back in
 // its commit form; a larger one is asked for again, and must be the same
