@@ -24,8 +24,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cordon/cordon/internal/app"
+	"github.com/cordon/cordon/internal/app/apptest"
 	"github.com/cordon/cordon/internal/authz"
 	"github.com/cordon/cordon/internal/cordon"
+	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/policies"
 )
@@ -98,6 +101,10 @@ type probeWorld struct {
 	docs      map[int64]*cordon.Document
 	requests  map[int64]*cordon.ServiceRequest
 	contracts map[int64]*cordon.Contract
+	// The installed base: institute-only records.
+	customers map[int64]*cordon.Customer
+	units     map[int64]*cordon.Unit
+	models    map[int64]*cordon.Model
 	maxID     int64
 }
 
@@ -106,7 +113,8 @@ func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
 	ctx := context.Background()
 	w := &probeWorld{now: h.clock.Now(), orgs: map[int64]*cordon.Org{}, partnerID: map[string]int64{},
 		jobs: map[int64]*cordon.Job{}, docs: map[int64]*cordon.Document{}, requests: map[int64]*cordon.ServiceRequest{},
-		contracts: map[int64]*cordon.Contract{}}
+		contracts: map[int64]*cordon.Contract{}, customers: map[int64]*cordon.Customer{}, units: map[int64]*cordon.Unit{},
+		models: map[int64]*cordon.Model{}}
 	orgs, _, err := store.NewOrgStore(h.db).FindOrgs(ctx, cordon.OrgFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -145,9 +153,31 @@ func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
 	for _, c := range cs {
 		w.contracts[c.ID] = c
 	}
+	custs, err := store.NewCustomerStore(h.db).FindCustomers(ctx, cordon.CustomerFilter{Inactive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range custs {
+		w.customers[c.ID] = c
+	}
+	units, err := store.NewCatalogStore(h.db).FindUnits(ctx, cordon.UnitFilter{Retired: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range units {
+		w.units[u.ID] = u
+	}
+	models, err := store.NewCatalogStore(h.db).FindModels(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range models {
+		w.models[m.ID] = m
+	}
 	// The paper and the database must describe the same world, or the
 	// oracle would be judging another one.
-	if len(w.partnerID) != 3 || len(w.jobs) < 30 || len(w.docs) < 16 || len(w.requests) < 25 || len(w.contracts) != 3 {
+	if len(w.partnerID) != 3 || len(w.jobs) < 30 || len(w.docs) < 16 || len(w.requests) < 25 || len(w.contracts) != 3 ||
+		len(w.customers) < 10 || len(w.units) < 20 || len(w.models) < 5 {
 		t.Fatalf("unexpected demo world: %d partners, %d jobs, %d documents, %d requests, %d contracts",
 			len(w.partnerID), len(w.jobs), len(w.docs), len(w.requests), len(w.contracts))
 	}
@@ -165,7 +195,8 @@ func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
 			t.Fatalf("contract %s is not in the demo world", terms.number)
 		}
 	}
-	for _, m := range []map[int64]bool{keys(w.orgs), keys(w.jobs), keys(w.docs), keys(w.requests), keys(w.contracts)} {
+	for _, m := range []map[int64]bool{keys(w.orgs), keys(w.jobs), keys(w.docs), keys(w.requests), keys(w.contracts),
+		keys(w.customers), keys(w.units), keys(w.models)} {
 		for id := range m {
 			w.maxID = max(w.maxID, id)
 		}
@@ -282,6 +313,15 @@ type idRoute struct {
 	visible func(o *oracle, u probeUser, id int64) bool
 }
 
+// institute is an installed-base record's visibility: it exists, and the
+// user is the institute's.
+func institute(exists func(w *probeWorld, id int64) bool) func(o *oracle, u probeUser, id int64) bool {
+	return func(o *oracle, u probeUser, id int64) bool { return !u.partner() && exists(o.w, id) }
+}
+
+func unit(w *probeWorld, id int64) bool  { return w.units[id] != nil }
+func model(w *probeWorld, id int64) bool { return w.models[id] != nil }
+
 func idRoutes() []idRoute {
 	job := func(o *oracle, u probeUser, id int64) bool { return o.jobVisible(u, o.w.jobs[id]) }
 	doc := func(o *oracle, u probeUser, id int64) bool { return o.documentVisible(u, o.w.docs[id]) }
@@ -303,6 +343,15 @@ func idRoutes() []idRoute {
 		{"/requests/%d", [][2]string{{cordon.ResRequest, cordon.ActView}}, request},
 		{"/partners/%d/webhook", [][2]string{{cordon.ResWebhook, cordon.ActView}}, func(o *oracle, u probeUser, id int64) bool { return o.partnerVisible(u, id) }},
 		{"/requests/%d/candidates", [][2]string{{cordon.ResRequest, cordon.ActDispatch}}, request},
+		// The installed base: the institute's roles with the right see
+		// every record; partners none (their roles have no right at all).
+		{"/customers/%d", [][2]string{{cordon.ResCustomer, cordon.ActView}}, institute(func(w *probeWorld, id int64) bool { return w.customers[id] != nil })},
+		{"/units/%d", [][2]string{{cordon.ResUnit, cordon.ActView}}, institute(unit)},
+		{"/units/%d/history", [][2]string{{cordon.ResUnit, cordon.ActView}}, institute(unit)},
+		{"/units/%d/milestones", [][2]string{{cordon.ResUnit, cordon.ActView}}, institute(unit)},
+		{"/units/%d/transfers", [][2]string{{cordon.ResUnit, cordon.ActView}}, institute(unit)},
+		{"/models/%d", [][2]string{{cordon.ResProduct, cordon.ActView}}, institute(model)},
+		{"/models/%d/components", [][2]string{{cordon.ResProduct, cordon.ActView}}, institute(model)},
 	}
 }
 
@@ -395,7 +444,14 @@ func TestProbeMatrix(t *testing.T) {
 	t.Parallel()
 	fields := newFieldRecorder(t)
 	var total atomic.Int64
-	eachDB(t, func(t *testing.T, h *harness) {
+	// The matrix attacks isolation, not the request budgets (their own
+	// tests do): its 1,700 requests a user in one minute of the harness
+	// clock would run into them.
+	probeRates := apptest.Setup{Tune: func(c *app.Config) {
+		c.Rates.User, c.Rates.Partner = server.Rate{N: 1_000_000, Per: time.Minute}, server.Rate{N: 1_000_000, Per: time.Minute}
+	}}
+	apptest.EachWith(t, probeRates, func(t *testing.T, a *apptest.Harness) {
+		h := wrap(a)
 		loadSpec(t)
 		w := loadProbeWorld(t, h)
 		o := newOracle(t, w)
@@ -405,6 +461,7 @@ func TestProbeMatrix(t *testing.T) {
 		start := time.Now()
 		h.probeIDRoutes(t, o, tokens, st, fields)
 		h.probeLists(t, o, tokens, st, fields)
+		h.probeKeysetLists(t, o, tokens, st, fields)
 		t.Logf("%d probes, %d leaks (a 200 the oracle forbids, or an item outside scope), %d other mismatches, in %v",
 			st.probes.Load(), st.leaks.Load(), st.wrong.Load(), time.Since(start).Round(time.Millisecond))
 		total.Add(st.probes.Load())
@@ -533,13 +590,25 @@ func (h *harness) checkObject(o *oracle, u probeUser, route string, id int64, r 
 		}
 		return nil
 	}
+	if strings.HasPrefix(route, "/units/%d/") || route == "/models/%d/components" {
+		var items []map[string]any
+		if err := json.Unmarshal(r.Body, &items); err != nil {
+			return fmt.Errorf("not a JSON array: %v", err)
+		}
+		for _, it := range items {
+			if v, ok := it["model_id"].(float64); ok && int64(v) != id {
+				return fmt.Errorf("asked for model %d's components, got one of model %v", id, v)
+			}
+		}
+		return nil
+	}
 	var m map[string]any
 	if err := json.Unmarshal(r.Body, &m); err != nil {
 		return fmt.Errorf("not a JSON object: %v", err)
 	}
 	num := func(k string) int64 { f, _ := m[k].(float64); return int64(f) }
 	switch route {
-	case "/jobs/%d", "/documents/%d", "/contracts/%d", "/partners/%d", "/requests/%d":
+	case "/jobs/%d", "/documents/%d", "/contracts/%d", "/partners/%d", "/requests/%d", "/customers/%d", "/units/%d", "/models/%d":
 		if num("id") != id {
 			return fmt.Errorf("asked for %d, got object %v", id, m["id"])
 		}
