@@ -560,6 +560,17 @@ func (l Locale) HistoryStatus(e *cordon.HistoryEntry) string {
 	return e.Status
 }
 
+// historyRef reports whether a history line's record has a number people
+// use: a request, job, report or campaign; a milestone's or transfer's
+// row id means nothing to them.
+func historyRef(e *cordon.HistoryEntry) bool {
+	switch e.Kind {
+	case cordon.HistoryMilestone, cordon.HistoryTransfer, cordon.HistoryRetired:
+		return false
+	}
+	return e.RefID > 0
+}
+
 // historyLink is the page of a history line's record: a job's or a
 // campaign's; "" for the others, which have no page of their own.
 func historyLink(e *cordon.HistoryEntry) string {

@@ -127,6 +127,7 @@ func New(svc Services, auth cordon.AuthService, roles cordon.RoleAuthorizer, web
 		"ymd":         ymd,
 		"unitRows":    func(p page, rows []unitRow) unitRowsView { return unitRowsView{L: p.L, Rows: rows} },
 		"historyLink": historyLink,
+		"historyRef":  historyRef,
 	}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(web, "templates/layout.html", "templates/"+name+".html")
