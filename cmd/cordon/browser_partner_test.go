@@ -199,7 +199,8 @@ func TestBrowserPartnerAdmin(t *testing.T) {
 
 // TestBrowserInstituteOps: the quality department uploads a document
 // through the library's form and finds it, then looks up a customer's
-// delivered units and their follow-up plans; both pages on a phone.
+// delivered units and their follow-up plans, and opens the customer; the
+// lists on a phone.
 func TestBrowserInstituteOps(t *testing.T) {
 	chromiumPath(t)
 	eachDB(t, func(t *testing.T, h *harness) {
@@ -226,10 +227,12 @@ func TestBrowserInstituteOps(t *testing.T) {
 		shot(t, ctx, name(t, "documents-laptop"))
 		unit := h.unitIn("Hefei", "radar")
 		drive(t, ctx, "a customer's units",
-			chromedp.Click(chromedp.CSS(`nav a[href="/customers"]`)),
-			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`a[href="/customers?customer=%d"]`, unit.CustomerID))),
-			chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="/customers?customer=%d"]`, unit.CustomerID))),
+			chromedp.Click(chromedp.CSS(`nav a[href="/units"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#customer`)),
+			chromedp.SendKeys(chromedp.CSS(`#customer`), fmt.Sprint(unit.CustomerID)),
+			chromedp.Click(chromedp.CSS(`#apply-filters`)),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`input#customer[value="%d"]`, unit.CustomerID))),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`table.units a[href="/customers/%d"]`, unit.CustomerID))),
 		)
 		if got := read(t, ctx, "filter", chromedp.Evaluate[string](`document.getElementById("customer").value`)); got != fmt.Sprint(unit.CustomerID) {
 			t.Errorf("the customer filter reads %q", got)
@@ -237,10 +240,18 @@ func TestBrowserInstituteOps(t *testing.T) {
 		if body := text(t, ctx, `main`); !strings.Contains(body, unit.Serial) || !strings.Contains(body, "回访计划") {
 			t.Errorf("the customer's units do not show %s and its plan", unit.Serial)
 		}
+		shot(t, ctx, name(t, "units-laptop"))
+		drive(t, ctx, "the customer's page",
+			chromedp.Click(chromedp.CSS(fmt.Sprintf(`table.units a[href="/customers/%d"]`, unit.CustomerID))),
+			chromedp.WaitVisible(chromedp.CSS(`#customer-name`)),
+		)
+		if body := text(t, ctx, `#units`); !strings.Contains(body, "该客户的装备") {
+			t.Errorf("the customer page's units read %q", body)
+		}
 		shot(t, ctx, name(t, "customers-laptop"))
 		p := incognito(t, ctx, phone)
 		loginAs(t, p, base, "quality")
-		for _, pg := range []string{"customers", "documents"} {
+		for _, pg := range []string{"units", "customers", "documents"} {
 			drive(t, p, pg+" on a phone", chromedp.Navigate(base+"/"+pg+"?lang=en&size=5"), chromedp.WaitVisible(chromedp.CSS(`.pager-bar`)))
 			noSideScroll(t, p, "/"+pg)
 			shot(t, p, name(t, pg+"-phone-en"))
