@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -35,29 +36,37 @@ type screenFinding struct {
 
 // findSensitive returns the first sensitive part of text, if any.
 func findSensitive(text, serial string, id *cordon.CustomerIdentity) *screenFinding {
-	lower := strings.ToLower(text)
+	// Compared character by character in lower case: an index into lower
+	// is a character's place in text, whatever the UTF-8 length of its
+	// lower case (the ohm sign, a dotted İ, an invalid byte).
+	lower := folded(text)
 	at := func(i int) int { return utf8.RuneCountInString(text[:i]) + 1 }
-	check := func(needle, key string) *screenFinding {
-		needle = strings.ToLower(strings.TrimSpace(needle))
-		if utf8.RuneCountInString(needle) < 2 {
+	// check finds needle; whole, it must not sit inside a longer code
+	// (RD2024-00012 is another unit than RD2024-0001).
+	check := func(needle, key string, whole bool) *screenFinding {
+		n := folded(strings.TrimSpace(needle))
+		if len(n) < 2 {
 			return nil
 		}
-		if i := strings.Index(lower, needle); i >= 0 {
-			return &screenFinding{key: key, at: at(i)}
+		for i := indexRunes(lower, n, 0); i >= 0; i = indexRunes(lower, n, i+1) {
+			if whole && (i > 0 && isWordRune(lower[i-1]) || i+len(n) < len(lower) && isWordRune(lower[i+len(n)])) {
+				continue
+			}
+			return &screenFinding{key: key, at: i + 1}
 		}
 		return nil
 	}
-	if f := check(serial, "dispatch.screen_serial"); f != nil {
+	if f := check(serial, "dispatch.screen_serial", true); f != nil {
 		return f
 	}
 	if id != nil {
-		if f := check(id.Name, "dispatch.screen_customer_name"); f != nil {
+		if f := check(id.Name, "dispatch.screen_customer_name", false); f != nil {
 			return f
 		}
-		if f := check(id.UnitDesignation, "dispatch.screen_unit_designation"); f != nil {
+		if f := check(id.UnitDesignation, "dispatch.screen_unit_designation", false); f != nil {
 			return f
 		}
-		if f := check(id.Phone, "dispatch.screen_phone"); f != nil {
+		if f := check(id.Phone, "dispatch.screen_phone", true); f != nil {
 			return f
 		}
 	}
@@ -74,6 +83,25 @@ func findSensitive(text, serial string, id *cordon.CustomerIdentity) *screenFind
 		}
 	}
 	return nil
+}
+
+// folded is s in lower case, one rune per character of s.
+func folded(s string) []rune {
+	rs := []rune(s)
+	for i, r := range rs {
+		rs[i] = unicode.ToLower(r)
+	}
+	return rs
+}
+
+// indexRunes is where sub first starts in s at or after from, -1 if nowhere.
+func indexRunes(s, sub []rune, from int) int {
+	for i := from; i+len(sub) <= len(s); i++ {
+		if slices.Equal(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 func isWordRune(r rune) bool { return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
