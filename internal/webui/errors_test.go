@@ -57,3 +57,33 @@ func TestTimelineNotes(t *testing.T) {
 		t.Errorf("a typed reason became %q", got)
 	}
 }
+
+// TestInstalledErrorText: the installed base's refusals name fields and
+// milestones in the page's language, English pages included (the service
+// quotes field names such as delivered_on); a page's own refusal of a
+// field is said from the page catalogue.
+func TestInstalledErrorText(t *testing.T) {
+	zh, en := Locale{Lang: langZH}, Locale{Lang: langEN}
+	for _, tc := range []struct {
+		err    error
+		zh, en string
+	}{
+		{cordon.FieldErr("name", "installed.field_required", "name"), "请填写名称。", "The name is required."},
+		{cordon.FieldErr("delivered_on", "installed.date_in_future", "delivered_on"), "交付日期 不能是将来的日期。", "The delivery date is in the future."},
+		{cordon.Err(cordon.ECONFLICT, "installed.milestone_needs_installed", "accepted"), "记录“已验收”前须先记录安装。", "Accepted needs the installation recorded first."},
+		{cordon.Err(cordon.ECONFLICT, "installed.milestone_after_later", "arrived", "installed"), "已记录“已安装”，不能再记录“已到货”：节点须按顺序记录。", "Arrived cannot be recorded after Installed: milestones go in order."},
+		{cordon.FieldErr("customer_id", "installed.customer_deactivated", "CU-0001"), "客户 CU-0001 已停用，请先重新启用。", "Customer CU-0001 is deactivated: reactivate it first."},
+		{fieldErr("on", "form.bad_day"), "日期格式应为 YYYY-MM-DD，例如 2026-11-02。", "Give the date as YYYY-MM-DD, like 2026-11-02."},
+		{fieldErr("customer", "form.no_such_customer", "CU-9"), "没有编号为“CU-9”的客户。", `No customer has the code "CU-9".`},
+	} {
+		if got := zh.ErrorText(tc.err); got != tc.zh {
+			t.Errorf("zh = %q, want %q", got, tc.zh)
+		}
+		if got := en.ErrorText(tc.err); got != tc.en {
+			t.Errorf("en = %q, want %q", got, tc.en)
+		}
+	}
+	if got := cordon.ErrorCode(fieldErr("on", "form.bad_day")); got != cordon.EINVALID {
+		t.Errorf("a page's refusal has code %q, want EINVALID", got)
+	}
+}
