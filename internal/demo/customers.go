@@ -116,7 +116,10 @@ func (sd *seeder) newUnit(ctx context.Context, c *cordon.Customer, city demoCity
 	if city.name == Xian {
 		last = date(2024, 6, 1) // the Xi'an partner serviced units delivered before its contract
 	}
-	delivered := sd.between(city.firstDelivery, last).Truncate(day)
+	// Days are days in China: a delivery date is China's midnight, as the
+	// portal and the import write it.
+	t := sd.between(city.firstDelivery, last).In(cordon.ChinaTime)
+	delivered := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, cordon.ChinaTime)
 	var m *cordon.Model
 	for _, x := range sd.models {
 		if x.Code == code {
@@ -158,5 +161,35 @@ func (sd *seeder) newUnit(ctx context.Context, c *cordon.Customer, city demoCity
 	if err := sd.s.Catalog.CreateUnit(ctx, u); err != nil {
 		return nil, err
 	}
-	return u, nil
+	return u, sd.track(ctx, u, serial[key])
+}
+
+// track records the unit's delivery milestones as quality would have:
+// shipped five days before delivery, then installation, commissioning,
+// acceptance and training a week apart, as far as the clock has come. One
+// recent unit in three waits after installation, so the "stuck" list has
+// something to show.
+func (sd *seeder) track(ctx context.Context, u *cordon.Unit, n int) error {
+	by := sd.users["quality"].ID
+	stopAt := len(cordon.MilestoneKinds)
+	if n%3 == 0 && u.DeliveredOn.After(sd.now.AddDate(0, -8, 0)) {
+		stopAt = 3 // shipped, arrived, installed
+	}
+	on := u.DeliveredOn.AddDate(0, 0, -5)
+	for i, kind := range cordon.MilestoneKinds[:stopAt] {
+		switch {
+		case i == 1:
+			on = u.DeliveredOn
+		case i > 1:
+			on = on.AddDate(0, 0, 7)
+		}
+		if on.After(sd.now) {
+			break
+		}
+		m := &cordon.Milestone{UnitID: u.ID, Kind: kind, On: on, RecordedBy: by, RecordedAt: on.Add(18 * time.Hour)}
+		if err := sd.s.Catalog.CreateMilestone(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }

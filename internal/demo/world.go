@@ -140,6 +140,18 @@ func (sd *seeder) seedCatalog(ctx context.Context) error {
 			}
 			sd.models = append(sd.models, m)
 			sd.modelCode[m.ID] = dm.code
+			// Each model's main components, so that a part can be traced
+			// to every unit that carries it.
+			for _, c := range []cordon.Component{
+				{PartNumber: dm.code + "-PWR-01", Name: modules[l.code], Supplier: "合肥华电电源有限公司"},
+				{PartNumber: dm.code + "-CTL-02", Name: "主控板", Supplier: "本所电子装配车间"},
+				{PartNumber: dm.code + "-HRN-03", Name: "线缆组件", Supplier: "芜湖精联线缆厂"},
+			} {
+				c.ModelID = m.ID
+				if err := sd.s.Catalog.CreateComponent(ctx, &c); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
