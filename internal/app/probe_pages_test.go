@@ -41,6 +41,12 @@ func pageIDRoutes() []pageIDRoute {
 		{"/contracts/%d", [][2]string{{cordon.ResContract, cordon.ActView}}, []int{200}, contract, contracts},
 		{"/scorecards/%d/report?period=2026-Q4&format=csv", [][2]string{{cordon.ResScorecard, cordon.ActView}}, []int{200},
 			func(o *oracle, u probeUser, id int64) bool { return o.partnerVisible(u, id) }, orgs},
+		{"/customers/%d", [][2]string{{cordon.ResCustomer, cordon.ActView}}, []int{200},
+			func(o *oracle, u probeUser, id int64) bool { return !u.partner() && o.w.customers[id] != nil },
+			func(w *probeWorld) map[int64]bool { return keys(w.customers) }},
+		{"/units/%d", [][2]string{{cordon.ResUnit, cordon.ActView}}, []int{200},
+			func(o *oracle, u probeUser, id int64) bool { return !u.partner() && o.w.units[id] != nil },
+			func(w *probeWorld) map[int64]bool { return keys(w.units) }},
 	}
 	for _, action := range []string{cordon.ActActivate, cordon.ActSuspend, cordon.ActTerminate} {
 		// The confirmation page of a step the contract's status does not

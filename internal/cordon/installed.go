@@ -173,6 +173,9 @@ type InstalledBaseService interface {
 	FindCustomers(ctx context.Context, f CustomerFilter) ([]*Customer, int64, error)
 	// FindCustomerByID returns one customer with identity; ENOTFOUND.
 	FindCustomerByID(ctx context.Context, id int64) (*Customer, error)
+	// CustomerIDByCode names the customer with this code (case as
+	// stored) by its id, reading no identity; ENOTFOUND.
+	CustomerIDByCode(ctx context.Context, code string) (int64, error)
 	// CreateCustomer registers a customer; EINVALID naming the field,
 	// ECONFLICT when the code is taken.
 	CreateCustomer(ctx context.Context, in NewCustomer) (*Customer, error)

@@ -176,6 +176,27 @@ func (s *Service) FindCustomerByID(ctx context.Context, id int64) (*cordon.Custo
 	return c, nil
 }
 
+// CustomerIDByCode resolves a customer's code, as forms take it, to its
+// id; no identity is read, so no access event.
+func (s *Service) CustomerIDByCode(ctx context.Context, code string) (int64, error) {
+	if _, err := institute(ctx, "Customer"); err != nil {
+		return 0, err
+	}
+	code, err := text("customer_code", code, maxCode, true)
+	if err != nil {
+		return 0, err
+	}
+	found, err := s.cfg.Customers.FindCustomersByCode(ctx, []string{code})
+	if err != nil {
+		return 0, err
+	}
+	c := found[code]
+	if c == nil {
+		return 0, cordon.ErrNotFound("Customer")
+	}
+	return c.ID, nil
+}
+
 // checkIdentity trims and checks the identity fields.
 func checkIdentity(id *cordon.CustomerIdentity) error {
 	var err error

@@ -261,23 +261,12 @@ func (h *Handler) customerRef(ctx context.Context, field, v string) (int64, erro
 		}
 		return n, nil
 	}
-	// The search matches identities too: read on a few pages until the
-	// code itself turns up.
-	f := cordon.CustomerFilter{Query: v, Inactive: true, Limit: maxPageSize}
-	for range 5 {
-		list, next, err := h.svc.Installed.FindCustomers(ctx, f)
-		if err != nil {
-			return 0, err
-		}
-		for _, cu := range list {
-			if strings.EqualFold(cu.Code, v) {
-				return cu.ID, nil
-			}
-		}
-		if next == 0 {
-			break
-		}
-		f.After = next
+	// A code names the customer without reading its identity.
+	switch id, err := h.svc.Installed.CustomerIDByCode(ctx, v); {
+	case err == nil:
+		return id, nil
+	case cordon.ErrorCode(err) != cordon.ENOTFOUND && cordon.ErrorCode(err) != cordon.EINVALID:
+		return 0, err
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
 		return n, nil
