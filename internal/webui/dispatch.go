@@ -71,7 +71,7 @@ func (h *Handler) handleIntake(c *fiber.Ctx) error {
 	}
 	r, err := h.svc.Dispatch.CreateRequest(c.UserContext(), cordon.Intake{
 		UnitID: unit, Category: cordon.Category(c.FormValue("category")), Priority: cordon.Priority(c.FormValue("priority")),
-		Description: c.FormValue("description"), SiteCity: c.FormValue("site_city"),
+		Description: c.FormValue("description"), SiteCity: c.FormValue("site_city"), Override: c.FormValue("override"),
 	})
 	if err != nil {
 		return h.refused(c, "/dispatch", err)
