@@ -6,8 +6,6 @@ package catalog
 
 import (
 	"context"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/cordon/cordon/internal/cordon"
 )
@@ -32,18 +30,6 @@ func institute(ctx context.Context, what string) error {
 	return nil
 }
 
-// field trims v and checks it: required, at most max characters.
-func field(name, v string, max int, req bool) (string, error) {
-	v = strings.TrimSpace(v)
-	if req && v == "" {
-		return "", cordon.FieldErr(name, "installed.field_required", name)
-	}
-	if utf8.RuneCountInString(v) > max {
-		return "", cordon.FieldErr(name, "installed.field_too_long", name, max)
-	}
-	return v, nil
-}
-
 // FindProductLines returns every product line.
 func (s *Service) FindProductLines(ctx context.Context) ([]*cordon.ProductLine, error) {
 	if err := institute(ctx, "Product line"); err != nil {
@@ -59,10 +45,10 @@ func (s *Service) CreateProductLine(ctx context.Context, code, name string) (*co
 	}
 	p := &cordon.ProductLine{}
 	var err error
-	if p.Code, err = field("code", code, 32, true); err != nil {
+	if p.Code, err = cordon.Text("code", code, 32, true); err != nil {
 		return nil, err
 	}
-	if p.Name, err = field("name", name, 200, true); err != nil {
+	if p.Name, err = cordon.Text("name", name, 200, true); err != nil {
 		return nil, err
 	}
 	if err := s.store.CreateProductLine(ctx, p); err != nil {
@@ -77,7 +63,7 @@ func (s *Service) UpdateProductLine(ctx context.Context, id int64, name string) 
 	if err := institute(ctx, "Product line"); err != nil {
 		return nil, err
 	}
-	name, err := field("name", name, 200, true)
+	name, err := cordon.Text("name", name, 200, true)
 	if err != nil {
 		return nil, err
 	}
@@ -107,10 +93,10 @@ func (s *Service) CreateModel(ctx context.Context, productLineID int64, code, na
 	}
 	m := &cordon.Model{ProductLineID: productLineID}
 	var err error
-	if m.Code, err = field("code", code, 64, true); err != nil {
+	if m.Code, err = cordon.Text("code", code, 64, true); err != nil {
 		return nil, err
 	}
-	if m.Name, err = field("name", name, 200, true); err != nil {
+	if m.Name, err = cordon.Text("name", name, 200, true); err != nil {
 		return nil, err
 	}
 	lines, err := s.store.FindProductLines(ctx)
@@ -135,7 +121,7 @@ func (s *Service) UpdateModel(ctx context.Context, id int64, name string) (*cord
 	if err := institute(ctx, "Model"); err != nil {
 		return nil, err
 	}
-	name, err := field("name", name, 200, true)
+	name, err := cordon.Text("name", name, 200, true)
 	if err != nil {
 		return nil, err
 	}
@@ -156,13 +142,13 @@ func (s *Service) CreateComponent(ctx context.Context, c cordon.Component) (*cor
 		return nil, err
 	}
 	var err error
-	if c.PartNumber, err = field("part_number", c.PartNumber, 64, true); err != nil {
+	if c.PartNumber, err = cordon.Text("part_number", c.PartNumber, 64, true); err != nil {
 		return nil, err
 	}
-	if c.Name, err = field("name", c.Name, 200, true); err != nil {
+	if c.Name, err = cordon.Text("name", c.Name, 200, true); err != nil {
 		return nil, err
 	}
-	if c.Supplier, err = field("supplier", c.Supplier, 200, false); err != nil {
+	if c.Supplier, err = cordon.Text("supplier", c.Supplier, 200, false); err != nil {
 		return nil, err
 	}
 	if err := s.store.CreateComponent(ctx, &c); err != nil {
@@ -177,11 +163,11 @@ func (s *Service) UpdateComponent(ctx context.Context, id int64, name, supplier 
 	if err := institute(ctx, "Component"); err != nil {
 		return nil, err
 	}
-	name, err := field("name", name, 200, true)
+	name, err := cordon.Text("name", name, 200, true)
 	if err != nil {
 		return nil, err
 	}
-	if supplier, err = field("supplier", supplier, 200, false); err != nil {
+	if supplier, err = cordon.Text("supplier", supplier, 200, false); err != nil {
 		return nil, err
 	}
 	return s.store.UpdateComponent(ctx, id, name, supplier)

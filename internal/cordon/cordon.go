@@ -6,7 +6,11 @@
 // never appear here.
 package cordon
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // ChinaTime is China Standard Time (UTC+8), the zone in which the
 // institute keeps its days: daily quotas, periods, dates on pages and in
@@ -28,3 +32,17 @@ var ClockNames = []string{ClockAccept, ClockRespond, ClockOnSite, ClockResolve}
 // Clock returns the current time. Packages that read the time take one so
 // tests can move it.
 type Clock func() time.Time
+
+// Text trims a free-text field and checks it: required when req, at most
+// max characters. The errors name the field (installed.field_required,
+// installed.field_too_long).
+func Text(field, v string, max int, req bool) (string, error) {
+	v = strings.TrimSpace(v)
+	if req && v == "" {
+		return "", FieldErr(field, "installed.field_required", field)
+	}
+	if utf8.RuneCountInString(v) > max {
+		return "", FieldErr(field, "installed.field_too_long", field, max)
+	}
+	return v, nil
+}

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cordon/cordon/internal/cordon"
 )
@@ -100,17 +99,8 @@ func keyset[T any](rows []T, limit int, id func(T) int64) ([]T, int64) {
 }
 
 // text checks a free-text field: trimmed, at most max characters, and
-// required when req.
-func text(field, v string, max int, req bool) (string, error) {
-	v = strings.TrimSpace(v)
-	if req && v == "" {
-		return "", cordon.FieldErr(field, "installed.field_required", field)
-	}
-	if utf8.RuneCountInString(v) > max {
-		return "", cordon.FieldErr(field, "installed.field_too_long", field, max)
-	}
-	return v, nil
-}
+// required when req (the one rule, cordon.Text).
+var text = cordon.Text
 
 // access records an institute user's access to customers' identity
 // fields, one event per customer; the fields are named, never their
