@@ -335,7 +335,13 @@ func (s *Service) VisitCalendar(ctx context.Context, f cordon.CalendarFilter) ([
 	}
 	n := newNames(s)
 	out := make([]*cordon.VisitDue, 0, len(units))
+	now := s.cfg.Now()
 	for _, u := range units {
+		// A plan whose warranty and agreement are over makes no more
+		// visits (the sweep makes no request for it), however overdue.
+		if !u.VisitsPlanned(now) {
+			continue
+		}
 		m, line, err := n.model(ctx, u.ModelID)
 		if err != nil {
 			return nil, err
