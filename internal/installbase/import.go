@@ -343,7 +343,8 @@ func customerChanges(c, in *cordon.Customer) []string {
 }
 
 // unitChanges applies the sheet's values to u and names the fields that
-// changed. A changed interval restarts the plan from delivery.
+// changed. A changed interval keeps the next due date; a new plan's first
+// visit is one interval after delivery, and interval 0 ends the plan.
 func unitChanges(u, in *cordon.Unit) []string {
 	var out []string
 	if u.Batch != in.Batch {

@@ -346,6 +346,13 @@ func (s *Service) SetCustomerActive(ctx context.Context, id int64, active bool) 
 	if err != nil {
 		return nil, err
 	}
+	cur, err := s.cfg.Customers.FindCustomerByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if cur.Active() == active {
+		return cur, nil // as asked already: the date of deactivation stays
+	}
 	var at *time.Time
 	if !active {
 		now := s.cfg.Now()

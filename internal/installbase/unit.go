@@ -427,6 +427,9 @@ func (s *Service) RecordMilestone(ctx context.Context, unitID int64, in cordon.M
 	}
 	if in.JobID != nil {
 		j, err := s.cfg.Jobs.FindJobByID(ctx, *in.JobID)
+		if err != nil && cordon.ErrorCode(err) != cordon.ENOTFOUND {
+			return nil, err
+		}
 		if err != nil || j.Request == nil || j.Request.UnitID == nil || *j.Request.UnitID != u.ID {
 			return nil, cordon.FieldErr("job_id", "installed.job_not_of_unit")
 		}
