@@ -1037,6 +1037,8 @@ func TestInstalledBaseRLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	by := e.world.Users["dispatcher"]
+	// The demo world tracks its units: start this one from nothing.
+	e.ownerExec(t, `DELETE FROM unit_milestones WHERE unit_id = $1`, unit)
 	e.ownerExec(t, `INSERT INTO unit_transfers (unit_id, from_customer_id, to_customer_id, from_site_city, to_site_city, at, by_user)
 		VALUES ($1, $2, $3, 'Hefei', 'Hefei', $4, $5)`, unit, from, to, rlsNow, by)
 	e.ownerExec(t, `INSERT INTO unit_milestones (unit_id, kind, happened_on, recorded_by, recorded_at)
@@ -1086,7 +1088,7 @@ func TestInstalledBaseRLS(t *testing.T) {
 		}
 	}
 	var n int
-	if err := e.owner.QueryRow(`SELECT (SELECT count(*) FROM unit_milestones) + (SELECT count(*) FROM unit_transfers)`).Scan(&n); err != nil || n != 2 {
+	if err := e.owner.QueryRow(`SELECT (SELECT count(*) FROM unit_milestones WHERE unit_id = $1) + (SELECT count(*) FROM unit_transfers WHERE unit_id = $1)`, unit).Scan(&n); err != nil || n != 2 {
 		t.Errorf("rows after hefei's writes: %d, %v; want 2", n, err)
 	}
 }
