@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/cordon/cordon/internal/app"
 	"github.com/cordon/cordon/internal/app/apptest"
 	"github.com/cordon/cordon/internal/cordon"
+	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/store"
 )
 
@@ -41,6 +43,17 @@ const seededPostgres = "postgres"
 func eachDB(t *testing.T, fn func(t *testing.T, h *harness)) {
 	t.Helper()
 	apptest.Each(t, func(t *testing.T, a *apptest.Harness) { fn(t, wrap(a)) })
+}
+
+// eachDBUnbudgeted is eachDB with the request budgets out of the way:
+// for the attacks on isolation and input (the matrix sends some 1,700
+// requests a user, the bad ids 2,200, all in one minute of the harness
+// clock). The budgets have tests of their own.
+func eachDBUnbudgeted(t *testing.T, fn func(t *testing.T, h *harness)) {
+	t.Helper()
+	unlimited := server.Rate{N: 1_000_000, Per: time.Minute}
+	s := apptest.Setup{Tune: func(c *app.Config) { c.Rates.User, c.Rates.Partner = unlimited, unlimited }}
+	apptest.EachWith(t, s, func(t *testing.T, a *apptest.Harness) { fn(t, wrap(a)) })
 }
 
 // newHarness wires the app on SQLite ("") or PostgreSQL (seededPostgres).

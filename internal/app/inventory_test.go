@@ -192,7 +192,7 @@ var badIDs = []string{
 // users whose roles between them pass every guard.
 func TestBadInputIDs(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, h *harness) {
+	eachDBUnbudgeted(t, func(t *testing.T, h *harness) {
 		loadSpec(t)
 		tokens := h.loginAll()
 		var reqs []*probeRequest

@@ -24,11 +24,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cordon/cordon/internal/app"
-	"github.com/cordon/cordon/internal/app/apptest"
 	"github.com/cordon/cordon/internal/authz"
 	"github.com/cordon/cordon/internal/cordon"
-	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/policies"
 )
@@ -444,14 +441,7 @@ func TestProbeMatrix(t *testing.T) {
 	t.Parallel()
 	fields := newFieldRecorder(t)
 	var total atomic.Int64
-	// The matrix attacks isolation, not the request budgets (their own
-	// tests do): its 1,700 requests a user in one minute of the harness
-	// clock would run into them.
-	probeRates := apptest.Setup{Tune: func(c *app.Config) {
-		c.Rates.User, c.Rates.Partner = server.Rate{N: 1_000_000, Per: time.Minute}, server.Rate{N: 1_000_000, Per: time.Minute}
-	}}
-	apptest.EachWith(t, probeRates, func(t *testing.T, a *apptest.Harness) {
-		h := wrap(a)
+	eachDBUnbudgeted(t, func(t *testing.T, h *harness) {
 		loadSpec(t)
 		w := loadProbeWorld(t, h)
 		o := newOracle(t, w)
