@@ -8,6 +8,7 @@
 //	cordon contracts validate|import FILE...
 //	cordon units import|export --as USERNAME FILE
 //	cordon customers list --as USERNAME
+//	cordon customers create|update|deactivate|reactivate --as USERNAME --code CODE
 //	cordon policy explain --user U --action A --resource R
 //	cordon audit verify|verify-bundle FILE|key
 //	cordon bench [--quick]    measure Cordon at scale on PostgreSQL
@@ -52,6 +53,9 @@ const usage = `usage:
                                                   valid, or nothing); every problem with sheet, row, column
   cordon units export [--format xlsx|csv] [--lang en] --as USERNAME FILE
   cordon customers list --as USERNAME [--q TEXT] [--inactive]
+  cordon customers create|update --as USERNAME --code CODE [--city C] [--name N]
+      [--unit-designation D] [--contact P] [--phone T] [--address A]
+  cordon customers deactivate|reactivate --as USERNAME --code CODE
   cordon contracts validate FILE...               check contract files; every problem with file and line
   cordon contracts import FILE...                 create or update drafts (all files valid, or nothing)
   cordon policy explain --user U --action A --resource KIND[:ID]

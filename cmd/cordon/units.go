@@ -175,8 +175,15 @@ func exportUnits(ctx context.Context, db *store.DB, actor *cordon.Actor, svc cor
 // runCustomers lists the institute's customers with their identities,
 // acting as an institute user: each customer shown is an access event.
 func runCustomers(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "list" {
-		return usageError{"customers needs list"}
+	if len(args) == 0 {
+		return usageError{"customers needs list, create, update, deactivate or reactivate"}
+	}
+	switch args[0] {
+	case "list":
+	case "create", "update", "deactivate", "reactivate":
+		return changeCustomer(ctx, args[0], args[1:], getenv, stdout)
+	default:
+		return usageError{"customers needs list, create, update, deactivate or reactivate"}
 	}
 	var as, q string
 	var inactive bool
@@ -235,6 +242,87 @@ func runCustomers(ctx context.Context, args []string, getenv func(string) string
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "%d customers.\n", n)
+	return nil
+}
+
+// changeCustomer registers, changes, deactivates or reactivates one
+// customer, named by --code, as the named institute user; the service
+// logs the identity fields written, as it does for the API.
+func changeCustomer(ctx context.Context, sub string, args []string, getenv func(string) string, stdout io.Writer) error {
+	var as, code string
+	fields := map[string]*string{}
+	names := []struct{ flag, help string }{{"city", "the customer's city"}, {"name", "the customer's name"},
+		{"unit-designation", "its unit designation"}, {"contact", "the contact person"}, {"phone", "the contact's phone"},
+		{"address", "the site address"}}
+	set := map[string]bool{}
+	c, fs, err := loadConfig("customers "+sub, args, getenv, func(fs *flag.FlagSet, _ *config) {
+		fs.StringVar(&as, "as", "", "the institute user to act as")
+		fs.StringVar(&code, "code", "", "the customer's code")
+		if sub == "create" || sub == "update" {
+			for _, n := range names {
+				fields[n.flag] = fs.String(n.flag, "", n.help)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if as == "" || code == "" {
+		return usageError{"customers " + sub + " needs --as USERNAME and --code CODE"}
+	}
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	action := map[string]string{"create": cordon.ActCreate, "update": cordon.ActUpdate}[sub]
+	if action == "" {
+		action = cordon.ActManage
+	}
+	ctx, actor, err := actAs(ctx, db, as, cordon.ResCustomer, action)
+	if err != nil {
+		return err
+	}
+	svc := app.NewInstalledBase(db, time.Now)
+	opt := func(flag string) *string {
+		if set[flag] {
+			return fields[flag]
+		}
+		return nil
+	}
+	var out *cordon.Customer
+	err = db.InScope(ctx, actor, func(ctx context.Context) error {
+		if sub == "create" {
+			out, err = svc.CreateCustomer(ctx, cordon.NewCustomer{Code: code, City: *fields["city"], Identity: cordon.CustomerIdentity{
+				Name: *fields["name"], UnitDesignation: *fields["unit-designation"], ContactPerson: *fields["contact"],
+				Phone: *fields["phone"], SiteAddress: *fields["address"]}})
+			return err
+		}
+		id, err := svc.CustomerIDByCode(ctx, code)
+		if err != nil {
+			return err
+		}
+		switch sub {
+		case "update":
+			out, err = svc.UpdateCustomer(ctx, id, cordon.CustomerUpdate{City: opt("city"), Name: opt("name"),
+				UnitDesignation: opt("unit-designation"), ContactPerson: opt("contact"), Phone: opt("phone"), SiteAddress: opt("address")})
+		default:
+			out, err = svc.SetCustomerActive(ctx, id, sub == "reactivate")
+		}
+		return err
+	})
+	if err != nil {
+		if e := cordon.AsError(err); e != nil && e.Field != "" {
+			return fmt.Errorf("customers %s: %s: %s", sub, e.Field, e.Message)
+		}
+		return fmt.Errorf("customers %s: %s", sub, cordon.ErrorMessage(err))
+	}
+	status := "active"
+	if !out.Active() {
+		status = "deactivated"
+	}
+	fmt.Fprintf(stdout, "customer %d %s (%s): %s.\n", out.ID, out.Code, out.City, status)
 	return nil
 }
 

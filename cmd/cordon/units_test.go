@@ -138,3 +138,42 @@ func writeUnits(t *testing.T, file string, n int) {
 		t.Fatal(err)
 	}
 }
+
+// TestCustomersCLI: the operator registers, changes, deactivates and
+// reactivates a customer at the command line, under the same rules as
+// the API.
+func TestCustomersCLI(t *testing.T) {
+	eachCLI(t, func(t *testing.T, c *cli) {
+		c.env["CORDON_DEMO_PASSWORD"] = demoPassword
+		for _, args := range [][]string{{"migrate"}, {"seed", "--demo"}} {
+			if out, err := c.run("", args...); err != nil {
+				t.Fatalf("%v: %v: %s", args, err, out)
+			}
+		}
+		steps := []struct {
+			args []string
+			ok   bool
+			want string
+		}{
+			{[]string{"customers", "create", "--as", "dispatcher", "--code", "CLI-C9", "--city", "Hefei", "--name", "某部队", "--phone", "0551-62345678"}, true, "CLI-C9 (Hefei): active"},
+			{[]string{"customers", "create", "--as", "dispatcher", "--code", "CLI-C9", "--city", "Hefei", "--name", "again"}, false, ""},
+			{[]string{"customers", "create", "--as", "dispatcher", "--code", "CLI-C8", "--city", "Hefei"}, false, "name"},
+			{[]string{"customers", "update", "--as", "dispatcher", "--code", "CLI-C9", "--city", "Wuhu"}, true, "CLI-C9 (Wuhu): active"},
+			{[]string{"customers", "update", "--as", "dispatcher", "--code", "CLI-C9", "--phone", "12"}, false, "phone"},
+			{[]string{"customers", "deactivate", "--as", "dispatcher", "--code", "CLI-C9"}, false, ""}, // dispatch may not manage
+			{[]string{"customers", "deactivate", "--as", "quality", "--code", "CLI-C9"}, true, "deactivated"},
+			{[]string{"customers", "reactivate", "--as", "quality", "--code", "CLI-C9"}, true, "active"},
+			{[]string{"customers", "update", "--as", "hefei.admin", "--code", "CLI-C9", "--city", "X"}, false, "institute"},
+			{[]string{"customers", "update", "--as", "quality", "--code", "NOBODY", "--city", "X"}, false, "not found"},
+		}
+		for _, s := range steps {
+			out, err := c.run("", s.args...)
+			if (err == nil) != s.ok || !strings.Contains(out+fmt.Sprint(err), s.want) {
+				t.Errorf("%v: %v: %s; want ok=%v and %q", s.args, err, out, s.ok, s.want)
+			}
+		}
+		if out := customers(t, c); !strings.Contains(out, "CLI-C9") || !strings.Contains(out, "Wuhu") {
+			t.Errorf("customers after the changes:\n%s", out)
+		}
+	})
+}
