@@ -172,8 +172,9 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, s Stores, size Size, cities [
 		args []any
 	}{
 		{fmt.Sprintf("%d customers", size.Customers), `
-INSERT INTO customers (id, code, city, created_at)
-SELECT g, 'BC' || lpad(g::text, 7, '0'), ($2::text[])[(g - 1) % 20 + 1], $3::timestamptz - interval '3 years'
+INSERT INTO customers (id, code, city, created_at, updated_at)
+SELECT g, 'BC' || lpad(g::text, 7, '0'), ($2::text[])[(g - 1) % 20 + 1], $3::timestamptz - interval '3 years',
+       $3::timestamptz - interval '3 years'
 FROM generate_series(1, $1::int) g`, []any{size.Customers, w.Cities, at}},
 		{"customer identities", `
 INSERT INTO customer_identities (customer_id, name, unit_designation, contact_person, phone, site_address)
@@ -181,9 +182,10 @@ SELECT id, 'Customer ' || id, 'Unit ' || (id % 977), 'Contact ' || id, '0551-' |
        city || ' site ' || id
 FROM customers`, nil},
 		{"units", `
-INSERT INTO units (id, model_id, customer_id, serial, batch, site_city, delivered_on, warranty_end)
+INSERT INTO units (id, model_id, customer_id, serial, batch, site_city, delivered_on, warranty_end, created_at, updated_at)
 SELECT id, ($1::bigint[])[id % array_length($1::bigint[], 1) + 1], id, 'BU' || lpad(id::text, 7, '0'), 'B' || (id % 50),
-       city, $2::timestamptz - interval '2 years', $2::timestamptz + interval '1 year'
+       city, $2::timestamptz - interval '2 years', $2::timestamptz + interval '1 year',
+       $2::timestamptz - interval '2 years', $2::timestamptz - interval '2 years'
 FROM customers`, []any{modelIDs, at}},
 		// Job g (from 1) belongs to partner (g-1) % P in round r = (g-1) / P;
 		// its customer lives in one of the partner's three cities; the round
