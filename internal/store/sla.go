@@ -21,7 +21,8 @@ func NewSLAStore(db *DB) *SLAStore { return &SLAStore{db: db} }
 
 // slaJobColumns are the columns FindSLAJobs scans, in its order.
 const slaJobColumns = "j.id, j.request_id, j.partner_id, j.contract_id, j.status, j.offered_at, j.updated_at, r.priority, " +
-	"j.sla_state, j.sla_clock, j.sla_breached, j.sla_due_at, j.sla_next_at, j.sla_checked_at"
+	"j.sla_state, j.sla_clock, j.sla_breached, j.sla_due_at, j.sla_next_at, j.sla_checked_at, " +
+	"j.assignee_id, j.offer_expires_at, j.accepted_at, j.resolved_at, j.closed_at, j.created_at"
 
 // slaWhere is the filter of q over jobs j, without its limit.
 func slaWhere(q cordon.SLAJobQuery) (string, []any) {
@@ -68,20 +69,28 @@ func (s *SLAStore) FindSLAJobs(ctx context.Context, q cordon.SLAJobQuery) ([]*co
 		ids   []int64
 		times []time.Time
 	)
+	slab := func(t sql.NullTime) *time.Time {
+		if !t.Valid {
+			return nil
+		}
+		times = append(times, t.Time)
+		return &times[len(times)-1]
+	}
 	for rows.Next() {
 		if len(jobs) == cap(jobs) {
-			jobs, sjs, ids, times = make([]cordon.Job, 0, n), make([]cordon.SLAJob, 0, n), make([]int64, 0, 2*n), make([]time.Time, 0, 2*n)
+			jobs, sjs, ids, times = make([]cordon.Job, 0, n), make([]cordon.SLAJob, 0, n), make([]int64, 0, 3*n), make([]time.Time, 0, 6*n)
 		}
 		jobs, sjs = append(jobs, cordon.Job{}), append(sjs, cordon.SLAJob{})
 		j, sj := &jobs[len(jobs)-1], &sjs[len(sjs)-1]
 		sj.Job = j
 		var (
-			partner, contract         sql.NullInt64
-			status, pr, st, clock, br sql.RawBytes
-			due, next, checked        sql.NullTime
+			partner, contract, assignee         sql.NullInt64
+			status, pr, st, clock, br           sql.RawBytes
+			due, next, checked                  sql.NullTime
+			expires, accepted, resolved, closed sql.NullTime
 		)
 		if err := rows.Scan(&j.ID, &j.RequestID, &partner, &contract, &status, &j.OfferedAt, &j.UpdatedAt, &pr,
-			&st, &clock, &br, &due, &next, &checked); err != nil {
+			&st, &clock, &br, &due, &next, &checked, &assignee, &expires, &accepted, &resolved, &closed, &j.CreatedAt); err != nil {
 			rows.Close()
 			return nil, TranslateError(err, "Job")
 		}
@@ -93,6 +102,13 @@ func (s *SLAStore) FindSLAJobs(ctx context.Context, q cordon.SLAJobQuery) ([]*co
 			ids = append(ids, contract.Int64)
 			j.ContractID = &ids[len(ids)-1]
 		}
+		// The whole job, as the job's own finder reads it: lists that
+		// show it must not answer null where the job has a time.
+		if assignee.Valid {
+			ids = append(ids, assignee.Int64)
+			j.AssigneeID = &ids[len(ids)-1]
+		}
+		j.OfferExpiresAt, j.AcceptedAt, j.ResolvedAt, j.ClosedAt = slab(expires), slab(accepted), slab(resolved), slab(closed)
 		j.Status, sj.Priority = cordon.JobStatus(intern(status)), cordon.Priority(intern(pr))
 		sj.Stored = cordon.SLAState{JobID: j.ID, State: intern(st), Clock: intern(clock), Due: due.Time,
 			Status: j.Status, UpdatedAt: j.UpdatedAt}
