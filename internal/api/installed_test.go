@@ -151,6 +151,11 @@ func TestInstalledBaseJourney(t *testing.T) {
 		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/transition", job), q, map[string]string{"to": "verified"}); r.Status != 200 {
 			t.Fatalf("verify: %d %s", r.Status, r.Body)
 		}
+		// A reopen reason is on the partner's timeline: screened too.
+		r = h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/transition", job), q, map[string]string{"to": "reopened", "reason": "JY-0001 还有告警，客户电话 13912345678"})
+		if m := r.JSON(t); r.Status != 400 || m["field"] != "reason" || m["code"] != "dispatch.screen_reason_serial" {
+			t.Errorf("a reopen reason naming the serial: %d %s, want 400 on reason", r.Status, r.Body)
+		}
 		r = h.Do("GET", fmt.Sprintf("/api/v1/units/%d/milestones", unitID), q, nil)
 		var ms []any
 		if err := json.Unmarshal(r.Body, &ms); err != nil {

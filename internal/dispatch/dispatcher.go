@@ -272,6 +272,9 @@ func (d *Dispatcher) MoveJob(ctx context.Context, jobID int64, m cordon.JobMove)
 	if err != nil {
 		return nil, err
 	}
+	if err := d.screenReason(ctx, a, j, m.Reason); err != nil {
+		return nil, err
+	}
 	from := j.Status
 	ev, err := Transition(j, history, Move{By: By(a), To: m.To, Reason: m.Reason, At: d.cfg.Now()})
 	if err != nil {

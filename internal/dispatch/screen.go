@@ -110,21 +110,9 @@ func isWordRune(r rune) bool { return r < utf8.RuneSelf && (unicode.IsLetter(r) 
 // caller overrides with a reason; the override is an access event that
 // names what was found (never the text itself).
 func (d *Dispatcher) screen(ctx context.Context, a *cordon.Actor, r *cordon.ServiceRequest, override string) error {
-	var serial string
-	if r.UnitID != nil {
-		u, err := d.cfg.Catalog.FindUnitByID(ctx, *r.UnitID)
-		if err != nil {
-			return err
-		}
-		serial = u.Serial
-	}
-	c, err := d.cfg.Customers.FindCustomerByID(ctx, r.CustomerID)
-	if err != nil {
+	f, err := d.sensitiveIn(ctx, r, r.Description)
+	if err != nil || f == nil {
 		return err
-	}
-	f := findSensitive(r.Description, serial, c.Identity)
-	if f == nil {
-		return nil
 	}
 	override = strings.TrimSpace(override)
 	if override == "" {
@@ -142,4 +130,36 @@ func (d *Dispatcher) screen(ctx context.Context, a *cordon.Actor, r *cordon.Serv
 		return fmt.Errorf("record screening override: %w", err)
 	}
 	return nil
+}
+
+// sensitiveIn looks in text for what screening refuses about the request's
+// unit and customer.
+func (d *Dispatcher) sensitiveIn(ctx context.Context, r *cordon.ServiceRequest, text string) (*screenFinding, error) {
+	var serial string
+	if r.UnitID != nil {
+		u, err := d.cfg.Catalog.FindUnitByID(ctx, *r.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		serial = u.Serial
+	}
+	c, err := d.cfg.Customers.FindCustomerByID(ctx, r.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	return findSensitive(text, serial, c.Identity), nil
+}
+
+// screenReason refuses a reason the institute gives for a move (a reopen,
+// a revocation) that carries what the partner may not read: the partner
+// sees it on the job's timeline.
+func (d *Dispatcher) screenReason(ctx context.Context, a *cordon.Actor, j *cordon.Job, reason string) error {
+	if a.IsPartner() || strings.TrimSpace(reason) == "" || j.Request == nil || j.PartnerID == nil {
+		return nil
+	}
+	f, err := d.sensitiveIn(ctx, j.Request, reason)
+	if err != nil || f == nil {
+		return err
+	}
+	return cordon.FieldErr("reason", strings.Replace(f.key, "dispatch.screen_", "dispatch.screen_reason_", 1), f.at)
 }
