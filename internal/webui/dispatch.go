@@ -27,18 +27,34 @@ type dispatchData struct {
 	Units       []*cordon.Unit
 	Categories  []cordon.Category
 	Priorities  []cordon.Priority
+	// Form is the intake as typed, shown again with Error when the
+	// service refused it: a refusal loses nothing.
+	Form  intakeForm
+	Error string
+}
+
+// intakeForm is the intake form's values.
+type intakeForm struct {
+	UnitID, Category, Priority, Description, SiteCity, Override string
 }
 
 // handleDispatchDesk is the dispatcher's desk: the requests waiting for
 // dispatch, oldest first, each with its candidates and the clause that
 // makes each eligible, and the intake form.
 func (h *Handler) handleDispatchDesk(c *fiber.Ctx) error {
+	return h.dispatchDesk(c, intakeForm{Priority: string(cordon.P3)}, "")
+}
+
+// dispatchDesk renders the desk with the intake form holding form, and
+// the intake's refusal when there is one.
+func (h *Handler) dispatchDesk(c *fiber.Ctx, form intakeForm, refusal string) error {
 	ctx := c.UserContext()
 	a := cordon.ActorFromContext(ctx)
 	d := dispatchData{
 		MayDispatch: h.allow(a, cordon.ResRequest, cordon.ActDispatch),
 		MayIntake:   h.allow(a, cordon.ResRequest, cordon.ActCreate),
 		Categories:  cordon.Categories, Priorities: cordon.Priorities, Pages: listPagerOf(c, "page"),
+		Form: form, Error: refusal,
 	}
 	list, total, err := h.svc.Dispatch.FindRequests(ctx, cordon.RequestFilter{Statuses: []cordon.RequestStatus{cordon.RequestOpen},
 		Offset: d.Pages.Offset(), Limit: d.Pages.Limit()})
@@ -65,19 +81,33 @@ func (h *Handler) handleDispatchDesk(c *fiber.Ctx) error {
 
 // handleIntake records a request from the intake form.
 func (h *Handler) handleIntake(c *fiber.Ctx) error {
+	form := intakeForm{UnitID: c.FormValue("unit_id"), Category: c.FormValue("category"), Priority: c.FormValue("priority"),
+		Description: c.FormValue("description"), SiteCity: c.FormValue("site_city"), Override: c.FormValue("override")}
 	unit, err := formID(c, "unit_id")
-	if err != nil {
-		return h.refused(c, "/dispatch", err)
+	if err == nil {
+		var r *cordon.ServiceRequest
+		r, err = h.svc.Dispatch.CreateRequest(c.UserContext(), cordon.Intake{
+			UnitID: unit, Category: cordon.Category(form.Category), Priority: cordon.Priority(form.Priority),
+			Description: form.Description, SiteCity: form.SiteCity, Override: form.Override,
+		})
+		if err == nil {
+			l := Locale{Lang: language(c)}
+			return done(c, "/dispatch#request-"+itoa(r.ID), l.T("intake.done", r.ID))
+		}
 	}
-	r, err := h.svc.Dispatch.CreateRequest(c.UserContext(), cordon.Intake{
-		UnitID: unit, Category: cordon.Category(c.FormValue("category")), Priority: cordon.Priority(c.FormValue("priority")),
-		Description: c.FormValue("description"), SiteCity: c.FormValue("site_city"), Override: c.FormValue("override"),
-	})
-	if err != nil {
-		return h.refused(c, "/dispatch", err)
+	switch cordon.ErrorCode(err) {
+	case cordon.EINVALID, cordon.ECONFLICT:
+	default:
+		return err
 	}
-	l := Locale{Lang: language(c)}
-	return done(c, "/dispatch#request-"+itoa(r.ID), l.T("intake.done", r.ID))
+	// Refused: the desk again, the form as typed and why, and nothing
+	// written (the render rolls the transaction back).
+	c.Status(statusOf(err))
+	showsPage(c, "/dispatch")
+	if rerr := h.dispatchDesk(c, form, Locale{Lang: language(c)}.ErrorText(err)); rerr != nil {
+		return rerr
+	}
+	return rendered{}
 }
 
 // handleDispatch offers a request to the partner, the in-house engineers

@@ -323,11 +323,17 @@ func TestPagesJobFlow(t *testing.T) {
 		if form == nil {
 			t.Fatalf("no dispatch form for request %s", m[1])
 		}
-		// A bad intake is refused with the service's message.
-		if r := d.Post("/dispatch/requests", url.Values{"unit_id": {fmt.Sprint(unit.ID)}, "category": {"fault"}, "priority": {"P9"}, "description": {"x"}}); r.Status != 303 {
-			t.Errorf("bad intake: %d", r.Status)
+		// A bad intake is refused with the service's message, in the
+		// page's language, beside the form as typed: nothing is lost.
+		r = d.Post("/dispatch/requests", url.Values{"unit_id": {fmt.Sprint(unit.ID)}, "category": {"fault"}, "priority": {"P9"}, "description": {"雷达告警 x"}})
+		if b := string(r.Body); r.Status != 400 || !strings.Contains(b, "优先级须为 P1、P2、P3 或 P4") || !strings.Contains(b, "雷达告警 x</textarea>") {
+			t.Errorf("bad intake: %d, want 400 with the message and the description kept: %.300s", r.Status, r.Body)
 		}
-		d.Page("/dispatch", "flash-error", "优先级须为 P1、P2、P3 或 P4") // the service's message, in the page's language
+		// A description naming the serial: refused, kept, and the override field offered.
+		r = d.Post("/dispatch/requests", url.Values{"unit_id": {fmt.Sprint(unit.ID)}, "category": {"fault"}, "priority": {"P2"}, "description": {"序列号 " + unit.Serial + " 无显示"}})
+		if b := string(r.Body); r.Status != 400 || !strings.Contains(b, "描述中含有装备序列号") || !strings.Contains(b, `name="override"`) {
+			t.Errorf("a description with the serial: %d: %.300s", r.Status, r.Body)
+		}
 		r = d.Post("/dispatch/requests/"+m[1], url.Values{"to": {"partner"}, "partner_id": {form[1]}})
 		if r.Status != 303 {
 			t.Fatalf("dispatch: %d %s", r.Status, r.Body)
