@@ -89,19 +89,13 @@ func importUnits(ctx context.Context, db *store.DB, actor *cordon.Actor, svc cor
 		return err
 	}
 	defer f.Close()
-	s, problems, err := sheet.Read(f, filepath.Base(file))
+	var res *cordon.ImportResult
+	err = db.InScope(ctx, actor, func(ctx context.Context) error {
+		res, err = svc.ImportFile(ctx, f, filepath.Base(file), dryRun)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("%s: %s", file, cordon.ErrorMessage(err))
-	}
-	res := &cordon.ImportResult{DryRun: dryRun, Problems: problems}
-	if len(problems) == 0 {
-		err = db.InScope(ctx, actor, func(ctx context.Context) error {
-			res, err = svc.ImportUnits(ctx, s, dryRun)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("import %s: %s", file, cordon.ErrorMessage(err))
-		}
+		return fmt.Errorf("import %s: %s", file, cordon.ErrorMessage(err))
 	}
 	for _, p := range res.Problems {
 		fmt.Fprintf(stdout, "%s: %s\n", problemPlace(p), p.Err.Message)

@@ -42,9 +42,8 @@ type Services struct {
 	// plans, imports; Catalog the product catalogue.
 	Installed cordon.InstalledBaseService
 	Catalog   cordon.CatalogService
-	// ReadSheet, WriteSheet and SheetTemplate are the spreadsheet format
-	// (internal/sheet), wired by internal/app.
-	ReadSheet     func(r io.Reader, filename string) (*cordon.Sheet, []cordon.ImportProblem, error)
+	// WriteSheet and SheetTemplate are the spreadsheet format
+	// (internal/sheet), wired by internal/app; reading is the service's.
 	WriteSheet    func(w io.Writer, format, lang string, rows []cordon.SheetRow) error
 	SheetTemplate func(w io.Writer, format, lang string) error
 	// Now is the clock; nil means time.Now.

@@ -188,11 +188,11 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 			SLA: monitor, Audit: auditSvc,
 			Quality: qualitySvc, Evaluation: evaluator, PublicURL: c.PublicURL,
 			Notifications: inbox, Team: teamSvc, Installed: installed, Catalog: catalogSvc,
-			ReadSheet: sheet.Read, WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Now: now},
+			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Now: now},
 		Pages: webui.Services{Partners: partners, Manager: manager,
 			Jobs: desk, Dispatch: dispatcher, Documents: library,
 			Catalog: catalogSvc, Installed: installed,
-			ReadSheet: sheet.Read, WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Describe: contract.Describe, Now: now, Notifications: inbox,
+			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Describe: contract.Describe, Now: now, Notifications: inbox,
 			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc,
 			ContractActions: contract.Actions, OpenCheckpoint: openCheckpoint,
 			Team: teamSvc},
@@ -221,7 +221,7 @@ func NewInstalledBase(db *store.DB, now cordon.Clock) *installbase.Service {
 	catalogStore := store.NewCatalogStore(db)
 	return installbase.New(installbase.Config{
 		Customers: store.NewCustomerStore(db), Catalog: catalogStore, History: catalogStore,
-		Jobs: store.NewJobStore(db), Access: store.NewAccessLog(db), Now: now,
+		Jobs: store.NewJobStore(db), Access: store.NewAccessLog(db), ReadSheet: sheet.Read, Now: now,
 	})
 }
 

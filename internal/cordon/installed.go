@@ -2,6 +2,7 @@ package cordon
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -156,6 +157,16 @@ type ImportResult struct {
 	ProblemsTruncated bool // more than MaxImportProblems; the rest unreported
 }
 
+// The visit calendar looks 1 to MaxCalendarWeeks ahead,
+// DefaultCalendarWeeks unless asked; units count as stuck after 1 to
+// MaxStuckDays at a milestone, DefaultStuckDays unless asked.
+const (
+	DefaultCalendarWeeks = 8
+	MaxCalendarWeeks     = 26
+	DefaultStuckDays     = 14
+	MaxStuckDays         = 3650
+)
+
 // Import limits: a spreadsheet larger than this is refused whole.
 const (
 	MaxImportBytes        = 20 << 20
@@ -225,6 +236,12 @@ type InstalledBaseService interface {
 	// wrong, writes them all in one transaction. Problems are in the
 	// result, not the error; the error is for the import as a whole.
 	ImportUnits(ctx context.Context, s *Sheet, dryRun bool) (*ImportResult, error)
+	// ImportFile reads a spreadsheet (.xlsx or CSV) and imports it as
+	// ImportUnits does. What is wrong with the file itself (formulas,
+	// merged cells, extra sheets, columns) is in the result's problems
+	// like any other, and nothing is written then; the error is for a file
+	// that cannot be read at all (ETOOLARGE, EINVALID).
+	ImportFile(ctx context.Context, r io.Reader, filename string, dryRun bool) (*ImportResult, error)
 	// ExportUnits returns the units f selects (every page) as sheet rows
 	// with their customers' identities; an access event records it.
 	ExportUnits(ctx context.Context, f UnitFilter) ([]SheetRow, error)

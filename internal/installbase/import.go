@@ -2,6 +2,7 @@ package installbase
 
 import (
 	"context"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -215,6 +216,22 @@ func (s *Service) ImportUnits(ctx context.Context, sh *cordon.Sheet, dryRun bool
 		}
 	}
 	return res, nil
+}
+
+// ImportFile reads the file and imports it as ImportUnits does; a file
+// with problems of its own is answered with them and imports nothing.
+func (s *Service) ImportFile(ctx context.Context, r io.Reader, filename string, dryRun bool) (*cordon.ImportResult, error) {
+	if _, err := institute(ctx, "Unit"); err != nil {
+		return nil, err
+	}
+	sh, problems, err := s.cfg.ReadSheet(r, filename)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 || sh == nil {
+		return &cordon.ImportResult{DryRun: dryRun, Problems: problems}, nil
+	}
+	return s.ImportUnits(ctx, sh, dryRun)
 }
 
 // appendChange keeps at most MaxImportChangesShown changes.

@@ -8,6 +8,7 @@ package installbase
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,9 @@ type Config struct {
 	History   cordon.HistoryStore
 	Jobs      cordon.JobStore
 	Access    cordon.AccessLog
+	// ReadSheet reads a spreadsheet into rows (sheet.Read); the service
+	// owns what an import does, the format is the sheet package's.
+	ReadSheet func(r io.Reader, filename string) (*cordon.Sheet, []cordon.ImportProblem, error)
 	Now       cordon.Clock
 }
 
@@ -44,14 +48,13 @@ func New(cfg Config) *Service {
 
 // Limits of the records' fields.
 const (
-	maxCode        = 64
-	maxCity        = 100
-	maxName        = 200
-	maxText        = 500
-	maxFollowUp    = 60 // months
-	defaultPage    = 50
-	maxPage        = 500
-	maxCalendarWks = 26
+	maxCode     = 64
+	maxCity     = 100
+	maxName     = 200
+	maxText     = 500
+	maxFollowUp = 60 // months
+	defaultPage = 50
+	maxPage     = 500
 )
 
 // institute returns the caller, or ENOTFOUND (what) for a partner: the

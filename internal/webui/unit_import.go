@@ -18,7 +18,7 @@ import (
 // or CSV file (a dry run first, then the commit of the very file checked),
 // the empty template to fill in, and the export of the units a filter
 // selects. The pages read and write spreadsheets through the functions
-// cmd hands in (Services.ReadSheet, WriteSheet, SheetTemplate); what an
+// cmd hands in (Services.WriteSheet, SheetTemplate; reading is InstalledBaseService.ImportFile's); what an
 // import changes is InstalledBaseService.ImportUnits' decision alone.
 func registerUnitSheetPages(r fiber.Router, h *Handler, g Guards, auth fiber.Handler) {
 	r.Get("/units/import", auth, g.Require(cordon.ResUnit, cordon.ActCreate), h.handleImportForm)
@@ -90,26 +90,15 @@ func (h *Handler) handleImport(c *fiber.Ctx) error {
 		// Not the file the dry run checked: check this one first.
 		dryRun, d.Error = true, l.T("import.changed")
 	}
-	sheet, problems, err := h.svc.ReadSheet(bytes.NewReader(body), name)
+	res, err := h.svc.Installed.ImportFile(ctx, bytes.NewReader(body), name, dryRun)
 	if err != nil {
-		if cordon.AsError(err) == nil {
-			return err
+		switch cordon.ErrorCode(err) {
+		case cordon.EINVALID, cordon.ETOOLARGE, cordon.ECONFLICT:
+			d.Error = l.ErrorText(err)
+			return show(statusOf(err), !dryRun)
 		}
-		d.Error = l.ErrorText(err)
-		return show(statusOf(err), !dryRun)
+		return err
 	}
-	res := &cordon.ImportResult{DryRun: true}
-	if sheet != nil {
-		if res, err = h.svc.Installed.ImportUnits(ctx, sheet, dryRun || len(problems) > 0); err != nil {
-			switch cordon.ErrorCode(err) {
-			case cordon.EINVALID, cordon.ETOOLARGE, cordon.ECONFLICT:
-				d.Error = l.ErrorText(err)
-				return show(statusOf(err), !dryRun)
-			}
-			return err
-		}
-	}
-	res.Problems = append(problems, res.Problems...)
 	d.Result = res
 	for _, p := range res.Problems {
 		r := problemRow{Sheet: p.Sheet, Row: p.Row, Column: p.Column, Field: p.Field}

@@ -36,10 +36,6 @@ type Services struct {
 	// Installed is the installed base: customers, delivered units, their
 	// milestones, follow-up plans, history, imports and exports.
 	Installed cordon.InstalledBaseService
-	// ReadSheet reads an uploaded spreadsheet (.xlsx or CSV) into rows by
-	// field, with the problems found on the way: sheet.Read, handed in by
-	// cmd (the pages do not read spreadsheets themselves).
-	ReadSheet func(r io.Reader, filename string) (*cordon.Sheet, []cordon.ImportProblem, error)
 	// WriteSheet writes unit rows as "xlsx" or "csv" with the headers in
 	// a language: sheet.Write.
 	WriteSheet func(w io.Writer, format, lang string, rows []cordon.SheetRow) error
