@@ -584,11 +584,9 @@ type stuckJSON struct {
 func (h *Handler) handleUnitsStuck(c *fiber.Ctx) error {
 	days := 14
 	if v := c.Query("days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return cordon.FieldErr("days", "installed.stuck_days_range")
+		if days, _ = strconv.Atoi(v); days == 0 {
+			days = -1 // not a number: the service says what days may be
 		}
-		days = n
 	}
 	_, limit, err := keysetParams(c)
 	if err != nil {
@@ -621,11 +619,9 @@ type visitJSON struct {
 func (h *Handler) handleVisitCalendar(c *fiber.Ctx) error {
 	f := cordon.CalendarFilter{SiteCity: c.Query("city"), ProductLine: c.Query("product_line")}
 	if v := c.Query("weeks"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return cordon.FieldErr("weeks", "installed.weeks_range", 26)
+		if f.Weeks, _ = strconv.Atoi(v); f.Weeks == 0 {
+			f.Weeks = -1 // not a number: the service says what weeks may be
 		}
-		f.Weeks = n
 	}
 	vs, err := h.svc.Installed.VisitCalendar(c.UserContext(), f)
 	if err != nil {
@@ -693,15 +689,9 @@ func (h *Handler) handleUnitImport(c *fiber.Ctx) error {
 	if err != nil {
 		return cordon.FieldErr("file", "api.file_could_not_read")
 	}
-	sh, problems, err := h.svc.ReadSheet(bytes.NewReader(content), files[0].Filename)
+	res, err := h.svc.Installed.ImportFile(c.UserContext(), bytes.NewReader(content), files[0].Filename, c.Query("dry_run") == "true")
 	if err != nil {
 		return err
-	}
-	res := &cordon.ImportResult{DryRun: c.Query("dry_run") == "true", Problems: problems}
-	if len(problems) == 0 {
-		if res, err = h.svc.Installed.ImportUnits(c.UserContext(), sh, c.Query("dry_run") == "true"); err != nil {
-			return err
-		}
 	}
 	out := importResultJSON{DryRun: res.DryRun, Imported: !res.DryRun && len(res.Problems) == 0, Rows: res.Rows,
 		CustomersCreated: res.CustomersCreated, CustomersUpdated: res.CustomersUpdated, UnitsCreated: res.UnitsCreated,

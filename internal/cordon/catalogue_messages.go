@@ -213,7 +213,7 @@ var messages = map[string]Message{
 	"installed.no_product_line_has_id":                     {EN: "No product line has this id.", ZH: "没有该编号的产品线。"},
 	"installed.pause_or_resume":                            {EN: "Pause or resume the plan, not both.", ZH: "只能暂停或恢复回访计划，不能同时进行。"},
 	"installed.phone_invalid":                              {EN: "The phone number may hold only digits, spaces and + - ( ) #, and at least five digits.", ZH: "电话号码只能包含数字、空格和 + - ( ) #，且至少五位数字。"},
-	"installed.stuck_days_range":                           {EN: "Days is a whole number from 1 to 3650.", ZH: "天数须为 1 到 3650 之间的整数。"},
+	"installed.stuck_days_range":                           {EN: "Days is a whole number from 1 to %d.", ZH: "天数须为 1 到 %d 之间的整数。"},
 	"installed.transfer_same_customer":                     {EN: "The unit already belongs to this customer.", ZH: "该装备已属于此客户。"},
 	"installed.unit_retired":                               {EN: "Unit %s is retired: its record no longer changes.", ZH: "装备 %s 已退役，记录不能再修改。"},
 	"installed.weeks_range":                                {EN: "Weeks is a whole number from 1 to %d.", ZH: "周数须为 1 到 %d 之间的整数。"},

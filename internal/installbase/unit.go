@@ -309,10 +309,10 @@ func (s *Service) VisitCalendar(ctx context.Context, f cordon.CalendarFilter) ([
 		return nil, err
 	}
 	if f.Weeks == 0 {
-		f.Weeks = 8
+		f.Weeks = cordon.DefaultCalendarWeeks
 	}
-	if f.Weeks < 1 || f.Weeks > maxCalendarWks {
-		return nil, cordon.FieldErr("weeks", "installed.weeks_range", maxCalendarWks)
+	if f.Weeks < 1 || f.Weeks > cordon.MaxCalendarWeeks {
+		return nil, cordon.FieldErr("weeks", "installed.weeks_range", cordon.MaxCalendarWeeks)
 	}
 	from := s.today()
 	if !f.From.IsZero() {
@@ -525,8 +525,8 @@ func (s *Service) StuckUnits(ctx context.Context, d time.Duration, limit int) ([
 	if _, err := institute(ctx, "Unit"); err != nil {
 		return nil, err
 	}
-	if d < 24*time.Hour || d > 3650*24*time.Hour {
-		return nil, cordon.FieldErr("days", "installed.stuck_days_range")
+	if d < 24*time.Hour || d > cordon.MaxStuckDays*24*time.Hour {
+		return nil, cordon.FieldErr("days", "installed.stuck_days_range", cordon.MaxStuckDays)
 	}
 	return s.cfg.Catalog.FindStuckUnits(ctx, s.cfg.Now().Add(-d), pageLimit(limit))
 }

@@ -485,29 +485,23 @@ type stuckData struct {
 	Max  int
 }
 
-// Stuck units: ?days= from 1 to maxStuckDays, 14 by default; at most
+// Stuck units: ?days= (cordon.DefaultStuckDays unless asked); at most
 // maxStuckRows, the longest waiting first.
-const (
-	defaultStuckDays = 14
-	maxStuckDays     = 3650
-	maxStuckRows     = 500
-)
+const maxStuckRows = 500
 
 // handleUnitsStuck lists units waiting at a milestone longer than the
 // days asked.
 func (h *Handler) handleUnitsStuck(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	d := stuckData{Days: defaultStuckDays, Max: maxStuckRows}
+	d := stuckData{Days: cordon.DefaultStuckDays, Max: maxStuckRows}
 	if v := strings.TrimSpace(c.Query("days")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxStuckDays {
-			return h.refused(c, "/units/stuck", fieldErr("days", "stuck.bad_days", maxStuckDays))
+		if d.Days, _ = strconv.Atoi(v); d.Days == 0 {
+			d.Days = -1 // not a number: the service says what days may be
 		}
-		d.Days = n
 	}
 	list, err := h.svc.Installed.StuckUnits(ctx, time.Duration(d.Days)*24*time.Hour, maxStuckRows)
 	if err != nil {
-		return err
+		return h.refused(c, "/units/stuck", err)
 	}
 	x, err := h.catalogIndex(ctx)
 	if err != nil {

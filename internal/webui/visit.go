@@ -18,13 +18,6 @@ func registerVisitPages(r fiber.Router, h *Handler, g Guards, auth fiber.Handler
 	r.Get("/visits", auth, g.Require(cordon.ResUnit, cordon.ActList), h.handleVisits)
 }
 
-// The calendar looks 1 to maxCalendarWeeks ahead, defaultCalendarWeeks
-// unless asked.
-const (
-	defaultCalendarWeeks = 8
-	maxCalendarWeeks     = 26
-)
-
 // visitWeek is one week of the calendar, or (Overdue) the visits already
 // late.
 type visitWeek struct {
@@ -54,7 +47,7 @@ func weekStart(t time.Time) time.Time {
 // handleVisits shows the calendar.
 func (h *Handler) handleVisits(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	d := visitsData{Weeks: defaultCalendarWeeks, WeekCount: []int{4, 8, 12, 26}}
+	d := visitsData{Weeks: cordon.DefaultCalendarWeeks, WeekCount: []int{4, 8, 12, 26}}
 	var ok1, ok2 bool
 	d.City, ok1 = queryText(c, "city")
 	d.Line, ok2 = queryText(c, "product_line")
@@ -62,16 +55,14 @@ func (h *Handler) handleVisits(c *fiber.Ctx) error {
 		return h.refused(c, "/visits", errLongFilter)
 	}
 	if v := strings.TrimSpace(c.Query("weeks")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxCalendarWeeks {
-			return h.refused(c, "/visits", fieldErr("weeks", "visits.bad_weeks", maxCalendarWeeks))
+		if d.Weeks, _ = strconv.Atoi(v); d.Weeks == 0 {
+			d.Weeks = -1 // not a number: the service says what weeks may be
 		}
-		d.Weeks = n
 	}
 	now := h.svc.Now()
 	visits, err := h.svc.Installed.VisitCalendar(ctx, cordon.CalendarFilter{From: now, Weeks: d.Weeks, SiteCity: d.City, ProductLine: d.Line})
 	if err != nil {
-		return err
+		return h.refused(c, "/visits", err)
 	}
 	if d.Lines, err = h.svc.Catalog.FindProductLines(ctx); err != nil {
 		return err
