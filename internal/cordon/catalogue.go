@@ -13,11 +13,30 @@ const (
 	LangEN = "en"
 )
 
-// Message is one entry of the message catalogue (catalogue_messages.go):
+// Message is one entry of the message catalogue (catalogue_*.go):
 // the format of a message in English and in Simplified Chinese.
 type Message struct {
 	EN string
 	ZH string
+}
+
+// messages is the whole catalogue: the core messages and each area's own
+// (catalogue_*.go), merged. A key defined twice panics at start, so every
+// test catches it.
+var messages = mergeMessages(coreMessages)
+
+// mergeMessages joins message tables into one.
+func mergeMessages(tables ...map[string]Message) map[string]Message {
+	out := map[string]Message{}
+	for _, t := range tables {
+		for k, v := range t {
+			if _, dup := out[k]; dup {
+				panic("cordon: message " + k + " defined twice")
+			}
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // MessageFormat returns the format of key's message in lang (LangEN or

@@ -2,11 +2,11 @@
 
 package cordon
 
-// messages are the catalogue: every message an Error can carry, by key,
-// in English and Simplified Chinese. Values are put into the verbs in
-// order; a translation may pick one by number (%[2]s) where its word
-// order differs.
-var messages = map[string]Message{
+// coreMessages are the catalogue's core: every message an Error can
+// carry, by key, in English and Simplified Chinese. Values are put into
+// the verbs in order; a translation may pick one by number (%[2]s) where
+// its word order differs. Areas keep their own in catalogue_*.go files.
+var coreMessages = map[string]Message{
 	"api.code_must_2_32_lower":                             {EN: "Code must be 2 to 32 lower-case letters, digits or dashes.", ZH: "代码须为 2 到 32 个小写字母、数字或连字符。"},
 	"api.customer_contradicts_resource_resource_id":        {EN: "customer contradicts resource or resource_id.", ZH: "customer 与 resource 或 resource_id 相矛盾。"},
 	"api.customer_numeric_id":                              {EN: "customer is a numeric id.", ZH: "customer 应为数字编号。"},
