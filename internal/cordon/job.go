@@ -149,6 +149,16 @@ type JobDesk interface {
 	ViewJob(ctx context.Context, id int64) (*JobView, error)
 }
 
+// JobAccess finds a job for the caller within its scope, for the services
+// that hang records on jobs (reports, checklists, messages, training).
+// Institute users find any job. A partner finds only its own jobs that a
+// contract in force lets it take action on; anything else is ENOTFOUND and
+// the attempt is recorded. With record set, an allowed access is recorded
+// too, with the contract and clause that allowed it (in the Decided).
+type JobAccess interface {
+	AccessJob(ctx context.Context, id int64, action string, record bool) (*Job, Decided, error)
+}
+
 // JobEvent is one change of a job: the timeline.
 type JobEvent struct {
 	ID      int64

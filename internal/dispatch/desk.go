@@ -23,7 +23,10 @@ type DeskConfig struct {
 // does not exist (the denial recorded too).
 type Desk struct{ cfg DeskConfig }
 
-var _ cordon.JobDesk = (*Desk)(nil)
+var (
+	_ cordon.JobDesk   = (*Desk)(nil)
+	_ cordon.JobAccess = (*Desk)(nil)
+)
 
 // NewDesk returns the job desk.
 func NewDesk(cfg DeskConfig) *Desk { return &Desk{cfg: cfg} }
@@ -93,6 +96,15 @@ func (d *Desk) ViewJob(ctx context.Context, id int64) (*cordon.JobView, error) {
 		return nil, fmt.Errorf("view job %d: %w", id, err)
 	}
 	return &cordon.JobView{Job: j, CustomerRef: customerRef(a, key, j), ContractNo: dec.ContractNo, Clause: dec.Clause}, nil
+}
+
+// AccessJob finds a job for the caller within its scope (cordon.JobAccess).
+func (d *Desk) AccessJob(ctx context.Context, id int64, action string, record bool) (*cordon.Job, cordon.Decided, error) {
+	a, err := cordon.Caller(ctx)
+	if err != nil {
+		return nil, cordon.Decided{}, err
+	}
+	return d.find(ctx, a, id, action, record)
 }
 
 // find loads a job for the caller. Institute users find any job. A
