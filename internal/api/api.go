@@ -25,6 +25,7 @@ type Services struct {
 	Jobs       cordon.JobDesk
 	Explainer  cordon.PolicyExplainer
 	Dispatch   cordon.DispatchService
+	Reports    cordon.ReportService
 	Documents  cordon.DocumentLibrary
 	SLA        cordon.SLAMonitor
 	Quality    cordon.QualityService
@@ -84,6 +85,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerPartnerRoutes(r, h, g)
 	registerContractRoutes(r, h, g)
 	registerJobRoutes(r, h, g)
+	registerReportRoutes(r, h, g)
 	registerRequestRoutes(r, h, g)
 	registerDocumentRoutes(r, h, g)
 	registerSLARoutes(r, h, g)

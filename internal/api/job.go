@@ -1,7 +1,6 @@
 package api
 
 import (
-	"io"
 	"strings"
 	"time"
 
@@ -20,8 +19,6 @@ func registerJobRoutes(r fiber.Router, h *Handler, g Guards) {
 	// lets through every role with some move on jobs.
 	r.Post("/jobs/:id/transition", g.Authenticated, g.RequireAny(cordon.JobMoveRights...), h.handleJobMove(""))
 	r.Post("/jobs/:id/assign", g.Authenticated, g.Require(cordon.ResJob, cordon.ActAssign), h.handleJobAssign)
-	r.Post("/jobs/:id/report", g.Authenticated, g.RequireAny(
-		[2]string{cordon.ResJob, cordon.ActReport}, [2]string{cordon.ResJob, cordon.ActUpdate}), h.handleJobReport)
 	r.Get("/jobs/:id/customer", g.Authenticated, g.RequireAny(
 		[2]string{cordon.ResCustomer, cordon.ActDisclose}, [2]string{cordon.ResCustomer, cordon.ActView}), h.handleJobCustomer)
 }
@@ -228,86 +225,3 @@ func (h *Handler) handleJobAssign(c *fiber.Ctx) error {
 	return c.JSON(toJobJSON(v))
 }
 
-type reportJSON struct {
-	Actions     string     `json:"actions"`
-	PartsUsed   string     `json:"parts_used"`
-	RootCause   string     `json:"root_cause"`
-	SignoffName string     `json:"signoff_name"`
-	SignoffAt   *time.Time `json:"signoff_at"`
-}
-
-type reportOutJSON struct {
-	ID          int64      `json:"id"`
-	JobID       int64      `json:"job_id"`
-	Actions     string     `json:"actions"`
-	PartsUsed   string     `json:"parts_used"`
-	RootCause   string     `json:"root_cause"`
-	SignoffName string     `json:"signoff_name"`
-	SignoffAt   *time.Time `json:"signoff_at"`
-	CreatedAt   time.Time  `json:"created_at"`
-}
-
-// handleJobReport takes the report as JSON, or as multipart/form-data with
-// the same fields and up to five files named attachment.
-func (h *Handler) handleJobReport(c *fiber.Ctx) error {
-	id, err := idParam(c, "Job")
-	if err != nil {
-		return err
-	}
-	var in reportJSON
-	var files [][]byte
-	if strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm) {
-		form, err := c.MultipartForm()
-		if err != nil {
-			return cordon.Err(cordon.EINVALID, "form_could_not_read")
-		}
-		known := map[string]bool{"actions": true, "parts_used": true, "root_cause": true, "signoff_name": true, "signoff_at": true}
-		for name, v := range form.Value {
-			if !known[name] || len(v) != 1 {
-				return cordon.FieldErr(name, "api.unknown_repeated_field", name)
-			}
-		}
-		for name := range form.File {
-			if name != "attachment" {
-				return cordon.FieldErr(name, "api.files_go_field_named_attachment")
-			}
-		}
-		get := func(k string) string {
-			if v := form.Value[k]; len(v) == 1 {
-				return v[0]
-			}
-			return ""
-		}
-		in = reportJSON{Actions: get("actions"), PartsUsed: get("parts_used"), RootCause: get("root_cause"), SignoffName: get("signoff_name")}
-		if v := get("signoff_at"); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return cordon.FieldErr("signoff_at", "sign_off_time_must_look")
-			}
-			in.SignoffAt = &t
-		}
-		for _, fh := range form.File["attachment"] {
-			f, err := fh.Open()
-			if err != nil {
-				return cordon.FieldErr("attachment", "attachment_could_not_read")
-			}
-			b, err := io.ReadAll(io.LimitReader(f, cordon.MaxReportAttachmentBytes+1))
-			f.Close()
-			if err != nil {
-				return cordon.FieldErr("attachment", "attachment_could_not_read")
-			}
-			files = append(files, b)
-		}
-	} else if err := decodeJSON(c, &in); err != nil {
-		return err
-	}
-	r, err := h.svc.Dispatch.FileReport(c.UserContext(), id, cordon.ReportInput{
-		Actions: in.Actions, PartsUsed: in.PartsUsed, RootCause: cordon.RootCause(in.RootCause),
-		SignoffName: in.SignoffName, SignoffAt: in.SignoffAt, Files: files,
-	})
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(reportOutJSON{ID: r.ID, JobID: r.JobID, Actions: r.Actions, PartsUsed: r.PartsUsed,
-		RootCause: string(r.RootCause), SignoffName: r.SignoffName, SignoffAt: r.SignoffAt, CreatedAt: r.CreatedAt})
-}

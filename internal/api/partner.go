@@ -74,7 +74,13 @@ func pageParams(c *fiber.Ctx) (offset, limit int, err error) {
 // idParam reads a positive numeric id from the path. Anything else is
 // answered like a record that does not exist.
 func idParam(c *fiber.Ctx, what string) (int64, error) {
-	raw := c.Params("id")
+	return idParamNamed(c, "id", what)
+}
+
+// idParamNamed reads a positive id from the route parameter name; anything
+// else is the record's 404.
+func idParamNamed(c *fiber.Ctx, name, what string) (int64, error) {
+	raw := c.Params(name)
 	if raw == "" || len(raw) > 18 || strings.TrimLeft(raw, "0123456789") != "" {
 		return 0, cordon.ErrNotFound(what)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/cordon/cordon/internal/notify"
 	"github.com/cordon/cordon/internal/partner"
 	"github.com/cordon/cordon/internal/quality"
+	"github.com/cordon/cordon/internal/report"
 	"github.com/cordon/cordon/internal/server"
 	"github.com/cordon/cordon/internal/sheet"
 	"github.com/cordon/cordon/internal/sla"
@@ -130,16 +131,10 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 	dispatcher := dispatch.NewDispatcher(dispatch.DispatcherConfig{
 		Desk: desk, Requests: requests, Jobs: jobs, Catalog: catalogStore,
 		Customers: store.NewCustomerStore(db), Contracts: contractStore, Orgs: orgs, Scope: scope, Access: access, Now: now,
-		Users: users, Reports: store.NewReportStore(db), Roles: roles, Scores: evaluator, Milestones: installed,
-		CheckContent: func(ctx context.Context, b []byte) (string, error) {
-			mt, err := document.Sniff(b)
-			if err != nil {
-				return "", err
-			}
-			_, err = document.Check(ctx, b, mt, document.DefaultLimits())
-			return mt, err
-		},
+		Users: users, Roles: roles, Scores: evaluator, Milestones: installed,
 	})
+	reports := report.New(report.Config{Desk: desk, Jobs: jobs, Reports: store.NewReportStore(db), Access: access,
+		CheckContent: checkContent, Now: now})
 	sweeper := dispatch.NewSweeper(dispatcher, serviceDesk(context.Background(), users, orgs), log)
 	slaStore := store.NewSLAStore(db)
 	var srv *server.Server
@@ -184,13 +179,13 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 		DB:     db,
 		Scope:  db,
 		API: api.Services{Partners: partners, Manager: manager, Explainer: explainer,
-			Jobs: desk, Dispatch: dispatcher, Documents: library,
+			Jobs: desk, Dispatch: dispatcher, Reports: reports, Documents: library,
 			SLA: monitor, Audit: auditSvc,
 			Quality: qualitySvc, Evaluation: evaluator, PublicURL: c.PublicURL,
 			Notifications: inbox, Team: teamSvc, Installed: installed, Catalog: catalogSvc,
 			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Now: now},
 		Pages: webui.Services{Partners: partners, Manager: manager,
-			Jobs: desk, Dispatch: dispatcher, Documents: library,
+			Jobs: desk, Dispatch: dispatcher, Reports: reports, Documents: library,
 			Catalog: catalogSvc, Installed: installed,
 			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Describe: contract.Describe, Now: now, Notifications: inbox,
 			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc,
@@ -289,4 +284,16 @@ func serviceDesk(ctx context.Context, users cordon.UserStore, orgs cordon.OrgSto
 func openCheckpoint(note []byte, key string) (uint64, [32]byte, error) {
 	c, err := audit.OpenCheckpoint(note, key)
 	return c.Size, c.Root, err
+}
+
+// checkContent tells an uploaded file's type by its content and checks its
+// limits (document.Sniff and Check): report attachments and every other
+// file a job takes.
+func checkContent(ctx context.Context, b []byte) (string, error) {
+	mt, err := document.Sniff(b)
+	if err != nil {
+		return "", err
+	}
+	_, err = document.Check(ctx, b, mt, document.DefaultLimits())
+	return mt, err
 }

@@ -44,6 +44,9 @@ func pageIDRoutes() []pageIDRoute {
 		{"/customers/%d", [][2]string{{cordon.ResCustomer, cordon.ActView}}, []int{200},
 			func(o *oracle, u probeUser, id int64) bool { return !u.partner() && o.w.customers[id] != nil },
 			func(w *probeWorld) map[int64]bool { return keys(w.customers) }},
+		{"/jobs/%d/signoff/image", [][2]string{{cordon.ResJob, cordon.ActView}}, []int{200},
+			func(o *oracle, u probeUser, id int64) bool { return o.w.drawn[id] && o.jobVisible(u, o.w.jobs[id]) },
+			func(w *probeWorld) map[int64]bool { return trueKeys(w.drawn) }},
 		{"/units/%d", [][2]string{{cordon.ResUnit, cordon.ActView}}, []int{200},
 			func(o *oracle, u probeUser, id int64) bool { return !u.partner() && o.w.units[id] != nil },
 			func(w *probeWorld) map[int64]bool { return keys(w.units) }},
@@ -59,9 +62,10 @@ func pageIDRoutes() []pageIDRoute {
 // notInPageMatrix are GET pages with a parameter that TestProbePages does
 // not probe, each with the reason.
 var notInPageMatrix = map[string]string{
-	"/survey/:token":         "public by design: a signed one-time link, attacked in the evaluation tests",
-	"/quality/campaigns/:id": "campaigns are not in the demo world; institute-only (quality_supervisor)",
-	"/static/*":              "static assets",
+	"/survey/:token":                     "public by design: a signed one-time link, attacked in the evaluation tests",
+	"/quality/campaigns/:id":             "campaigns are not in the demo world; institute-only (quality_supervisor)",
+	"/static/*":                          "static assets",
+	"/jobs/:id/reports/attachments/:aid": "two ids: TestProbeReportAttachments aims every job at every attachment, pages and API",
 }
 
 // apiListProbe is an API list outside the main matrix: its guard, and for
@@ -361,6 +365,17 @@ func jobIDsIn(v any, key string) []int64 {
 	case []any:
 		for _, e := range x {
 			out = append(out, jobIDsIn(e, key)...)
+		}
+	}
+	return out
+}
+
+// trueKeys are the ids whose value is true.
+func trueKeys(m map[int64]bool) map[int64]bool {
+	out := map[int64]bool{}
+	for id, v := range m {
+		if v {
+			out[id] = true
 		}
 	}
 	return out

@@ -102,7 +102,11 @@ type probeWorld struct {
 	customers map[int64]*cordon.Customer
 	units     map[int64]*cordon.Unit
 	models    map[int64]*cordon.Model
-	maxID     int64
+	// The work on record: each report attachment's job, and the jobs with
+	// a drawn signature.
+	attachments map[int64]int64
+	drawn       map[int64]bool
+	maxID       int64
 }
 
 func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
@@ -111,7 +115,7 @@ func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
 	w := &probeWorld{now: h.clock.Now(), orgs: map[int64]*cordon.Org{}, partnerID: map[string]int64{},
 		jobs: map[int64]*cordon.Job{}, docs: map[int64]*cordon.Document{}, requests: map[int64]*cordon.ServiceRequest{},
 		contracts: map[int64]*cordon.Contract{}, customers: map[int64]*cordon.Customer{}, units: map[int64]*cordon.Unit{},
-		models: map[int64]*cordon.Model{}}
+		models: map[int64]*cordon.Model{}, attachments: map[int64]int64{}, drawn: map[int64]bool{}}
 	orgs, _, err := store.NewOrgStore(h.db).FindOrgs(ctx, cordon.OrgFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -126,8 +130,23 @@ func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
+	reports := store.NewReportStore(h.db)
 	for _, j := range jobs {
 		w.jobs[j.ID] = j
+		versions, err := reports.FindReports(ctx, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range versions {
+			for _, a := range v.Attachments {
+				w.attachments[a.ID] = j.ID
+			}
+		}
+		signoffs, err := reports.FindSignOffs(ctx, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.drawn[j.ID] = len(signoffs) > 0 && signoffs[0].Method == cordon.SignDrawn
 	}
 	docs, _, err := store.NewDocumentStore(h.db).FindDocuments(ctx, cordon.DocumentFilter{Scope: cordon.ListScope{All: true}})
 	if err != nil {
@@ -328,6 +347,10 @@ func idRoutes() []idRoute {
 		{"/jobs/%d", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
 		{"/jobs/%d/events", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
 		{"/jobs/%d/sla", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
+		{"/jobs/%d/reports", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
+		{"/jobs/%d/signoff", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
+		{"/jobs/%d/signoff/image", [][2]string{{cordon.ResJob, cordon.ActView}},
+			func(o *oracle, u probeUser, id int64) bool { return o.w.drawn[id] && o.jobVisible(u, o.w.jobs[id]) }},
 		{"/jobs/%d/customer", [][2]string{{cordon.ResCustomer, cordon.ActDisclose}, {cordon.ResCustomer, cordon.ActView}},
 			func(o *oracle, u probeUser, id int64) bool { return o.disclosable(u, o.w.jobs[id]) }},
 		{"/documents/%d", [][2]string{{cordon.ResDocument, cordon.ActView}}, doc},
@@ -466,7 +489,8 @@ func TestProbeMatrix(t *testing.T) {
 // yet, each with the reason. A new one that is in neither list fails
 // TestProbeMatrix.
 var notInMatrix = map[string]string{
-	"/api/v1/quality/campaigns/:id": "campaigns are not in the demo world; institute-only (quality_supervisor)",
+	"/api/v1/quality/campaigns/:id":             "campaigns are not in the demo world; institute-only (quality_supervisor)",
+	"/api/v1/jobs/:id/reports/attachments/:aid": "two ids: TestProbeReportAttachments aims every job at every attachment",
 }
 
 // checkMatrixCoverage: every registered GET /api/v1 route with an id is in
@@ -542,13 +566,14 @@ func (h *harness) probeIDRoutes(t *testing.T, o *oracle, tokens map[string]strin
 			// like one that does not exist. (A job it can see but whose
 			// customer it may not see yet says "Customer not found.":
 			// the job itself is no secret to it.)
-			hidden := !(c.r.path == "/jobs/%d/customer" && o.jobVisible(c.u, o.w.jobs[c.id]))
+			// So does a job it sees without a drawn signature yet.
+			hidden := !((c.r.path == "/jobs/%d/customer" || c.r.path == "/jobs/%d/signoff/image") && o.jobVisible(c.u, o.w.jobs[c.id]))
 			if d, ok := missing[c.r.path+" "+c.u.name]; ok && c.u.partner() && hidden && problemDetail(p.res) != d {
 				st.leaks.Add(1)
 				t.Errorf("LEAK: %s GET %s: 404 %q differs from a missing object's %q", c.u.name, p.path, problemDetail(p.res), d)
 			}
 		case 200:
-			if c.r.path != "/documents/%d/download" && !strings.HasPrefix(c.r.path, "/partners/%d/evaluation-report") {
+			if c.r.path != "/documents/%d/download" && c.r.path != "/jobs/%d/signoff/image" && !strings.HasPrefix(c.r.path, "/partners/%d/evaluation-report") {
 				fields.record(t, "GET "+strings.ReplaceAll(strings.SplitN(c.r.path, "?", 2)[0], "%d", "{id}"), fieldClass(c.u), p.res.Body)
 			}
 			if err := h.checkObject(o, c.u, c.r.path, c.id, p.res); err != nil {
@@ -562,6 +587,28 @@ func (h *harness) probeIDRoutes(t *testing.T, o *oracle, tokens map[string]strin
 // checkObject looks inside an allowed answer: the right object, the
 // customer as a pseudonym for partners, the partner's own contract named.
 func (h *harness) checkObject(o *oracle, u probeUser, route string, id int64, r *response) error {
+	if route == "/jobs/%d/signoff/image" {
+		if ct := r.Header.Get("Content-Type"); ct != "image/png" || !bytes.HasPrefix(r.Body, []byte("\x89PNG")) {
+			return fmt.Errorf("a signature of type %q", ct)
+		}
+		return nil
+	}
+	if route == "/jobs/%d/reports" {
+		var m struct {
+			Items []struct {
+				JobID int64 `json:"job_id"`
+			}
+		}
+		if err := json.Unmarshal(r.Body, &m); err != nil {
+			return err
+		}
+		for _, it := range m.Items {
+			if it.JobID != id {
+				return fmt.Errorf("asked for job %d's reports, got one of job %d", id, it.JobID)
+			}
+		}
+		return nil
+	}
 	if route == "/documents/%d/download" {
 		d := o.w.docs[id]
 		if ct := r.Header.Get("Content-Type"); ct != d.MediaType {
@@ -989,15 +1036,23 @@ func (h *harness) worldSnapshot(t *testing.T) string {
 	ctx := context.Background()
 	w := loadProbeWorld(t, h)
 	var b strings.Builder
-	jobs := store.NewJobStore(h.db)
+	jobs, reports := store.NewJobStore(h.db), store.NewReportStore(h.db)
 	for _, id := range sortedIDs(w.jobs) {
 		j := w.jobs[id]
 		evs, err := jobs.FindJobEvents(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&b, "job %d %s p=%v c=%v a=%v acc=%v res=%v closed=%v upd=%v events=%d\n", id, j.Status, idOrNil(j.PartnerID), idOrNil(j.ContractID),
-			idOrNil(j.AssigneeID), j.AcceptedAt, j.ResolvedAt, j.ClosedAt, j.UpdatedAt.UTC(), len(evs))
+		versions, err := reports.FindReports(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signoffs, err := reports.FindSignOffs(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "job %d %s p=%v c=%v a=%v acc=%v res=%v closed=%v upd=%v events=%d reports=%d signoffs=%d\n", id, j.Status, idOrNil(j.PartnerID), idOrNil(j.ContractID),
+			idOrNil(j.AssigneeID), j.AcceptedAt, j.ResolvedAt, j.ClosedAt, j.UpdatedAt.UTC(), len(evs), len(versions), len(signoffs))
 	}
 	for _, id := range sortedIDs(w.requests) {
 		fmt.Fprintf(&b, "request %d %s\n", id, w.requests[id].Status)
@@ -1066,6 +1121,8 @@ func TestProbeStateChanges(t *testing.T) {
 				[][2]string{{cordon.ResJob, cordon.ActUpdate}, {cordon.ResJob, cordon.ActVerify}, {cordon.ResJob, cordon.ActClose}, {cordon.ResJob, cordon.ActReopen}}, "job"},
 			{"POST", "/jobs/%d/assign", func(u probeUser) any { return map[string]int64{"user_id": max(techOf[u.org], 1)} }, [][2]string{{cordon.ResJob, cordon.ActAssign}}, "job"},
 			{"POST", "/jobs/%d/report", func(probeUser) any { return map[string]string{"actions": "probe", "root_cause": "component"} },
+				[][2]string{{cordon.ResJob, cordon.ActReport}, {cordon.ResJob, cordon.ActUpdate}}, "job"},
+			{"POST", "/jobs/%d/signoff", func(probeUser) any { return map[string]string{"method": "typed", "signer_name": "probe"} },
 				[][2]string{{cordon.ResJob, cordon.ActReport}, {cordon.ResJob, cordon.ActUpdate}}, "job"},
 			{"POST", "/contracts/%d/activate", nil, [][2]string{{cordon.ResContract, cordon.ActActivate}}, "contract"},
 			{"POST", "/contracts/%d/suspend", nil, [][2]string{{cordon.ResContract, cordon.ActSuspend}}, "contract"},

@@ -13,8 +13,9 @@ const ResWebhook = "webhook"
 // status, the offer included: "job.offered"). Kinds are message keys too:
 // a notification shows as the text of its kind.
 const (
-	EventJobAssigned = "job.assigned" // a partner admin handed the job to a technician
-	EventReportFiled = "report.filed" // a service report was filed on the job
+	EventJobAssigned = "job.assigned"      // a partner admin handed the job to a technician
+	EventReportFiled = "report.filed"      // a service report was filed on the job
+	EventSignedOff   = "report.signed_off" // the customer signed off the job's work
 	EventEscalated   = "sla.escalated"
 )
 

@@ -184,8 +184,6 @@ type DispatchService interface {
 	// AssignJob hands the job to one of the partner's technicians (the
 	// partner's admin only).
 	AssignJob(ctx context.Context, jobID, userID int64) (*Job, error)
-	// FileReport records what was done on site; EINVALID naming the field.
-	FileReport(ctx context.Context, jobID int64, in ReportInput) (*ServiceReport, error)
 	// FindRequests lists service requests, with the total (the
 	// institute's dispatch board).
 	FindRequests(ctx context.Context, f RequestFilter) ([]*ServiceRequest, int, error)

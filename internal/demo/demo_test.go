@@ -32,6 +32,7 @@ type recorder struct {
 	jobs      []*cordon.Job
 	events    int
 	reports   map[int64]*cordon.ServiceReport // by job
+	signoffs  int
 }
 
 type recCustomers struct {
@@ -117,6 +118,16 @@ func (s recReports) CreateReport(ctx context.Context, rep *cordon.ServiceReport)
 	err := s.ReportStore.CreateReport(ctx, rep)
 	if err == nil {
 		s.r.reports[rep.JobID] = rep
+	}
+	return err
+}
+
+// CreateSignOff writes a timeline event too.
+func (s recReports) CreateSignOff(ctx context.Context, so *cordon.SignOff, image []byte, ev *cordon.JobEvent) error {
+	err := s.ReportStore.CreateSignOff(ctx, so, image, ev)
+	if err == nil {
+		s.r.events++
+		s.r.signoffs++
 	}
 	return err
 }
@@ -529,6 +540,18 @@ func checkJobs(t *testing.T, db *store.DB, w *World, r *recorder, now time.Time)
 			}
 			if diff := cmp.Diff(rep, got); diff != "" || !got.RootCause.Valid() || got.Actions == "" {
 				t.Errorf("report of job %d (-seeded +stored):\n%s", j.ID, diff)
+			}
+			// Jobs awaiting verification carry a drawn sign-off; a partner's
+			// also an amendment with a site photo.
+			if j.Status == cordon.JobResolved {
+				signoffs, err := reports.FindSignOffs(ctx, j.ID)
+				if err != nil || len(signoffs) != 1 || signoffs[0].Method != cordon.SignDrawn || signoffs[0].SHA256 == "" {
+					t.Errorf("resolved job %d: sign-offs %v %v", j.ID, signoffs, err)
+				}
+				versions, err := reports.FindReports(ctx, j.ID)
+				if err != nil || (j.PartnerID != nil) != (len(versions) == 2 && len(versions[0].Attachments) == 1) {
+					t.Errorf("resolved job %d: %d report versions %v", j.ID, len(versions), err)
+				}
 			}
 		default:
 			if hasReport {

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -365,14 +367,37 @@ func (sd *seeder) storeJob(ctx context.Context, r demoRequest, req *cordon.Servi
 	owner := sd.customerByID(unit.CustomerID)
 	rep := &cordon.ServiceReport{
 		JobID: j.ID, Actions: actions, PartsUsed: parts, RootCause: cause,
-		SignoffName: "值班员 " + owner.surname + "某", SignoffAt: &resolvedAt,
 		CreatedBy: sd.users[worker].ID, CreatedAt: resolvedAt,
 	}
 	if err := sd.s.Reports.CreateReport(ctx, rep); err != nil {
 		return err
 	}
 	sd.w.Reports++
-	return nil
+	if j.Status != cordon.JobResolved {
+		return nil
+	}
+	// The jobs awaiting verification carry what quality checks: the
+	// customer's drawn sign-off, and on a partner's job an amendment that
+	// adds a site photo.
+	by := sd.users[worker].ID
+	sig := drawSignature(sd.rng)
+	sum := sha256.Sum256(sig)
+	ev := &cordon.JobEvent{At: resolvedAt, ActorID: &by, From: cordon.JobResolved, To: cordon.JobResolved}
+	ev.SetNote("note.signed_off_drawn", hex.EncodeToString(sum[:]))
+	so := &cordon.SignOff{JobID: j.ID, Method: cordon.SignDrawn, SignerName: "值班员 " + owner.surname + "某",
+		SignerPosition: "站长", SignedAt: resolvedAt, RecordedBy: by}
+	if err := sd.s.Reports.CreateSignOff(ctx, so, sig, ev); err != nil {
+		return err
+	}
+	if pj.partner == inHouse {
+		return nil
+	}
+	amended := &cordon.ServiceReport{
+		JobID: j.ID, Version: 2, AmendsID: &rep.ID, Reason: "补充现场照片。", Actions: actions, PartsUsed: parts, RootCause: cause,
+		CreatedBy: by, CreatedAt: resolvedAt.Add(20 * time.Minute),
+	}
+	_, err := sd.s.Reports.FileReport(ctx, amended, []cordon.AttachmentUpload{{MediaType: "image/png", Content: drawDiagram(sd.rng, cordon.ClassPublic)}})
+	return err
 }
 
 func (sd *seeder) event(ev plannedEvent) *cordon.JobEvent {

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"math/rand/v2"
 
 	"github.com/cordon/cordon/internal/cordon"
@@ -108,4 +109,23 @@ func connect(img *image.NRGBA, a, b image.Point, acrossFirst bool, c color.NRGBA
 	line(a, image.Pt(a.X, mid))
 	line(image.Pt(a.X, mid), image.Pt(b.X, mid))
 	line(image.Pt(b.X, mid), b)
+}
+
+// drawSignature renders a signature as the job page's pad sends it: dark
+// strokes on white, a few loops along a line, laid out by rng.
+func drawSignature(rng *rand.Rand) []byte {
+	const w, h = 320, 120
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	fill(img, img.Bounds(), color.NRGBA{0xff, 0xff, 0xff, 0xff})
+	ink := color.NRGBA{0x11, 0x11, 0x11, 0xff}
+	loops := 3 + rng.IntN(3)
+	phase := rng.Float64() * math.Pi
+	for x := 20; x < w-20; x++ {
+		t := float64(x-20) / float64(w-40)
+		y := float64(h)/2 + 28*math.Sin(t*float64(loops)*2*math.Pi+phase)*(1-t/2)
+		fill(img, image.Rect(x, int(y)-1, x+2, int(y)+2), ink)
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	return buf.Bytes()
 }

@@ -22,14 +22,10 @@ type DispatcherConfig struct {
 	Scope     cordon.ScopePolicy
 	Access    cordon.AccessLog
 	Users     cordon.UserStore
-	Reports   cordon.ReportStore
 	// Roles are the static role rules, for what the job page offers.
 	Roles cordon.RoleAuthorizer
 	// Scores rank candidates by their recent scorecards; nil: unscored.
 	Scores cordon.PartnerScorer
-	// CheckContent tells an attachment's type by content and checks its
-	// limits (document.Sniff and Check).
-	CheckContent ContentChecker
 	// Milestones records the delivery milestone of a verified
 	// installation, commissioning or training job; nil records none.
 	Milestones cordon.MilestoneRecorder

@@ -240,7 +240,7 @@ func (r *Relay) route(ctx context.Context, e *cordon.OutboxEvent, cache map[stri
 	switch e.Kind {
 	case "job." + string(cordon.JobDeclined), "job." + string(cordon.JobExpired), "job." + string(cordon.JobRevoked):
 		institute = append(institute, cordon.RoleDispatcher)
-	case "job." + string(cordon.JobResolved), cordon.EventReportFiled, cordon.EventEscalated:
+	case "job." + string(cordon.JobResolved), cordon.EventReportFiled, cordon.EventSignedOff, cordon.EventEscalated:
 		institute = append(institute, cordon.RoleQualitySupervisor)
 	}
 	var out []cordon.Recipient
@@ -258,7 +258,7 @@ func (r *Relay) route(ctx context.Context, e *cordon.OutboxEvent, cache map[stri
 		return nil
 	}
 	switch {
-	case e.Kind == cordon.EventEscalated || e.Kind == cordon.EventReportFiled:
+	case e.Kind == cordon.EventEscalated || e.Kind == cordon.EventReportFiled || e.Kind == cordon.EventSignedOff:
 		// For the institute; the partner learns of its report by webhook.
 	case e.PartnerID != nil && e.Kind == "job."+string(cordon.JobOffered):
 		if err := add(*e.PartnerID, []cordon.Role{cordon.RolePartnerAdmin, cordon.RolePartnerTechnician}, nil); err != nil {

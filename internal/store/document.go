@@ -23,6 +23,28 @@ type blobRow struct {
 
 func (blobRow) TableName() string { return "blobs" }
 
+// putBlob stores content once by its SHA-256 and returns the hex digest.
+func (db *DB) putBlob(ctx context.Context, content []byte, now time.Time) (string, error) {
+	sum := sha256.Sum256(content)
+	b := blobRow{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(content)), Content: content, CreatedAt: now}
+	if err := db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&b).Error; err != nil {
+		return "", TranslateError(err, "File")
+	}
+	return b.SHA256, nil
+}
+
+// findBlob returns a stored file's content; ENOTFOUND.
+func (db *DB) findBlob(ctx context.Context, sha string) ([]byte, error) {
+	var b blobRow
+	if err := db.conn(ctx).Where("sha256 = ?", sha).First(&b).Error; err != nil {
+		return nil, TranslateError(err, "File")
+	}
+	if b.Content == nil {
+		b.Content = []byte{}
+	}
+	return b.Content, nil
+}
+
 // documentRow is the documents table.
 type documentRow struct {
 	ID             int64 `gorm:"primaryKey"`
@@ -86,9 +108,8 @@ func (s *DocumentStore) CreateDocument(ctx context.Context, d *cordon.Document, 
 		UploadedBy: d.UploadedBy, CreatedAt: now,
 	}
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
-		b := blobRow{SHA256: r.SHA256, Size: r.Size, Content: content, CreatedAt: now}
-		if err := s.db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&b).Error; err != nil {
-			return TranslateError(err, "File")
+		if _, err := s.db.putBlob(ctx, content, now); err != nil {
+			return err
 		}
 		if err := s.db.conn(ctx).Create(&r).Error; err != nil {
 			return TranslateError(err, "Document")
@@ -181,12 +202,5 @@ func escapeLike(s string) string {
 // FindContent returns the file stored under the hex SHA-256 sum;
 // ENOTFOUND when there is none.
 func (s *DocumentStore) FindContent(ctx context.Context, sha256 string) ([]byte, error) {
-	var b blobRow
-	if err := s.db.conn(ctx).Where("sha256 = ?", sha256).First(&b).Error; err != nil {
-		return nil, TranslateError(err, "File")
-	}
-	if b.Content == nil {
-		b.Content = []byte{}
-	}
-	return b.Content, nil
+	return s.db.findBlob(ctx, sha256)
 }

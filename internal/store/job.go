@@ -149,8 +149,14 @@ func validateJobEvent(e *cordon.JobEvent) error {
 }
 
 func (s *JobStore) addEvent(ctx context.Context, e *cordon.JobEvent) error {
+	return s.db.addJobEvent(ctx, e)
+}
+
+// addJobEvent appends e to its job's timeline; the stores that write a job
+// event beside their own records (a sign-off) call it in their transaction.
+func (db *DB) addJobEvent(ctx context.Context, e *cordon.JobEvent) error {
 	row := jobEventRow{
-		JobID: e.JobID, At: timeOrNow(s.db, e.At), ActorID: e.ActorID,
+		JobID: e.JobID, At: timeOrNow(db, e.At), ActorID: e.ActorID,
 		From: string(e.From), To: string(e.To), Note: e.Note, NoteKey: e.NoteKey,
 	}
 	if len(e.NoteArgs) > 0 {
@@ -160,7 +166,7 @@ func (s *JobStore) addEvent(ctx context.Context, e *cordon.JobEvent) error {
 		}
 		row.NoteArgs = string(b)
 	}
-	if err := s.db.conn(ctx).Create(&row).Error; err != nil {
+	if err := db.conn(ctx).Create(&row).Error; err != nil {
 		return TranslateError(err, "Job event")
 	}
 	*e = *toJobEvent(&row)

@@ -38,7 +38,8 @@ var _ cordon.QualityStore = (*QualityStore)(nil)
 // NewQualityStore returns the quality department's store.
 func NewQualityStore(db *DB) *QualityStore { return &QualityStore{db: db} }
 
-// RootCauseCounts counts service reports by cause, model, batch and month.
+// RootCauseCounts counts service reports by cause, model, batch and month:
+// the current version of each job's report, not the versions it amends.
 // Reports of requests with no unit count under batch "".
 func (s *QualityStore) RootCauseCounts(ctx context.Context, f cordon.RootCauseFilter) ([]cordon.RootCauseCount, error) {
 	q := s.db.conn(ctx).Table("service_reports sr").
@@ -47,7 +48,8 @@ func (s *QualityStore) RootCauseCounts(ctx context.Context, f cordon.RootCauseFi
 		Joins("JOIN service_requests r ON r.id = j.request_id").
 		Joins("JOIN product_lines pl ON pl.id = r.product_line_id").
 		Joins("LEFT JOIN units u ON u.id = r.unit_id").
-		Joins("JOIN models m ON m.id = COALESCE(u.model_id, r.model_id)")
+		Joins("JOIN models m ON m.id = COALESCE(u.model_id, r.model_id)").
+		Where("NOT EXISTS (SELECT 1 FROM service_reports n WHERE n.amends_id = sr.id)") // the current version only
 	if f.ProductLine != nil {
 		q = q.Where("pl.code = ?", *f.ProductLine)
 	}

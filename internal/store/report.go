@@ -2,12 +2,11 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"strings"
 	"time"
 
-	"gorm.io/gorm/clause"
+	"gorm.io/gorm"
 
 	"github.com/cordon/cordon/internal/cordon"
 )
@@ -16,6 +15,9 @@ import (
 type reportRow struct {
 	ID          int64 `gorm:"primaryKey"`
 	JobID       int64
+	Version     int
+	AmendsID    *int64
+	Reason      string
 	Actions     string
 	PartsUsed   string
 	RootCause   string
@@ -29,7 +31,8 @@ func (reportRow) TableName() string { return "service_reports" }
 
 func toReport(r *reportRow) *cordon.ServiceReport {
 	return &cordon.ServiceReport{
-		ID: r.ID, JobID: r.JobID, Actions: r.Actions, PartsUsed: r.PartsUsed,
+		ID: r.ID, JobID: r.JobID, Version: r.Version, AmendsID: r.AmendsID, Reason: r.Reason,
+		Actions: r.Actions, PartsUsed: r.PartsUsed,
 		RootCause: cordon.RootCause(r.RootCause), SignoffName: r.SignoffName,
 		SignoffAt: r.SignoffAt, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
 	}
@@ -52,12 +55,18 @@ func (s *ReportStore) CreateReport(ctx context.Context, r *cordon.ServiceReport)
 	case !r.RootCause.Valid():
 		return cordon.FieldErr("root_cause", "store.root_cause_not_taxonomy", r.RootCause)
 	}
+	if r.Version == 0 {
+		r.Version = 1
+	}
 	row := reportRow{
-		JobID: r.JobID, Actions: r.Actions, PartsUsed: r.PartsUsed, RootCause: string(r.RootCause),
+		JobID: r.JobID, Version: r.Version, AmendsID: r.AmendsID, Reason: r.Reason, Actions: r.Actions, PartsUsed: r.PartsUsed, RootCause: string(r.RootCause),
 		SignoffName: r.SignoffName, SignoffAt: utcPtr(r.SignoffAt), CreatedBy: r.CreatedBy,
 		CreatedAt: timeOrNow(s.db, r.CreatedAt),
 	}
 	if err := s.db.conn(ctx).Create(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) { // (job, version) or amends: another filing won
+			return cordon.Err(cordon.ECONFLICT, "store.report_amended_meanwhile")
+		}
 		return TranslateError(err, "Service report")
 	}
 	*r = *toReport(&row)
@@ -94,12 +103,10 @@ func (s *ReportStore) FileReport(ctx context.Context, r *cordon.ServiceReport, f
 			return err
 		}
 		for _, f := range files {
-			sum := sha256.Sum256(f.Content)
-			hexSum := hex.EncodeToString(sum[:])
 			now := s.db.Now()
-			blob := blobRow{SHA256: hexSum, Size: int64(len(f.Content)), Content: f.Content, CreatedAt: now}
-			if err := s.db.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&blob).Error; err != nil {
-				return TranslateError(err, "Attachment")
+			hexSum, err := s.db.putBlob(ctx, f.Content, now)
+			if err != nil {
+				return err
 			}
 			row := attachmentRow{ReportID: r.ID, MediaType: f.MediaType, Size: int64(len(f.Content)), SHA256: hexSum, CreatedAt: now}
 			if err := s.db.conn(ctx).Create(&row).Error; err != nil {
@@ -113,7 +120,130 @@ func (s *ReportStore) FileReport(ctx context.Context, r *cordon.ServiceReport, f
 		}
 		by := r.CreatedBy
 		return s.db.writeOutbox(ctx, cordon.EventReportFiled, &j, &by, r.CreatedAt,
-			map[string]any{"report_id": r.ID, "root_cause": r.RootCause, "attachments": len(out)})
+			map[string]any{"report_id": r.ID, "version": r.Version, "root_cause": r.RootCause, "attachments": len(out)})
 	})
+	r.Attachments = out
 	return out, err
+}
+
+func toAttachment(a *attachmentRow) *cordon.Attachment {
+	return &cordon.Attachment{ID: a.ID, ReportID: a.ReportID, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256, CreatedAt: a.CreatedAt}
+}
+
+// FindReports returns every version of the job's report with its
+// attachments, newest first.
+func (s *ReportStore) FindReports(ctx context.Context, jobID int64) ([]*cordon.ServiceReport, error) {
+	var rows []reportRow
+	if err := s.db.conn(ctx).Where("job_id = ?", jobID).Order("version DESC").Find(&rows).Error; err != nil {
+		return nil, TranslateError(err, "Service report")
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(rows))
+	byID := make(map[int64]*cordon.ServiceReport, len(rows))
+	out := make([]*cordon.ServiceReport, len(rows))
+	for i := range rows {
+		out[i] = toReport(&rows[i])
+		ids[i], byID[rows[i].ID] = rows[i].ID, out[i]
+	}
+	var atts []attachmentRow
+	if err := s.db.conn(ctx).Where("report_id IN ?", ids).Order("id").Find(&atts).Error; err != nil {
+		return nil, TranslateError(err, "Attachment")
+	}
+	for i := range atts {
+		r := byID[atts[i].ReportID]
+		r.Attachments = append(r.Attachments, toAttachment(&atts[i]))
+	}
+	return out, nil
+}
+
+// FindAttachment returns an attachment of one of the job's reports and
+// its content; ENOTFOUND when the job has no such attachment.
+func (s *ReportStore) FindAttachment(ctx context.Context, jobID, attachmentID int64) (*cordon.Attachment, []byte, error) {
+	var a attachmentRow
+	err := s.db.conn(ctx).Table("report_attachments").Select("report_attachments.*").
+		Joins("JOIN service_reports sr ON sr.id = report_attachments.report_id").
+		Where("report_attachments.id = ? AND sr.job_id = ?", attachmentID, jobID).Take(&a).Error
+	if err != nil {
+		return nil, nil, TranslateError(err, "Attachment")
+	}
+	content, err := s.db.findBlob(ctx, a.SHA256)
+	if err != nil {
+		return nil, nil, err
+	}
+	return toAttachment(&a), content, nil
+}
+
+// signoffRow is the job_signoffs table.
+type signoffRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	JobID          int64
+	Method         string
+	SignerName     string
+	SignerPosition string
+	SHA256         *string `gorm:"column:sha256"`
+	Size           int64
+	SignedAt       time.Time
+	RecordedBy     int64
+}
+
+func (signoffRow) TableName() string { return "job_signoffs" }
+
+func toSignOff(r *signoffRow) *cordon.SignOff {
+	out := &cordon.SignOff{ID: r.ID, JobID: r.JobID, Method: cordon.SignOffMethod(r.Method), SignerName: r.SignerName,
+		SignerPosition: r.SignerPosition, Size: r.Size, SignedAt: r.SignedAt, RecordedBy: r.RecordedBy}
+	if r.SHA256 != nil {
+		out.SHA256 = *r.SHA256
+	}
+	return out
+}
+
+// CreateSignOff stores the sign-off, its image and the timeline event in
+// one transaction, and tells the outbox (EventSignedOff).
+func (s *ReportStore) CreateSignOff(ctx context.Context, so *cordon.SignOff, image []byte, ev *cordon.JobEvent) error {
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		var j jobRow
+		if err := s.db.conn(ctx).First(&j, so.JobID).Error; err != nil {
+			return TranslateError(err, "Job")
+		}
+		row := signoffRow{JobID: so.JobID, Method: string(so.Method), SignerName: so.SignerName,
+			SignerPosition: so.SignerPosition, SignedAt: timeOrNow(s.db, so.SignedAt), RecordedBy: so.RecordedBy}
+		if len(image) > 0 {
+			sum, err := s.db.putBlob(ctx, image, row.SignedAt)
+			if err != nil {
+				return err
+			}
+			row.SHA256, row.Size = &sum, int64(len(image))
+		}
+		if err := s.db.conn(ctx).Create(&row).Error; err != nil {
+			return TranslateError(err, "Sign-off")
+		}
+		*so = *toSignOff(&row)
+		ev.JobID = so.JobID
+		if err := s.db.addJobEvent(ctx, ev); err != nil {
+			return err
+		}
+		by := so.RecordedBy
+		return s.db.writeOutbox(ctx, cordon.EventSignedOff, &j, &by, row.SignedAt,
+			map[string]any{"signoff_id": so.ID, "method": so.Method})
+	})
+}
+
+// FindSignOffs returns the job's sign-offs, newest first.
+func (s *ReportStore) FindSignOffs(ctx context.Context, jobID int64) ([]*cordon.SignOff, error) {
+	var rows []signoffRow
+	if err := s.db.conn(ctx).Where("job_id = ?", jobID).Order("id DESC").Find(&rows).Error; err != nil {
+		return nil, TranslateError(err, "Sign-off")
+	}
+	out := make([]*cordon.SignOff, len(rows))
+	for i := range rows {
+		out[i] = toSignOff(&rows[i])
+	}
+	return out, nil
+}
+
+// FindBlob returns a stored file's content by its SHA-256; ENOTFOUND.
+func (s *ReportStore) FindBlob(ctx context.Context, sha string) ([]byte, error) {
+	return s.db.findBlob(ctx, sha)
 }

@@ -19,8 +19,7 @@ func registerJobPages(r fiber.Router, h *Handler, g Guards, auth fiber.Handler) 
 	r.Post("/jobs/:id/decline", h.checkCSRF, auth, g.Require(cordon.ResJob, cordon.ActDecline), h.handleJobMove(cordon.JobDeclined))
 	r.Post("/jobs/:id/move", h.checkCSRF, auth, g.RequireAny(cordon.JobMoveRights...), h.handleJobMove(""))
 	r.Post("/jobs/:id/assign", h.checkCSRF, auth, g.Require(cordon.ResJob, cordon.ActAssign), h.handleJobAssign)
-	r.Post("/jobs/:id/report", h.checkCSRF, auth, g.RequireAny(
-		[2]string{cordon.ResJob, cordon.ActReport}, [2]string{cordon.ResJob, cordon.ActUpdate}), h.handleJobReport)
+	registerReportPages(r, h, g, auth)
 }
 
 // jobListLimit is how many offers and jobs in progress a partner's inbox
@@ -149,15 +148,15 @@ type jobData struct {
 	Clocks     []cordon.SLAClock
 	Report     *reportForm // nil: no report form
 	Assign     *assignForm // nil: no assignment
-}
-
-// reportForm is the service report form: what was typed (kept when the
-// service refuses it) and the refusal, next to its field.
-type reportForm struct {
-	Actions, PartsUsed, RootCause, SignoffName, SignoffAt string
-	Causes                                                []cordon.RootCause
-	Errors                                                map[string]string // field → message in the page's language
-	Error                                                 string            // a refusal that names no field
+	// Reports are the versions of the job's service report, newest first;
+	// SignOff the latest customer sign-off, checked (nil: none yet), and
+	// SignForm the sign-off form for the job's worker (nil: none).
+	Reports  []*cordon.ServiceReport
+	SignOff  *cordon.SignOffCheck
+	SignForm *signForm
+	// Verifying: the caller may verify the resolution now, so the latest
+	// report, its checklist and the sign-off stand beside the buttons.
+	Verifying bool
 }
 
 // assignForm lists the partner's technicians for its admin.
@@ -224,9 +223,17 @@ func (h *Handler) jobPage(c *fiber.Ctx, id int64) (*jobData, error) {
 	}
 	d.Accept, d.Decline, d.Moves = acts.Accept, acts.Decline, acts.Moves
 	d.NeedReason = acts.Decline || slices.Contains(acts.Moves, cordon.JobReopened)
-	if acts.Report {
-		d.Report = &reportForm{Causes: cordon.RootCauses}
+	if d.Reports, err = h.svc.Reports.JobReports(ctx, id); err != nil {
+		return nil, err
 	}
+	if d.SignOff, err = h.svc.Reports.JobSignOff(ctx, id); err != nil {
+		return nil, err
+	}
+	if acts.Report {
+		d.Report = newReportForm(d.Reports)
+		d.SignForm = &signForm{Method: string(cordon.SignDrawn)}
+	}
+	d.Verifying = slices.Contains(acts.Moves, cordon.JobVerified)
 	if acts.Assign {
 		d.Assign = &assignForm{Technicians: acts.Technicians}
 		if u := acts.Assignee; u != nil {
@@ -252,72 +259,6 @@ func (h *Handler) handleJobAssign(c *fiber.Ctx) error {
 	}
 	l := Locale{Lang: language(c)}
 	return done(c, back, l.T("assign.done"))
-}
-
-// handleJobReport files the service report from the multipart form: the
-// API's fields, and up to five files named attachment. A refusal shows the
-// page again with what was typed and the message next to its field; the
-// files must be chosen again (a browser never refills a file input).
-func (h *Handler) handleJobReport(c *fiber.Ctx) error {
-	id, err := idParam(c, "Job")
-	if err != nil {
-		return err
-	}
-	l := Locale{Lang: language(c)}
-	f := reportForm{
-		Actions: c.FormValue("actions"), PartsUsed: c.FormValue("parts_used"), RootCause: c.FormValue("root_cause"),
-		SignoffName: c.FormValue("signoff_name"), SignoffAt: strings.TrimSpace(c.FormValue("signoff_at")),
-	}
-	in := cordon.ReportInput{Actions: f.Actions, PartsUsed: f.PartsUsed, RootCause: cordon.RootCause(f.RootCause), SignoffName: f.SignoffName}
-	err = func() error {
-		if f.SignoffAt != "" {
-			t, err := parseLocalTime(f.SignoffAt)
-			if err != nil {
-				return cordon.FieldErr("signoff_at", "sign_off_time_must_look")
-			}
-			in.SignoffAt = &t
-		}
-		files, err := formFiles(c, "attachment", cordon.MaxReportAttachments, cordon.MaxReportAttachmentBytes)
-		if err != nil {
-			return err
-		}
-		in.Files = files
-		_, err = h.svc.Dispatch.FileReport(c.UserContext(), id, in)
-		return err
-	}()
-	if err == nil {
-		return done(c, "/jobs/"+itoa(id)+"#timeline", l.T("report.done"))
-	}
-	switch cordon.ErrorCode(err) {
-	case cordon.EINVALID, cordon.ECONFLICT, cordon.ETOOLARGE, cordon.ETOOMANY:
-	default:
-		return err
-	}
-	d, perr := h.jobPage(c, id)
-	if perr != nil {
-		return perr
-	}
-	f.Causes, f.Errors = cordon.RootCauses, map[string]string{}
-	msg := l.ErrorText(err)
-	switch field := errorField(err); field {
-	case "actions", "parts_used", "root_cause", "signoff_name", "signoff_at":
-		f.Errors[field] = msg
-	case "attachment", "attachments":
-		f.Errors["attachment"] = msg
-	default:
-		if cordon.ErrorCode(err) == cordon.ETOOLARGE {
-			f.Errors["attachment"] = msg
-		} else {
-			f.Error = msg
-		}
-	}
-	d.Report = &f
-	c.Status(statusOf(err))
-	showsPage(c, "/jobs/"+itoa(id))
-	if rerr := h.render(c, "job", "/jobs", "job.details", d); rerr != nil {
-		return rerr
-	}
-	return rendered{}
 }
 
 // handleJobMove posts a lifecycle move: to is fixed for accept and

@@ -184,12 +184,12 @@ func TestPartnerReportForm(t *testing.T) {
 		}
 		// A refusal: the page again, 400, the message in Chinese next to its
 		// field, and what was typed still there.
-		r := postMultipart(b, path+"/report", url.Values{"actions": {"  "}, "parts_used": {"PSU-7 ×1"}, "root_cause": {"component"}, "signoff_name": {"王工"}}, nil, false)
+		r := postMultipart(b, path+"/report", url.Values{"actions": {"  "}, "parts_used": {"PSU-7 ×1"}, "root_cause": {"component"}}, nil, false)
 		body := string(r.Body)
 		if r.Status != 400 || !strings.Contains(body, `id="actions-error"`) || !strings.Contains(body, "请填写处理措施") {
 			t.Errorf("empty actions: %d, want 400 with the Chinese message by the field\n%.2000s", r.Status, body)
 		}
-		for _, s := range []string{">PSU-7 ×1</textarea>", `value="component" selected`, `value="王工"`, `aria-invalid="true"`} {
+		for _, s := range []string{">PSU-7 ×1</textarea>", `value="component" selected`, `aria-invalid="true"`} {
 			if !strings.Contains(body, s) {
 				t.Errorf("the refused form lost %q", s)
 			}
@@ -198,10 +198,10 @@ func TestPartnerReportForm(t *testing.T) {
 		if sw := regexp.MustCompile(`class="lang" href="([^"]*)"`).FindStringSubmatch(body); sw == nil || !strings.HasSuffix(strings.ToLower(sw[1]), fmt.Sprintf("next=%%2fjobs%%2f%d", job)) {
 			t.Errorf("the refused form's language switch: %q, want it back to the job page", sw)
 		}
-		// In English, the sign-off pair.
-		r = postMultipart(b, path+"/report?lang=en", url.Values{"actions": {"Replaced the PSU."}, "root_cause": {"component"}, "signoff_name": {"Wang"}}, nil, false)
-		if r.Status != 400 || !strings.Contains(string(r.Body), "Give the customer&#39;s sign-off name and time together.") || !strings.Contains(string(r.Body), `id="signoff_at-error"`) {
-			t.Errorf("sign-off without time, English: %d\n%.1500s", r.Status, r.Body)
+		// In English, a reason with nothing to amend.
+		r = postMultipart(b, path+"/report?lang=en", url.Values{"reason": {"typo"}, "actions": {"Replaced the PSU."}, "root_cause": {"component"}}, nil, false)
+		if r.Status != 400 || !strings.Contains(string(r.Body), "nothing to amend") || !strings.Contains(string(r.Body), `>Replaced the PSU.</textarea>`) {
+			t.Errorf("a reason on the first filing, English: %d\n%.1500s", r.Status, r.Body)
 		}
 		// A text file pretending to be a photo: refused by content.
 		r = postMultipart(b, path+"/report", url.Values{"actions": {"更换电源板"}, "root_cause": {"component"}}, map[string][]byte{"attachment:photo.png": []byte("just text")}, false)
@@ -224,16 +224,41 @@ func TestPartnerReportForm(t *testing.T) {
 		if r := postMultipart(w, path+"/report", fields, map[string][]byte{"attachment:p.png": apptest.PNG()}, false); r.Status != 404 {
 			t.Errorf("wuhan files a report on hefei's job: %d, want 404", r.Status)
 		}
-		// Success: a report with a photo and the sign-off.
+		// Success: a report with a photo, read back on the page with the
+		// photo's download link.
 		before := componentReports(h)
-		r = postMultipart(b, path+"/report", url.Values{"actions": {"更换电源板，通电测试正常。"}, "parts_used": {"PSU-7 ×1"}, "root_cause": {"component"},
-			"signoff_name": {"王工"}, "signoff_at": {"2026-11-02T17:30"}}, map[string][]byte{"attachment:photo.png": apptest.PNG()}, false)
-		if r.Status != 303 || r.Header.Get("Location") != path+"#timeline" {
+		r = postMultipart(b, path+"/report", url.Values{"actions": {"更换电源板，通电测试正常。"}, "parts_used": {"PSU-7 ×1"}, "root_cause": {"component"}},
+			map[string][]byte{"attachment:photo.png": apptest.PNG()}, false)
+		if r.Status != 303 || r.Header.Get("Location") != path+"#reports" {
 			t.Fatalf("report: %d %q %s", r.Status, r.Header.Get("Location"), r.Body)
 		}
-		b.Page(path, "服务报告已提交")
+		page := b.Page(path, "服务报告已提交", "第 1 版", "更换电源板，通电测试正常。", path+"/reports/attachments/", "修订服务报告（当前第 1 版）")
+		link := regexp.MustCompile(`href="(` + path + `/reports/attachments/\d+)"`).FindStringSubmatch(page)
+		if link == nil {
+			t.Fatal("no attachment link on the job page")
+		}
+		if r := b.Get(link[1]); r.Status != 200 || !bytes.Equal(r.Body, apptest.PNG()) || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("the attachment: %d, %d bytes", r.Status, len(r.Body))
+		}
+		if r := w.Get(link[1]); r.Status != 404 {
+			t.Errorf("wuhan downloads hefei's attachment: %d, want 404", r.Status)
+		}
 		if got := componentReports(h); got != before+1 {
 			t.Errorf("component reports: %d after filing, %d before", got, before)
+		}
+		// Filing again without a reason is refused and keeps what was typed;
+		// with one it is version 2, and version 1 stays.
+		r = postMultipart(b, path+"/report", url.Values{"actions": {"更换电源板及保险丝。"}, "root_cause": {"component"}}, nil, false)
+		if r.Status != 409 || !strings.Contains(string(r.Body), "请填写原因提交修订版") || !strings.Contains(string(r.Body), ">更换电源板及保险丝。</textarea>") {
+			t.Errorf("a second filing without a reason: %d\n%.1500s", r.Status, r.Body)
+		}
+		r = postMultipart(b, path+"/report", url.Values{"reason": {"漏记保险丝"}, "actions": {"更换电源板及保险丝。"}, "root_cause": {"component"}}, nil, false)
+		if r.Status != 303 {
+			t.Fatalf("the amendment: %d %s", r.Status, r.Body)
+		}
+		b.Page(path, "第 2 版", "漏记保险丝", "第 1 版", "更换电源板，通电测试正常。")
+		if got := componentReports(h); got != before+1 {
+			t.Errorf("component reports after an amendment: %d, want %d (the current version only)", got, before+1)
 		}
 	})
 }

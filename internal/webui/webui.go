@@ -30,6 +30,7 @@ type Services struct {
 	Manager   cordon.ContractManager
 	Jobs      cordon.JobDesk
 	Dispatch  cordon.DispatchService
+	Reports   cordon.ReportService
 	Documents cordon.DocumentLibrary
 	// Catalog is the product catalogue: lines, models, components.
 	Catalog cordon.CatalogService
@@ -126,7 +127,7 @@ func New(svc Services, auth cordon.AuthService, roles cordon.RoleAuthorizer, web
 		"historyRef":  historyRef,
 	}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(web, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(web, "templates/layout.html", "templates/parts/*.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"path/filepath"
 
@@ -248,4 +249,54 @@ func (h *Harness) As(user string, fn func(ctx context.Context) error) error {
 	}
 	ctx = cordon.NewContextWithActor(ctx, a)
 	return h.DB.InScope(ctx, a, fn)
+}
+
+// Signature returns a drawn signature: a white PNG with a dark stroke, as
+// the job page's signature pad sends it.
+func Signature() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 300, 120))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	for x := 20; x < 280; x++ {
+		y := 60 + (x%40 - 20)
+		img.Set(x, y, color.Black)
+		img.Set(x, y+1, color.Black)
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	return buf.Bytes()
+}
+
+// JobOnSite takes a new request of category for a radar unit in Hefei to
+// hefei.tech on site: dispatched to hefei, accepted and assigned by
+// hefei.admin, then en route and on site. It returns the job's id and
+// hefei.tech's access token.
+func (h *Harness) JobOnSite(category string) (int64, string) {
+	h.T.Helper()
+	disp, _ := h.Login("dispatcher")
+	req := h.Intake(disp, h.UnitIn("Hefei", "radar"), category, "P2")
+	r := h.Do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "auto"})
+	if r.Status != 201 && r.Status != 200 {
+		h.T.Fatalf("dispatch: %d %s", r.Status, r.Body)
+	}
+	job := int64(r.JSON(h.T)["id"].(float64))
+	adm, _ := h.Login("hefei.admin")
+	if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/accept", job), adm, nil); r.Status != 200 {
+		h.T.Fatalf("accept: %d %s", r.Status, r.Body)
+	}
+	tech, err := store.NewUserStore(h.DB).FindUserByUsername(context.Background(), "hefei.tech")
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/assign", job), adm, map[string]any{"user_id": tech.ID}); r.Status != 200 {
+		h.T.Fatalf("assign: %d %s", r.Status, r.Body)
+	}
+	token, _ := h.Login("hefei.tech")
+	for _, to := range []string{"en_route", "on_site"} {
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/transition", job), token, map[string]string{"to": to}); r.Status != 200 {
+			h.T.Fatalf("→ %s: %d %s", to, r.Status, r.Body)
+		}
+	}
+	return job, token
 }
