@@ -224,4 +224,3 @@ func (h *Handler) handleJobAssign(c *fiber.Ctx) error {
 	}
 	return c.JSON(toJobJSON(v))
 }
-

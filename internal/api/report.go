@@ -64,7 +64,7 @@ func toReportJSON(r *cordon.ServiceReport) reportOutJSON {
 		SignoffAt: r.SignoffAt, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, Attachments: []attachmentJSON{}}
 	for _, a := range r.Attachments {
 		out.Attachments = append(out.Attachments, attachmentJSON{ID: a.ID, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256,
-			URL: "/api/v1/jobs/" + strconv.FormatInt(r.JobID, 10) + "/reports/attachments/" + strconv.FormatInt(a.ID, 10),
+			URL:       "/api/v1/jobs/" + strconv.FormatInt(r.JobID, 10) + "/reports/attachments/" + strconv.FormatInt(a.ID, 10),
 			CreatedAt: a.CreatedAt})
 	}
 	return out

@@ -41,4 +41,3 @@ func (d *Dispatcher) AssignJob(ctx context.Context, jobID, userID int64) (*cordo
 func assignable(u *cordon.User, j *cordon.Job) bool {
 	return !u.Disabled() && j.PartnerID != nil && u.OrgID == *j.PartnerID && u.HasRole(cordon.RolePartnerTechnician)
 }
-
