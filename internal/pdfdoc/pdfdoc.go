@@ -65,6 +65,10 @@ type Field struct {
 	Key, Value string
 }
 
+// FieldPairs is a list of key–value pairs laid out two to a row, for many
+// short figures (a scorecard); it reads left to right, then down.
+type FieldPairs []Field
+
 // Table is a grid with a header row that is repeated on every page the
 // table runs onto. Long cells wrap; a row taller than a page is split.
 type Table struct {
@@ -426,6 +430,25 @@ func (f Fields) render(r *renderer) error {
 			{lines: r.wrap(clean(fd.Key), keyW-2*cellPadX), x: marginLeft, w: keyW, fill: &colKey},
 			{lines: r.wrap(clean(fd.Value), contentWidth-keyW-2*cellPadX), x: marginLeft + keyW, w: contentWidth - keyW},
 		})
+	}
+	r.grid(rows, nil)
+	return nil
+}
+
+func (f FieldPairs) render(r *renderer) error {
+	half := contentWidth / 2
+	keyW := half * 0.55
+	rows := make([][]cell, 0, (len(f)+1)/2)
+	r.plain()
+	for i := 0; i < len(f); i += 2 {
+		var row []cell
+		for j, fd := range f[i:min(i+2, len(f))] {
+			x := marginLeft + float64(j)*half
+			row = append(row,
+				cell{lines: r.wrap(clean(fd.Key), keyW-2*cellPadX), x: x, w: keyW, fill: &colKey},
+				cell{lines: r.wrap(clean(fd.Value), half-keyW-2*cellPadX), x: x + keyW, w: half - keyW})
+		}
+		rows = append(rows, row)
 	}
 	r.grid(rows, nil)
 	return nil

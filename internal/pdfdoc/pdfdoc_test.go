@@ -55,6 +55,9 @@ func report(t testing.TB, rows int) *pdfdoc.Document {
 				{Key: "设备", Value: "X-200 型频谱分析仪，序列号 SN20260042"},
 				{Key: "故障描述", Value: longChinese},
 			}}},
+			{Title: "服务时间", Blocks: []pdfdoc.Block{pdfdoc.FieldPairs{
+				{Key: "到场", Value: "2026-05-03 09:10"}, {Key: "离场", Value: "2026-05-03 16:45"}, {Key: "工时", Value: "7.5 小时"},
+			}}},
 			{Title: "测量记录", Blocks: []pdfdoc.Block{pdfdoc.Table{
 				Columns: []pdfdoc.Column{{Header: "序号", Width: 0.6, Align: pdfdoc.Right}, {Header: "测量项目", Width: 2}, {Header: "读数", Align: pdfdoc.Right},
 					{Header: "单位", Width: 0.7}, {Header: "要求", Width: 1.2}, {Header: "结论", Width: 0.8, Align: pdfdoc.Center}},
@@ -91,7 +94,7 @@ func TestRenderChinese(t *testing.T) {
 	text := pdftest.Text(t, data)
 	flat := pdftest.Squeeze(text)
 	for _, want := range []string{"服务报告单", "Servicereport", "报告编号SR-2026-0042", "工单号", "J-2026-0042", "合肥华安技术服务有限公司(HefeiHuaan)",
-		"X-200型频谱分析仪", pdftest.Squeeze(strings.ReplaceAll(longChinese, "℃", "°C")), "≤50mV", "－20°C", "≥100MΩ", "无", "Rootcause:agedfiltercapacitors", "张三2026-05-04",
+		"X-200型频谱分析仪", "到场2026-05-0309:10", "离场2026-05-0316:45", "工时7.5小时", pdftest.Squeeze(strings.ReplaceAll(longChinese, "℃", "°C")), "≤50mV", "－20°C", "≥100MΩ", "无", "Rootcause:agedfiltercapacitors", "张三2026-05-04",
 		"某研究所售后服务部·本报告由Cordon生成", fmt.Sprintf("第1页，共%d页", pages), fmt.Sprintf("第%d页，共%d页", pages, pages)} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the extracted text lacks %q", want)
