@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/pdfdoc/pdftest"
+	"github.com/google/go-cmp/cmp"
 )
 
 // sampleScorecard is hefei's scorecard of the fixture in cmd/cordon.
