@@ -66,7 +66,8 @@ func TestArchitecture(t *testing.T) {
 		"github.com/golang-jwt/":   {"internal/authn"},
 		"github.com/gofiber/":      {"internal/server", "internal/api", "internal/webui"},
 		"github.com/jackc/":        {"internal/store", "internal/store/storetest", "internal/bench", "internal/app/apptest"},
-		"github.com/pdfcpu/":       {"internal/document", "internal/evaluation"},
+		"github.com/pdfcpu/":       {"internal/document", "internal/evaluation", "internal/pdfdoc/pdftest"},
+		"codeberg.org/go-pdf/":     {"internal/pdfdoc"},
 		"github.com/chromedp/":     {},
 		"github.com/getkin/":       {"internal/app/apptest"},
 		"github.com/xuri/":         {"internal/sheet"},
@@ -100,7 +101,9 @@ func TestArchitecture(t *testing.T) {
 		"internal/report":          {"internal/cordon"},
 		"internal/sheet":           {"internal/cordon"},
 		"internal/notify":          {"internal/cordon"},
-		"internal/evaluation":      {"internal/cordon", "internal/keyfile"},
+		"internal/evaluation":      {"internal/cordon", "internal/keyfile", "internal/pdfdoc"},
+		"internal/pdfdoc":          {},
+		"internal/pdfdoc/pdftest":  {},
 		"internal/api":             {"internal/cordon", "internal/contract"},
 		"internal/server":          {"internal/cordon", "internal/api", "internal/webui"},
 		"internal/webui":           {"internal/cordon"},
@@ -125,8 +128,8 @@ func TestArchitecture(t *testing.T) {
 			if imp == module+"/internal/app" && dir != "cmd/cordon" && dir != "internal/app/apptest" {
 				t.Errorf("%s imports internal/app: only cmd/cordon (and tests) may", dir)
 			}
-			if imp == module+"/internal/app/apptest" {
-				t.Errorf("%s imports internal/app/apptest: only tests may", dir)
+			if imp == module+"/internal/app/apptest" || imp == module+"/internal/pdfdoc/pdftest" {
+				t.Errorf("%s imports %s: only tests may", dir, strings.TrimPrefix(imp, module+"/"))
 			}
 			if !strings.HasPrefix(imp, module+"/internal/") || strings.HasPrefix(dir, "cmd/") {
 				continue

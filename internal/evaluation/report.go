@@ -106,7 +106,7 @@ func (s *Service) WriteReport(ctx context.Context, w io.Writer, partnerID int64,
 		return err
 	}
 	if format == "pdf" {
-		return writePDF(w, sc, s.cfg.Now())
+		return writePDF(w, sc, s.cfg.Now(), reportLang(lang))
 	}
 	return writeCSV(w, sc, reportLang(lang))
 }

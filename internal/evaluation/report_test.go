@@ -8,12 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
-
 	"github.com/cordon/cordon/internal/cordon"
+	"github.com/cordon/cordon/internal/pdfdoc/pdftest"
+	"github.com/google/go-cmp/cmp"
 )
 
 // sampleScorecard is hefei's scorecard of the fixture in cmd/cordon.
@@ -78,49 +75,40 @@ func TestReportCSV(t *testing.T) {
 	}
 }
 
-// pdfText validates a PDF with pdfcpu and returns the text its pages show.
-func pdfText(t *testing.T, data []byte) string {
-	t.Helper()
-	if !bytes.HasPrefix(data, []byte("%PDF-")) {
-		t.Fatalf("not a PDF: %q", data[:min(len(data), 16)])
-	}
-	conf := model.NewDefaultConfiguration()
-	conf.ValidationMode = model.ValidationRelaxed
-	ctx, err := api.ReadValidateAndOptimize(bytes.NewReader(data), conf)
-	if err != nil {
-		t.Fatalf("pdfcpu refuses the PDF: %v", err)
-	}
-	var text strings.Builder
-	for i := 1; i <= ctx.PageCount; i++ {
-		r, err := pdfcpu.ExtractPageContent(ctx, i)
-		if err != nil {
-			t.Fatalf("page %d: %v", i, err)
-		}
-		b, _ := io.ReadAll(r)
-		text.Write(b)
-	}
-	return text.String()
-}
-
+// TestReportPDF: the report reads in Chinese by default and in English on
+// request, with every figure, clause penalty and total; the text extracts.
 func TestReportPDF(t *testing.T) {
-	var buf bytes.Buffer
-	if err := writePDF(&buf, sampleScorecard(), time.Date(2027, 4, 1, 1, 0, 0, 0, time.UTC)); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		lang string
+		want []string
+	}{
+		{"zh-CN", []string{"合作方考核报告", "合肥华安技术服务有限公司(Hefei)", "2027-Q1（2027-01-01至2027-03-31）", "生成时间2027-04-0109:00（北京时间）",
+			"接单率0.3333", "综合得分0.7625", "HF-2026-001§3.1派单超时未接11200200", "HF-2026-001§4SLA时限违约125001000",
+			"奖励结果已达成", "奖励金额（元）20000", "扣罚金额（元）1200", "净额（元）18800", "第1页，共1页"}},
+		{"en", []string{"Partnerevaluationreport", "partnerhefei", "2027-Q1(2027-01-01to2027-03-31)", "acceptancerate0.3333", "score0.7625",
+			"HF-2026-001§3.1lapsedoffer11200200", "rewardearned", "reward paid (yuan)20000", "net(yuan)18800", "Page1of1"}},
 	}
-	text := pdfText(t, buf.Bytes())
-	for _, want := range []string{"Partner evaluation report", "hefei", "2027-Q1", "0.7625", "0.3333", "HF-2026-001", "1200", "18800", "20000", "earned"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the PDF does not show %q", want)
-		}
+	for _, tc := range tests {
+		t.Run(tc.lang, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := writePDF(&buf, sampleScorecard(), time.Date(2027, 4, 1, 1, 0, 0, 0, time.UTC), tc.lang); err != nil {
+				t.Fatal(err)
+			}
+			text := pdftest.Squeeze(pdftest.Text(t, buf.Bytes()))
+			for _, want := range tc.want {
+				if !strings.Contains(text, pdftest.Squeeze(want)) {
+					t.Errorf("the PDF does not show %q in\n%s", want, text)
+				}
+			}
+		})
 	}
-
 }
 
 func BenchmarkReportPDF(b *testing.B) {
 	sc := sampleScorecard()
 	at := time.Date(2027, 4, 1, 1, 0, 0, 0, time.UTC)
 	for b.Loop() {
-		if err := writePDF(io.Discard, sc, at); err != nil {
+		if err := writePDF(io.Discard, sc, at, "zh-CN"); err != nil {
 			b.Fatal(err)
 		}
 	}
