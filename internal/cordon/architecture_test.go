@@ -75,7 +75,7 @@ func TestArchitecture(t *testing.T) {
 	wiring := []string{"internal/cordon", "internal/store", "internal/authn", "internal/authz", "internal/contract",
 		"internal/audit", "internal/demo", "internal/dispatch", "internal/document", "internal/sla", "internal/quality",
 		"internal/notify", "internal/evaluation", "internal/team", "internal/partner", "internal/catalog",
-		"internal/installbase", "internal/sheet",
+		"internal/installbase", "internal/sheet", "internal/checklist",
 		"internal/api", "internal/server", "internal/webui"}
 	allowed := map[string][]string{
 		"internal/app":             wiring,
@@ -97,6 +97,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/partner":         {"internal/cordon"},
 		"internal/catalog":         {"internal/cordon"},
 		"internal/installbase":     {"internal/cordon"},
+		"internal/checklist":       {"internal/cordon"},
 		"internal/sheet":           {"internal/cordon"},
 		"internal/notify":          {"internal/cordon"},
 		"internal/evaluation":      {"internal/cordon", "internal/keyfile"},

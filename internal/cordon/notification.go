@@ -16,6 +16,8 @@ const (
 	EventJobAssigned = "job.assigned" // a partner admin handed the job to a technician
 	EventReportFiled = "report.filed" // a service report was filed on the job
 	EventEscalated   = "sla.escalated"
+	// EventChecklistFlagged: a checklist answer lies outside its limits.
+	EventChecklistFlagged = "checklist.flagged"
 )
 
 // JobEventKind is the outbox kind of a job moving to status to; a move

@@ -181,7 +181,7 @@ func (s *JobStore) FindJobByID(ctx context.Context, id int64) (*cordon.Job, erro
 }
 
 // withRequests fills each job's request, with its product line code, in
-// two more queries.
+// two more queries, and its checklist flags in a third.
 func (s *JobStore) withRequests(ctx context.Context, jobs []*cordon.Job) error {
 	if len(jobs) == 0 {
 		return nil
@@ -218,7 +218,7 @@ func (s *JobStore) withRequests(ctx context.Context, jobs []*cordon.Job) error {
 			return cordon.Err(cordon.ENOTFOUND, "service_request.not_found")
 		}
 	}
-	return nil
+	return withChecklistFlags(s.db.conn(ctx), jobs) // checklist.go
 }
 
 // FindJobEvents returns the timeline of a job, oldest first; empty when the
