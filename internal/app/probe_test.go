@@ -356,7 +356,9 @@ func idRoutes() []idRoute {
 		{"/models/%d/components", [][2]string{{cordon.ResProduct, cordon.ActView}}, institute(model)},
 		// Checklists: a job's through the job; templates the institute's.
 		{"/jobs/%d/checklist", [][2]string{{cordon.ResJob, cordon.ActView}},
-			func(o *oracle, u probeUser, id int64) bool { return o.w.checklists[id] && o.jobVisible(u, o.w.jobs[id]) }},
+			func(o *oracle, u probeUser, id int64) bool {
+				return o.w.checklists[id] && o.jobVisible(u, o.w.jobs[id])
+			}},
 		{"/checklist-templates/%d", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
 		{"/checklist-templates/%d/versions", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
 		{"/checklist-templates/%d/export", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
@@ -478,7 +480,7 @@ func TestProbeMatrix(t *testing.T) {
 // TestProbeMatrix.
 var notInMatrix = map[string]string{
 	"/api/v1/jobs/:id/checklist/photos/:item": "the demo world has no photo answers; TestChecklistPhotoProbe probes it",
-	"/api/v1/quality/campaigns/:id": "campaigns are not in the demo world; institute-only (quality_supervisor)",
+	"/api/v1/quality/campaigns/:id":           "campaigns are not in the demo world; institute-only (quality_supervisor)",
 }
 
 // checkMatrixCoverage: every registered GET /api/v1 route with an id is in

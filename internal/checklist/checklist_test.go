@@ -426,7 +426,9 @@ func TestBadAnswers(t *testing.T) {
 			cordon.ChecklistAnswerInput{Item: "remarks", Value: "正常"}); err != nil {
 			t.Fatal(err)
 		}
-		a := func(item, v string) cordon.ChecklistAnswerInput { return cordon.ChecklistAnswerInput{Item: item, Value: v} }
+		a := func(item, v string) cordon.ChecklistAnswerInput {
+			return cordon.ChecklistAnswerInput{Item: item, Value: v}
+		}
 		for _, tc := range []struct {
 			name             string
 			user             string
@@ -477,7 +479,9 @@ func TestBadAnswers(t *testing.T) {
 		if err := photo("site_photo", apptest.PNG()); err != nil {
 			t.Fatalf("a PNG: %v", err)
 		}
-		p := must(h, "hefei.tech", "photo", func(ctx context.Context) (*cordon.ChecklistPhoto, error) { return svc.ChecklistPhoto(ctx, job, "site_photo") })
+		p := must(h, "hefei.tech", "photo", func(ctx context.Context) (*cordon.ChecklistPhoto, error) {
+			return svc.ChecklistPhoto(ctx, job, "site_photo")
+		})
 		if p.MediaType != "image/png" || len(p.Content) == 0 || len(p.SHA256) != 64 {
 			t.Errorf("photo %s %d bytes %s", p.MediaType, len(p.Content), p.SHA256)
 		}
@@ -531,7 +535,9 @@ func TestTemplateInput(t *testing.T) {
 			{"alias", "key: &k k\ntitle: *k\ncategory: repair\nitems:\n  - {key: a, label: a, kind: text}\n", "line 2: title: aliases"},
 			{"empty", "", "line 1: the file is empty"},
 		} {
-			_, err := call(h, "quality", func(ctx context.Context) (*cordon.ChecklistTemplate, error) { return svc.ImportTemplate(ctx, []byte(tc.src)) })
+			_, err := call(h, "quality", func(ctx context.Context) (*cordon.ChecklistTemplate, error) {
+				return svc.ImportTemplate(ctx, []byte(tc.src))
+			})
 			wantErr(t, tc.name, err, cordon.EINVALID, "checklist.source_problems", "source")
 			if err != nil && !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
