@@ -18,6 +18,14 @@ const ExamplesDir = "examples"
 // CitiesFile lists the cities a contract may name, one per line.
 const CitiesFile = "cities.txt"
 
+// ChecklistSchemaFile is the name of the checklist template JSON Schema
+// within FS, and ChecklistsDir the directory of the example templates
+// (one per service type) the demo world seeds.
+const (
+	ChecklistSchemaFile = "checklist.schema.json"
+	ChecklistsDir       = "checklists"
+)
+
 // OpenAPIFile is the name of the API contract (OpenAPI 3.1) within FS.
 const OpenAPIFile = "openapi.yaml"
 
@@ -28,6 +36,8 @@ const OpenAPIFile = "openapi.yaml"
 //go:embed examples/*.yaml
 //go:embed openapi.yaml
 //go:embed cities.txt
+//go:embed checklist.schema.json
+//go:embed checklists/*.yaml
 var files embed.FS
 
 // FS returns the embedded files: the schema at SchemaFile, the example

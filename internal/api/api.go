@@ -49,6 +49,9 @@ type Services struct {
 	SheetTemplate func(w io.Writer, format, lang string) error
 	// Now is the clock; nil means time.Now.
 	Now cordon.Clock
+	// Checklists is checklist templates and jobs' checklists
+	// (docs/checklists.md).
+	Checklists cordon.ChecklistService
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -96,6 +99,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerNotifyRoutes(r, h, g)
 	registerUserRoutes(r, h, g)
 	registerInstalledRoutes(r, h, g)
+	registerChecklistRoutes(r, h, g)
 }
 
 // maxJSON caps JSON request bodies; the server's own cap is higher, for

@@ -144,6 +144,9 @@ func TestInstalledBaseJourney(t *testing.T) {
 			t.Errorf("disclosure after acceptance: %d %s, want the serial", r.Status, r.Body)
 		}
 		for _, to := range []string{"en_route", "on_site", "resolved"} {
+			if to == "resolved" {
+				h.FillChecklist(tech, job) // the installation checklist's required items
+			}
 			if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/transition", job), tech, map[string]string{"to": to}); r.Status != 200 {
 				t.Fatalf("→ %s: %d %s", to, r.Status, r.Body)
 			}

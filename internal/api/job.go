@@ -137,6 +137,7 @@ type jobJSON struct {
 	ResolvedAt     *time.Time `json:"resolved_at"`
 	ClosedAt       *time.Time `json:"closed_at"`
 	InHouse        bool       `json:"in_house"`
+	ChecklistFlags int        `json:"checklist_flags"`
 	ContractNo     string     `json:"contract_no,omitempty"`
 	Clause         string     `json:"clause,omitempty"`
 }
@@ -147,7 +148,7 @@ func toJobJSON(v *cordon.JobView) jobJSON {
 		ID: j.ID, Status: string(j.Status), Priority: string(r.Priority), Category: string(r.Category),
 		ProductLine: r.ProductLine, SiteCity: r.SiteCity, Customer: v.CustomerRef, Description: r.Description,
 		OfferedAt: j.OfferedAt, OfferExpiresAt: j.OfferExpiresAt, AcceptedAt: j.AcceptedAt,
-		ResolvedAt: j.ResolvedAt, ClosedAt: j.ClosedAt, InHouse: j.PartnerID == nil,
+		ResolvedAt: j.ResolvedAt, ClosedAt: j.ClosedAt, InHouse: j.PartnerID == nil, ChecklistFlags: j.ChecklistFlags,
 		ContractNo: v.ContractNo, Clause: v.Clause,
 	}
 }

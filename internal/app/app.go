@@ -16,6 +16,7 @@ import (
 	"github.com/cordon/cordon/internal/authn"
 	"github.com/cordon/cordon/internal/authz"
 	"github.com/cordon/cordon/internal/catalog"
+	"github.com/cordon/cordon/internal/checklist"
 	"github.com/cordon/cordon/internal/contract"
 	"github.com/cordon/cordon/internal/cordon"
 	"github.com/cordon/cordon/internal/demo"
@@ -81,6 +82,7 @@ type App struct {
 	Server     *server.Server
 	Sealer     *audit.Sealer // seals the access log in the background
 	Relay      *notify.Relay // relays the outbox and delivers webhooks in the background
+	Checklists *checklist.Service
 }
 
 // New wires every package together. Only this package does that.
@@ -128,10 +130,12 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 	})
 	desk := dispatch.NewDesk(dispatch.DeskConfig{Jobs: jobs, Orgs: orgs, Scope: scope, Access: access})
 	installed := NewInstalledBase(db, now)
+	checklists := checklist.New(checklist.Config{Checklists: store.NewChecklistStore(db), Catalog: catalogStore,
+		Jobs: desk, Access: access, CheckContent: checkContent, Now: now})
 	dispatcher := dispatch.NewDispatcher(dispatch.DispatcherConfig{
 		Desk: desk, Requests: requests, Jobs: jobs, Catalog: catalogStore,
 		Customers: store.NewCustomerStore(db), Contracts: contractStore, Orgs: orgs, Scope: scope, Access: access, Now: now,
-		Users: users, Roles: roles, Scores: evaluator, Milestones: installed,
+		Users: users, Roles: roles, Scores: evaluator, Milestones: installed, Checklists: checklists,
 	})
 	reports := report.New(report.Config{Desk: desk, Jobs: jobs, Reports: store.NewReportStore(db), Access: access,
 		CheckContent: checkContent, Now: now})
@@ -183,14 +187,14 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 			SLA: monitor, Audit: auditSvc,
 			Quality: qualitySvc, Evaluation: evaluator, PublicURL: c.PublicURL,
 			Notifications: inbox, Team: teamSvc, Installed: installed, Catalog: catalogSvc,
-			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Now: now},
+			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Now: now, Checklists: checklists},
 		Pages: webui.Services{Partners: partners, Manager: manager,
 			Jobs: desk, Dispatch: dispatcher, Reports: reports, Documents: library,
 			Catalog: catalogSvc, Installed: installed,
 			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Describe: contract.Describe, Now: now, Notifications: inbox,
 			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc,
 			ContractActions: contract.Actions, OpenCheckpoint: openCheckpoint,
-			Team: teamSvc},
+			Team: teamSvc, Checklists: checklists},
 		TrustedProxies: c.TrustedProxies,
 		Rates: server.RateLimits{Counter: store.NewRateCounter(db),
 			LoginIP: c.Rates.LoginIP, LoginUser: c.Rates.LoginUser, Partner: c.Rates.Partner, User: c.Rates.User},
@@ -198,7 +202,7 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Desk: desk, Dispatcher: dispatcher, Sweeper: sweeper, SLA: slaSweeper, Explainer: explainer, Auth: auth, Scope: scope, Registry: registry, Manager: manager, Server: srv, Sealer: sealer, Relay: relay}, nil
+	return &App{DB: db, Desk: desk, Dispatcher: dispatcher, Sweeper: sweeper, SLA: slaSweeper, Explainer: explainer, Auth: auth, Scope: scope, Registry: registry, Manager: manager, Server: srv, Sealer: sealer, Relay: relay, Checklists: checklists}, nil
 }
 
 // NewTeam wires user and team management, for the server and the users
@@ -257,6 +261,10 @@ func DemoStores(db *store.DB) demo.Stores {
 		Jobs:      store.NewJobStore(db),
 		Reports:   store.NewReportStore(db),
 		Tx:        db.WithTx,
+		// The example templates of contracts/checklists, one per service
+		// type.
+		Checklists:         store.NewChecklistStore(db),
+		ChecklistTemplates: checklist.Examples,
 	}
 }
 

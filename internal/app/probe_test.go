@@ -106,7 +106,11 @@ type probeWorld struct {
 	// a drawn signature.
 	attachments map[int64]int64
 	drawn       map[int64]bool
-	maxID       int64
+	// Checklists (probe_checklist_test.go): the jobs that have one, and
+	// every template version.
+	checklists map[int64]bool
+	templates  map[int64]*cordon.ChecklistTemplate
+	maxID      int64
 }
 
 func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
@@ -190,6 +194,7 @@ func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
 	for _, m := range models {
 		w.models[m.ID] = m
 	}
+	loadChecklists(t, h, w)
 	// The paper and the database must describe the same world, or the
 	// oracle would be judging another one.
 	if len(w.partnerID) != 3 || len(w.jobs) < 30 || len(w.docs) < 16 || len(w.requests) < 25 || len(w.contracts) != 3 ||
@@ -372,6 +377,14 @@ func idRoutes() []idRoute {
 		{"/units/%d/transfers", [][2]string{{cordon.ResUnit, cordon.ActView}}, institute(unit)},
 		{"/models/%d", [][2]string{{cordon.ResProduct, cordon.ActView}}, institute(model)},
 		{"/models/%d/components", [][2]string{{cordon.ResProduct, cordon.ActView}}, institute(model)},
+		// Checklists: a job's through the job; templates the institute's.
+		{"/jobs/%d/checklist", [][2]string{{cordon.ResJob, cordon.ActView}},
+			func(o *oracle, u probeUser, id int64) bool {
+				return o.w.checklists[id] && o.jobVisible(u, o.w.jobs[id])
+			}},
+		{"/checklist-templates/%d", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
+		{"/checklist-templates/%d/versions", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
+		{"/checklist-templates/%d/export", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
 	}
 }
 
@@ -489,6 +502,7 @@ func TestProbeMatrix(t *testing.T) {
 // yet, each with the reason. A new one that is in neither list fails
 // TestProbeMatrix.
 var notInMatrix = map[string]string{
+	"/api/v1/jobs/:id/checklist/photos/:item":   "the demo world has no photo answers; TestChecklistPhotoProbe probes it",
 	"/api/v1/quality/campaigns/:id":             "campaigns are not in the demo world; institute-only (quality_supervisor)",
 	"/api/v1/jobs/:id/reports/attachments/:aid": "two ids: TestProbeReportAttachments aims every job at every attachment",
 }
@@ -566,14 +580,15 @@ func (h *harness) probeIDRoutes(t *testing.T, o *oracle, tokens map[string]strin
 			// like one that does not exist. (A job it can see but whose
 			// customer it may not see yet says "Customer not found.":
 			// the job itself is no secret to it.)
-			// So does a job it sees without a drawn signature yet.
-			hidden := !((c.r.path == "/jobs/%d/customer" || c.r.path == "/jobs/%d/signoff/image") && o.jobVisible(c.u, o.w.jobs[c.id]))
+			// So does a job it sees without a checklist or a drawn signature
+			// yet.
+			hidden := !((c.r.path == "/jobs/%d/customer" || c.r.path == "/jobs/%d/checklist" || c.r.path == "/jobs/%d/signoff/image") && o.jobVisible(c.u, o.w.jobs[c.id]))
 			if d, ok := missing[c.r.path+" "+c.u.name]; ok && c.u.partner() && hidden && problemDetail(p.res) != d {
 				st.leaks.Add(1)
 				t.Errorf("LEAK: %s GET %s: 404 %q differs from a missing object's %q", c.u.name, p.path, problemDetail(p.res), d)
 			}
 		case 200:
-			if c.r.path != "/documents/%d/download" && c.r.path != "/jobs/%d/signoff/image" && !strings.HasPrefix(c.r.path, "/partners/%d/evaluation-report") {
+			if c.r.path != "/documents/%d/download" && c.r.path != "/jobs/%d/signoff/image" && c.r.path != "/checklist-templates/%d/export" && !strings.HasPrefix(c.r.path, "/partners/%d/evaluation-report") {
 				fields.record(t, "GET "+strings.ReplaceAll(strings.SplitN(c.r.path, "?", 2)[0], "%d", "{id}"), fieldClass(c.u), p.res.Body)
 			}
 			if err := h.checkObject(o, c.u, c.r.path, c.id, p.res); err != nil {
@@ -626,6 +641,9 @@ func (h *harness) checkObject(o *oracle, u probeUser, route string, id int64, r 
 			return fmt.Errorf("asked for partner %d's report, got %.200q (%v)", id, r.Body, err)
 		}
 		return nil
+	}
+	if err, ok := checkChecklistObject(o, route, id, r); ok {
+		return err
 	}
 	if strings.HasPrefix(route, "/units/%d/") || route == "/models/%d/components" {
 		var items []map[string]any

@@ -159,7 +159,8 @@ func TestRoleNever(t *testing.T) {
 			for _, r := range cordon.PartnerRoles {
 				switch res {
 				case cordon.ResContract, cordon.ResAudit, cordon.ResAccessEvent, cordon.ResPolicy, cordon.ResSettings,
-					cordon.ResRequest, cordon.ResUnit, cordon.ResSLA, cordon.ResQuality, cordon.ResCampaign, cordon.ResSurvey:
+					cordon.ResRequest, cordon.ResUnit, cordon.ResSLA, cordon.ResQuality, cordon.ResCampaign, cordon.ResSurvey,
+					cordon.ResChecklist:
 					if e.Allow([]cordon.Role{r}, res, act) {
 						t.Errorf("Allow(%s, %s, %s) = true; partner roles never get %s", r, res, act, res)
 					}

@@ -76,7 +76,7 @@ func TestArchitecture(t *testing.T) {
 	wiring := []string{"internal/cordon", "internal/store", "internal/authn", "internal/authz", "internal/contract",
 		"internal/audit", "internal/demo", "internal/dispatch", "internal/document", "internal/sla", "internal/quality",
 		"internal/notify", "internal/evaluation", "internal/team", "internal/partner", "internal/catalog",
-		"internal/installbase", "internal/sheet", "internal/report",
+		"internal/installbase", "internal/sheet", "internal/report", "internal/checklist",
 		"internal/api", "internal/server", "internal/webui"}
 	allowed := map[string][]string{
 		"internal/app":             wiring,
@@ -99,6 +99,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/catalog":         {"internal/cordon"},
 		"internal/installbase":     {"internal/cordon"},
 		"internal/report":          {"internal/cordon"},
+		"internal/checklist":       {"internal/cordon"},
 		"internal/sheet":           {"internal/cordon"},
 		"internal/notify":          {"internal/cordon"},
 		"internal/evaluation":      {"internal/cordon", "internal/keyfile", "internal/pdfdoc"},

@@ -50,6 +50,9 @@ type Job struct {
 	UpdatedAt      time.Time
 
 	Request *ServiceRequest // filled by finders
+	// ChecklistFlags counts the answers of its checklist that lie outside
+	// their limits; filled by finders.
+	ChecklistFlags int
 }
 
 // JobMoveRights are the rights of a generic job move (the API's

@@ -17,6 +17,8 @@ const (
 	EventReportFiled = "report.filed"      // a service report was filed on the job
 	EventSignedOff   = "report.signed_off" // the customer signed off the job's work
 	EventEscalated   = "sla.escalated"
+	// EventChecklistFlagged: a checklist answer lies outside its limits.
+	EventChecklistFlagged = "checklist.flagged"
 )
 
 // JobEventKind is the outbox kind of a job moving to status to; a move

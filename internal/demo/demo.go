@@ -36,6 +36,11 @@ type Stores struct {
 	// Tx, when set, runs the whole seeding in one transaction, so that a
 	// failure leaves nothing behind; store.DB.WithTx fits.
 	Tx func(ctx context.Context, fn func(ctx context.Context) error) error
+	// Checklists and ChecklistTemplates, when set, seed a checklist
+	// template per service type (the examples of contracts/checklists)
+	// and bind one to the demo installation job of hefei.tech.
+	Checklists         cordon.ChecklistStore
+	ChecklistTemplates func() ([]cordon.ChecklistTemplateInput, error)
 }
 
 // World is what Seed made: the ids people and tests look things up by, and
@@ -101,6 +106,7 @@ func Seed(ctx context.Context, s Stores, hash func(password string) (string, err
 			{"contracts", sd.seedContracts},
 			{"customers and units", sd.seedCustomers},
 			{"documents", sd.seedDocuments},
+			{"checklist templates", sd.seedChecklists},
 			{"requests and jobs", sd.seedService},
 		}
 		for _, st := range steps {
@@ -139,6 +145,8 @@ type seeder struct {
 	customers []*demoCustomer
 	units     []*cordon.Unit
 	usedUnits map[int64]bool // named by a request
+	// checklists are the demo templates by their service type.
+	checklists map[cordon.Category]int64
 }
 
 func newSeeder(s Stores, now time.Time, hashed string) *seeder {

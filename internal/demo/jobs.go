@@ -36,6 +36,9 @@ type demoRequest struct {
 	detour    cordon.JobStatus // a pause on the way to resolution
 	late      bool             // arrives on site after the SLA allows
 	cause     cordon.RootCause // "" picks one
+	// checklist binds the job to its category's demo checklist template,
+	// as an offer made now would.
+	checklist bool
 }
 
 // demoRequests is the service history. Partner jobs lie within the scope of
@@ -90,6 +93,9 @@ func demoRequests() []demoRequest {
 		{city: Wuhu, line: "power", category: cordon.CatFault, priority: cordon.P1, ago: 15 * time.Minute},
 		{city: Chengdu, line: "comms", category: cordon.CatConsultation, priority: cordon.P4, ago: 3 * day},
 		{city: Hefei, line: "radar", category: cordon.CatTraining, priority: cordon.P4, ago: 11 * day, cancelled: true},
+		// hefei.tech installs a radar on site with its checklist still
+		// empty (last, so that the history above stays as it was).
+		{city: Hefei, line: "radar", category: cordon.CatInstallation, priority: cordon.P2, jobs: []demoJob{j("hefei", cordon.JobOnSite)}, checklist: true},
 	}
 }
 
@@ -347,6 +353,11 @@ func (sd *seeder) storeJob(ctx context.Context, r demoRequest, req *cordon.Servi
 	if err := sd.s.Jobs.CreateJob(ctx, j, sd.event(first)); err != nil {
 		return err
 	}
+	if tmpl, ok := sd.checklists[r.category]; ok && r.checklist {
+		if err := sd.s.Checklists.BindJob(ctx, j.ID, tmpl, first.at); err != nil {
+			return err
+		}
+	}
 	for _, ev := range pj.events[1:] {
 		e := sd.event(ev)
 		e.JobID = j.ID
@@ -514,4 +525,29 @@ func reportText(line string, cause cordon.RootCause) (actions, parts string) {
 		return "更换运输中受损的连接电缆，检查其余部件无损伤", "连接电缆 ×1"
 	}
 	return "复位后故障未再复现，加装运行状态记录，持续观察", ""
+}
+
+// seedChecklists stores the example checklist templates, one per service
+// type, as the quality supervisor's version 1.
+func (sd *seeder) seedChecklists(ctx context.Context) error {
+	sd.checklists = map[cordon.Category]int64{}
+	if sd.s.Checklists == nil || sd.s.ChecklistTemplates == nil {
+		return nil
+	}
+	examples, err := sd.s.ChecklistTemplates()
+	if err != nil {
+		return err
+	}
+	for _, in := range examples {
+		t := &cordon.ChecklistTemplate{Key: in.Key, Version: 1, Title: in.Title, Category: in.Category, Items: in.Items,
+			CreatedBy: sd.users["quality"].ID, CreatedAt: sd.now.AddDate(0, -2, 0)}
+		if in.ProductLine != "" || in.Model != "" {
+			return fmt.Errorf("checklist %s: the demo seeds templates for a whole service type only", in.Key)
+		}
+		if err := sd.s.Checklists.CreateTemplate(ctx, t); err != nil {
+			return fmt.Errorf("checklist %s: %w", in.Key, err)
+		}
+		sd.checklists[t.Category] = t.ID
+	}
+	return nil
 }

@@ -29,6 +29,10 @@ type DispatcherConfig struct {
 	// Milestones records the delivery milestone of a verified
 	// installation, commissioning or training job; nil records none.
 	Milestones cordon.MilestoneRecorder
+	// Checklists binds a checklist to each job offered and keeps a job
+	// from being resolved while a required item is empty; nil: no
+	// checklists.
+	Checklists cordon.ChecklistGate
 	Now        cordon.Clock
 }
 
@@ -241,7 +245,11 @@ func (d *Dispatcher) offer(ctx context.Context, r *cordon.ServiceRequest, pick c
 	if err := d.cfg.Jobs.OfferJob(ctx, j, ev); err != nil {
 		return nil, err
 	}
-	return d.cfg.Jobs.FindJobByID(ctx, j.ID)
+	j, err := d.cfg.Jobs.FindJobByID(ctx, j.ID)
+	if err != nil || d.cfg.Checklists == nil {
+		return j, err
+	}
+	return j, d.cfg.Checklists.BindChecklist(ctx, j) // the job keeps this version
 }
 
 // MoveJob applies a lifecycle move for the caller.
@@ -275,6 +283,11 @@ func (d *Dispatcher) MoveJob(ctx context.Context, jobID int64, m cordon.JobMove)
 	ev, err := Transition(j, history, Move{By: By(a), To: m.To, Reason: m.Reason, At: d.cfg.Now()})
 	if err != nil {
 		return nil, err
+	}
+	if m.To == cordon.JobResolved && d.cfg.Checklists != nil {
+		if err := d.cfg.Checklists.CheckResolvable(ctx, j); err != nil {
+			return nil, err
+		}
 	}
 	if err := d.cfg.Jobs.MoveJob(ctx, j, from, ev); err != nil {
 		return nil, err

@@ -119,6 +119,10 @@ func TestJobMilestones(t *testing.T) {
 				t.Fatalf("dispatch: %v", err)
 			}
 			for _, to := range []cordon.JobStatus{cordon.JobAccepted, cordon.JobEnRoute, cordon.JobOnSite, cordon.JobResolved} {
+				if to == cordon.JobResolved {
+					tok, _ := h.Login("hefei.tech")
+					h.FillChecklist(tok, job.ID) // installation and commissioning have checklists
+				}
 				if err := f.as("hefei.tech", func(ctx context.Context) error {
 					_, err := h.App.Dispatcher.MoveJob(ctx, job.ID, cordon.JobMove{To: to})
 					return err

@@ -223,10 +223,10 @@ type payload struct {
 // its jobs (everyone who may accept an offer; afterwards its admins and
 // the assignee), the dispatchers when a request needs dispatching again
 // (decline, expiry, revocation), the quality supervisors when work awaits
-// their verification (resolution, a filed report) and for escalations,
-// and the engineers for in-house offers. Whoever caused the event is not
-// told of it. Every job event but an escalation also goes to the partner's
-// webhook.
+// their verification (resolution, a filed report), for escalations and
+// for checklist answers out of limits, and the engineers for in-house
+// offers. Whoever caused the event is not told of it. Every job event but
+// an escalation also goes to the partner's webhook.
 func (r *Relay) route(ctx context.Context, e *cordon.OutboxEvent, cache map[string][]cordon.Recipient) (cordon.Fanout, error) {
 	var p payload
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
@@ -240,7 +240,7 @@ func (r *Relay) route(ctx context.Context, e *cordon.OutboxEvent, cache map[stri
 	switch e.Kind {
 	case "job." + string(cordon.JobDeclined), "job." + string(cordon.JobExpired), "job." + string(cordon.JobRevoked):
 		institute = append(institute, cordon.RoleDispatcher)
-	case "job." + string(cordon.JobResolved), cordon.EventReportFiled, cordon.EventSignedOff, cordon.EventEscalated:
+	case "job." + string(cordon.JobResolved), cordon.EventReportFiled, cordon.EventSignedOff, cordon.EventEscalated, cordon.EventChecklistFlagged:
 		institute = append(institute, cordon.RoleQualitySupervisor)
 	}
 	var out []cordon.Recipient
@@ -258,7 +258,7 @@ func (r *Relay) route(ctx context.Context, e *cordon.OutboxEvent, cache map[stri
 		return nil
 	}
 	switch {
-	case e.Kind == cordon.EventEscalated || e.Kind == cordon.EventReportFiled || e.Kind == cordon.EventSignedOff:
+	case e.Kind == cordon.EventEscalated || e.Kind == cordon.EventReportFiled || e.Kind == cordon.EventSignedOff || e.Kind == cordon.EventChecklistFlagged:
 		// For the institute; the partner learns of its report by webhook.
 	case e.PartnerID != nil && e.Kind == "job."+string(cordon.JobOffered):
 		if err := add(*e.PartnerID, []cordon.Role{cordon.RolePartnerAdmin, cordon.RolePartnerTechnician}, nil); err != nil {

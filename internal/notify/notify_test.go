@@ -121,6 +121,8 @@ func TestRoute(t *testing.T) {
 		{"job.verified", &p, actor(2), `{"assignee_id":12}`, []int64{10, 12}, true},
 		{"report.filed", &p, actor(12), `{"assignee_id":12}`, []int64{2}, true},
 		{"sla.escalated", &p, nil, `{"assignee_id":12}`, []int64{2}, false},
+		{"checklist.flagged", &p, actor(12), `{"assignee_id":12,"item":"earth_resistance"}`, []int64{2}, true},
+		{"checklist.flagged", nil, actor(3), `{"assignee_id":3,"item":"earth_resistance"}`, []int64{2}, false},
 		{"job.offered", nil, actor(1), `{}`, []int64{3}, false},
 		{"job.on_site", nil, actor(3), `{"assignee_id":3}`, nil, false},
 		{"job.verified", nil, actor(2), `{"assignee_id":3}`, []int64{3}, false},

@@ -187,7 +187,7 @@ func (s *JobStore) FindJobByID(ctx context.Context, id int64) (*cordon.Job, erro
 }
 
 // withRequests fills each job's request, with its product line code, in
-// two more queries.
+// two more queries, and its checklist flags in a third.
 func (s *JobStore) withRequests(ctx context.Context, jobs []*cordon.Job) error {
 	if len(jobs) == 0 {
 		return nil
@@ -224,7 +224,7 @@ func (s *JobStore) withRequests(ctx context.Context, jobs []*cordon.Job) error {
 			return cordon.Err(cordon.ENOTFOUND, "service_request.not_found")
 		}
 	}
-	return nil
+	return withChecklistFlags(s.db.conn(ctx), jobs) // checklist.go
 }
 
 // FindJobEvents returns the timeline of a job, oldest first; empty when the

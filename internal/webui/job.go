@@ -146,8 +146,9 @@ type jobData struct {
 	Moves      []cordon.JobStatus
 	NeedReason bool
 	Clocks     []cordon.SLAClock
-	Report     *reportForm // nil: no report form
-	Assign     *assignForm // nil: no assignment
+	Report     *reportForm    // nil: no report form
+	Assign     *assignForm    // nil: no assignment
+	Checklist  *checklistView // nil: the job has none (checklist.go)
 	// Reports are the versions of the job's service report, newest first;
 	// SignOff the latest customer sign-off, checked (nil: none yet), and
 	// SignForm the sign-off form for the job's worker (nil: none).
@@ -220,6 +221,9 @@ func (h *Handler) jobPage(c *fiber.Ctx, id int64) (*jobData, error) {
 		default:
 			return nil, err
 		}
+	}
+	if d.Checklist, err = h.jobChecklist(c, id); err != nil {
+		return nil, err
 	}
 	d.Accept, d.Decline, d.Moves = acts.Accept, acts.Decline, acts.Moves
 	d.NeedReason = acts.Decline || slices.Contains(acts.Moves, cordon.JobReopened)

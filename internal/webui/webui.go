@@ -67,6 +67,9 @@ type Services struct {
 	// Notifications is the caller's inbox (notify.go) and the unread count
 	// in the navigation.
 	Notifications cordon.NotificationService
+	// Checklists is checklist templates and jobs' checklists
+	// (checklist.go): the service the API's checklist routes call.
+	Checklists cordon.ChecklistService
 }
 
 // Guards are what the server lends the pages: the very pieces the API
@@ -101,7 +104,13 @@ type Handler struct {
 var pageNames = []string{"login", "jobs", "job", "documents", "dispatch", "contracts", "contract", "me", "team",
 	"customers", "customer", "customer_new", "units", "unit", "unit_new", "unit_import", "units_stuck", "visits", "catalogue",
 	"sla", "scorecards", "quality", "quality_new", "quality_campaign", "contract_action",
-	"audit", "audit_customer", "audit_denials", "audit_seal", "survey"}
+	"audit", "audit_customer", "audit_denials", "audit_seal", "survey",
+	"checklists", "checklist", "checklist_edit"}
+
+// partialNames are templates that only define pieces other pages use
+// (web/templates/job_checklist.html: a job's checklist); every page may
+// use them.
+var partialNames = []string{"job_checklist"}
 
 // New parses the page templates from web (the fs.FS of package web) and
 // returns the handlers.
@@ -125,9 +134,14 @@ func New(svc Services, auth cordon.AuthService, roles cordon.RoleAuthorizer, web
 		"unitRows":    func(p page, rows []unitRow) unitRowsView { return unitRowsView{L: p.L, Rows: rows} },
 		"historyLink": historyLink,
 		"historyRef":  historyRef,
+		"checklist":   func(p page, v *checklistView) *checklistView { v.L, v.CSRF = p.L, p.CSRF; return v },
 	}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(web, "templates/layout.html", "templates/parts/*.html", "templates/"+name+".html")
+		files := []string{"templates/layout.html", "templates/parts/*.html", "templates/" + name + ".html"}
+		for _, p := range partialNames {
+			files = append(files, "templates/"+p+".html")
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(web, files...)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}
@@ -159,6 +173,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerQualityPages(r, h, g, auth)
 	registerAuditPages(r, h, g, auth)
 	registerNotifyPages(r, h, g, auth)
+	registerChecklistPages(r, h, g, auth)
 	registerSurveyPages(r, h)
 }
 
@@ -189,6 +204,7 @@ func (h *Handler) nav(a *cordon.Actor, active string) []navItem {
 		{"nav.units", "/units", cordon.ResUnit, cordon.ActList},
 		{"nav.visits", "/visits", cordon.ResUnit, cordon.ActList},
 		{"nav.catalogue", "/catalogue", cordon.ResProduct, cordon.ActList},
+		{"nav.checklists", "/checklists", cordon.ResChecklist, cordon.ActList},
 		{"nav.team", "/team", cordon.ResUser, cordon.ActList},
 		{"nav.notifications", "/notifications", cordon.ResMe, cordon.ActView},
 		{"nav.me", "/me", cordon.ResMe, cordon.ActView},
