@@ -48,6 +48,8 @@ type Services struct {
 	SheetTemplate func(w io.Writer, format, lang string) error
 	// Now is the clock; nil means time.Now.
 	Now cordon.Clock
+	// Threads are the messages on jobs (thread.go).
+	Threads cordon.ThreadService
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -94,6 +96,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerNotifyRoutes(r, h, g)
 	registerUserRoutes(r, h, g)
 	registerInstalledRoutes(r, h, g)
+	registerThreadRoutes(r, h, g)
 }
 
 // maxJSON caps JSON request bodies; the server's own cap is higher, for

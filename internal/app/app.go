@@ -31,6 +31,7 @@ import (
 	"github.com/cordon/cordon/internal/sla"
 	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/internal/team"
+	"github.com/cordon/cordon/internal/thread"
 	"github.com/cordon/cordon/internal/webui"
 	"github.com/cordon/cordon/policies"
 	"github.com/cordon/cordon/web"
@@ -80,6 +81,7 @@ type App struct {
 	Server     *server.Server
 	Sealer     *audit.Sealer // seals the access log in the background
 	Relay      *notify.Relay // relays the outbox and delivers webhooks in the background
+	Threads    *thread.Service
 }
 
 // New wires every package together. Only this package does that.
@@ -131,15 +133,10 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 		Desk: desk, Requests: requests, Jobs: jobs, Catalog: catalogStore,
 		Customers: store.NewCustomerStore(db), Contracts: contractStore, Orgs: orgs, Scope: scope, Access: access, Now: now,
 		Users: users, Reports: store.NewReportStore(db), Roles: roles, Scores: evaluator, Milestones: installed,
-		CheckContent: func(ctx context.Context, b []byte) (string, error) {
-			mt, err := document.Sniff(b)
-			if err != nil {
-				return "", err
-			}
-			_, err = document.Check(ctx, b, mt, document.DefaultLimits())
-			return mt, err
-		},
+		CheckContent: checkAttachment,
 	})
+	threads := thread.New(thread.Config{Jobs: desk, Threads: store.NewThreadStore(db), Access: access,
+		CheckContent: checkAttachment, Now: now})
 	sweeper := dispatch.NewSweeper(dispatcher, serviceDesk(context.Background(), users, orgs), log)
 	slaStore := store.NewSLAStore(db)
 	var srv *server.Server
@@ -188,14 +185,15 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 			SLA: monitor, Audit: auditSvc,
 			Quality: qualitySvc, Evaluation: evaluator, PublicURL: c.PublicURL,
 			Notifications: inbox, Team: teamSvc, Installed: installed, Catalog: catalogSvc,
-			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Now: now},
+			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Now: now,
+			Threads: threads},
 		Pages: webui.Services{Partners: partners, Manager: manager,
 			Jobs: desk, Dispatch: dispatcher, Documents: library,
 			Catalog: catalogSvc, Installed: installed,
 			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Describe: contract.Describe, Now: now, Notifications: inbox,
 			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc,
 			ContractActions: contract.Actions, OpenCheckpoint: openCheckpoint,
-			Team: teamSvc},
+			Team: teamSvc, Threads: threads},
 		TrustedProxies: c.TrustedProxies,
 		Rates: server.RateLimits{Counter: store.NewRateCounter(db),
 			LoginIP: c.Rates.LoginIP, LoginUser: c.Rates.LoginUser, Partner: c.Rates.Partner, User: c.Rates.User},
@@ -203,7 +201,18 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Desk: desk, Dispatcher: dispatcher, Sweeper: sweeper, SLA: slaSweeper, Explainer: explainer, Auth: auth, Scope: scope, Registry: registry, Manager: manager, Server: srv, Sealer: sealer, Relay: relay}, nil
+	return &App{DB: db, Desk: desk, Dispatcher: dispatcher, Sweeper: sweeper, SLA: slaSweeper, Explainer: explainer, Auth: auth, Scope: scope, Registry: registry, Manager: manager, Server: srv, Sealer: sealer, Relay: relay, Threads: threads}, nil
+}
+
+// checkAttachment tells a report's or a message's attachment type by its
+// content and checks it as the document library checks documents.
+func checkAttachment(ctx context.Context, b []byte) (string, error) {
+	mt, err := document.Sniff(b)
+	if err != nil {
+		return "", err
+	}
+	_, err = document.Check(ctx, b, mt, document.DefaultLimits())
+	return mt, err
 }
 
 // NewTeam wires user and team management, for the server and the users

@@ -76,6 +76,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/audit", "internal/demo", "internal/dispatch", "internal/document", "internal/sla", "internal/quality",
 		"internal/notify", "internal/evaluation", "internal/team", "internal/partner", "internal/catalog",
 		"internal/installbase", "internal/sheet",
+		"internal/thread",
 		"internal/api", "internal/server", "internal/webui"}
 	allowed := map[string][]string{
 		"internal/app":             wiring,
@@ -104,6 +105,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/server":          {"internal/cordon", "internal/api", "internal/webui"},
 		"internal/webui":           {"internal/cordon"},
 		"internal/bench":           {"internal/cordon"},
+		"internal/thread":          {"internal/cordon"},
 	}
 	dirs := make([]string, 0, len(pkgs))
 	for d := range pkgs {

@@ -147,8 +147,9 @@ type jobData struct {
 	Moves      []cordon.JobStatus
 	NeedReason bool
 	Clocks     []cordon.SLAClock
-	Report     *reportForm // nil: no report form
-	Assign     *assignForm // nil: no assignment
+	Report     *reportForm    // nil: no report form
+	Assign     *assignForm    // nil: no assignment
+	Thread     *threadSection // nil: no thread for the caller (thread.go)
 }
 
 // reportForm is the service report form: what was typed (kept when the
@@ -226,6 +227,9 @@ func (h *Handler) jobPage(c *fiber.Ctx, id int64) (*jobData, error) {
 	d.NeedReason = acts.Decline || slices.Contains(acts.Moves, cordon.JobReopened)
 	if acts.Report {
 		d.Report = &reportForm{Causes: cordon.RootCauses}
+	}
+	if d.Thread, err = h.threadOf(c, v.Job); err != nil {
+		return nil, err
 	}
 	if acts.Assign {
 		d.Assign = &assignForm{Technicians: acts.Technicians}

@@ -66,6 +66,8 @@ type Services struct {
 	// Notifications is the caller's inbox (notify.go) and the unread count
 	// in the navigation.
 	Notifications cordon.NotificationService
+	// Threads are the messages on jobs (thread.go): the job page's thread.
+	Threads cordon.ThreadService
 }
 
 // Guards are what the server lends the pages: the very pieces the API
@@ -102,6 +104,10 @@ var pageNames = []string{"login", "jobs", "job", "documents", "dispatch", "contr
 	"sla", "scorecards", "quality", "quality_new", "quality_campaign", "contract_action",
 	"audit", "audit_customer", "audit_denials", "audit_seal", "survey"}
 
+// partials are templates that define sections of pages in their own
+// files ({{define "job_messages"}}), parsed with every page.
+var partials = []string{"job_messages"}
+
 // New parses the page templates from web (the fs.FS of package web) and
 // returns the handlers.
 func New(svc Services, auth cordon.AuthService, roles cordon.RoleAuthorizer, web fs.FS) (*Handler, error) {
@@ -126,7 +132,11 @@ func New(svc Services, auth cordon.AuthService, roles cordon.RoleAuthorizer, web
 		"historyRef":  historyRef,
 	}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(web, "templates/layout.html", "templates/"+name+".html")
+		files := []string{"templates/layout.html"}
+		for _, p := range partials {
+			files = append(files, "templates/"+p+".html")
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(web, append(files, "templates/"+name+".html")...)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}
@@ -159,6 +169,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerAuditPages(r, h, g, auth)
 	registerNotifyPages(r, h, g, auth)
 	registerSurveyPages(r, h)
+	registerThreadPages(r, h, g, auth)
 }
 
 // allow reports whether the actor's roles may take action on resource.
