@@ -175,7 +175,6 @@ func TestExchange(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-
 // TestScope: another partner, a partner out of force, and ids that do not
 // belong together all get the 404 of a job that does not exist.
 func TestScope(t *testing.T) {
