@@ -62,6 +62,7 @@ var notInPageMatrix = map[string]string{
 	"/survey/:token":         "public by design: a signed one-time link, attacked in the evaluation tests",
 	"/quality/campaigns/:id": "campaigns are not in the demo world; institute-only (quality_supervisor)",
 	"/static/*":              "static assets",
+	"/jobs/:id/messages/:mid/attachments/:aid": "three ids; the API route's service (thread.Service.DownloadAttachment), probed triple by triple in TestProbeMatrixThreads; TestThreadPage checks another partner's 404 on the page",
 }
 
 // apiListProbe is an API list outside the main matrix: its guard, and for

@@ -1,7 +1,8 @@
 package webui
 
 // threadMessages are the texts of the thread on the job page
-// (job_messages.html) and of its notification.
+// (job_messages.html), of its notification, and of its resource and
+// screening action in the access log's pages.
 var threadMessages = map[string]map[string]string{
 	langZH: {
 		"thread.title":            "留言",
@@ -20,6 +21,8 @@ var threadMessages = map[string]map[string]string{
 		"thread.send":             "发送",
 		"thread.posted":           "留言已发送。",
 		"notify.kind.job.message": "工单 #%d 有新留言。",
+		"resource.message":        "工单留言",
+		"action.screen":           "留言筛查",
 	},
 	langEN: {
 		"thread.title":            "Messages",
@@ -38,5 +41,7 @@ var threadMessages = map[string]map[string]string{
 		"thread.send":             "Send",
 		"thread.posted":           "Message sent.",
 		"notify.kind.job.message": "New message on job #%d.",
+		"resource.message":        "Job message",
+		"action.screen":           "Message screening",
 	},
 }
