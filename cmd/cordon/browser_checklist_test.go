@@ -12,7 +12,8 @@ import (
 	"github.com/cordon/cordon/internal/store"
 )
 
-// narrow is the phone the checklist is filled on: 375 px wide.
+// narrow is the narrowest phone the portal serves, where checklists are
+// filled and messages posted: 375 px wide.
 var narrow = [2]int64{375, 812}
 
 // TestBrowserChecklistJourney: hefei.tech takes the demo installation job

@@ -52,6 +52,8 @@ type Services struct {
 	// Checklists is checklist templates and jobs' checklists
 	// (docs/checklists.md).
 	Checklists cordon.ChecklistService
+	// Threads are the messages on jobs (thread.go).
+	Threads cordon.ThreadService
 }
 
 // Handler holds the services; its methods are the route handlers.
@@ -100,6 +102,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerUserRoutes(r, h, g)
 	registerInstalledRoutes(r, h, g)
 	registerChecklistRoutes(r, h, g)
+	registerThreadRoutes(r, h, g)
 }
 
 // maxJSON caps JSON request bodies; the server's own cap is higher, for

@@ -33,6 +33,7 @@ import (
 	"github.com/cordon/cordon/internal/sla"
 	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/internal/team"
+	"github.com/cordon/cordon/internal/thread"
 	"github.com/cordon/cordon/internal/webui"
 	"github.com/cordon/cordon/policies"
 	"github.com/cordon/cordon/web"
@@ -83,6 +84,7 @@ type App struct {
 	Sealer     *audit.Sealer // seals the access log in the background
 	Relay      *notify.Relay // relays the outbox and delivers webhooks in the background
 	Checklists *checklist.Service
+	Threads    *thread.Service
 }
 
 // New wires every package together. Only this package does that.
@@ -139,6 +141,8 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 	})
 	reports := report.New(report.Config{Desk: desk, Jobs: jobs, Reports: store.NewReportStore(db), Access: access,
 		CheckContent: checkContent, Now: now})
+	threads := thread.New(thread.Config{Jobs: desk, Threads: store.NewThreadStore(db), Access: access,
+		CheckContent: checkContent, Now: now})
 	sweeper := dispatch.NewSweeper(dispatcher, serviceDesk(context.Background(), users, orgs), log)
 	slaStore := store.NewSLAStore(db)
 	var srv *server.Server
@@ -187,14 +191,15 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 			SLA: monitor, Audit: auditSvc,
 			Quality: qualitySvc, Evaluation: evaluator, PublicURL: c.PublicURL,
 			Notifications: inbox, Team: teamSvc, Installed: installed, Catalog: catalogSvc,
-			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Now: now, Checklists: checklists},
+			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Now: now, Checklists: checklists,
+			Threads: threads},
 		Pages: webui.Services{Partners: partners, Manager: manager,
 			Jobs: desk, Dispatch: dispatcher, Reports: reports, Documents: library,
 			Catalog: catalogSvc, Installed: installed,
 			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Describe: contract.Describe, Now: now, Notifications: inbox,
 			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc,
 			ContractActions: contract.Actions, OpenCheckpoint: openCheckpoint,
-			Team: teamSvc, Checklists: checklists},
+			Team: teamSvc, Checklists: checklists, Threads: threads},
 		TrustedProxies: c.TrustedProxies,
 		Rates: server.RateLimits{Counter: store.NewRateCounter(db),
 			LoginIP: c.Rates.LoginIP, LoginUser: c.Rates.LoginUser, Partner: c.Rates.Partner, User: c.Rates.User},
@@ -202,7 +207,7 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Desk: desk, Dispatcher: dispatcher, Sweeper: sweeper, SLA: slaSweeper, Explainer: explainer, Auth: auth, Scope: scope, Registry: registry, Manager: manager, Server: srv, Sealer: sealer, Relay: relay, Checklists: checklists}, nil
+	return &App{DB: db, Desk: desk, Dispatcher: dispatcher, Sweeper: sweeper, SLA: slaSweeper, Explainer: explainer, Auth: auth, Scope: scope, Registry: registry, Manager: manager, Server: srv, Sealer: sealer, Relay: relay, Checklists: checklists, Threads: threads}, nil
 }
 
 // NewTeam wires user and team management, for the server and the users

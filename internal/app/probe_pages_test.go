@@ -62,10 +62,11 @@ func pageIDRoutes() []pageIDRoute {
 // notInPageMatrix are GET pages with a parameter that TestProbePages does
 // not probe, each with the reason.
 var notInPageMatrix = map[string]string{
-	"/survey/:token":                     "public by design: a signed one-time link, attacked in the evaluation tests",
-	"/quality/campaigns/:id":             "campaigns are not in the demo world; institute-only (quality_supervisor)",
-	"/static/*":                          "static assets",
-	"/jobs/:id/reports/attachments/:aid": "two ids: TestProbeReportAttachments aims every job at every attachment, pages and API",
+	"/survey/:token":                           "public by design: a signed one-time link, attacked in the evaluation tests",
+	"/quality/campaigns/:id":                   "campaigns are not in the demo world; institute-only (quality_supervisor)",
+	"/static/*":                                "static assets",
+	"/jobs/:id/reports/attachments/:aid":       "two ids: TestProbeReportAttachments aims every job at every attachment, pages and API",
+	"/jobs/:id/messages/:mid/attachments/:aid": "three ids; the API route's service (thread.Service.DownloadAttachment), probed triple by triple in TestProbeMatrixThreads; TestThreadPage checks another partner's 404 on the page",
 }
 
 // apiListProbe is an API list outside the main matrix: its guard, and for

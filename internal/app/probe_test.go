@@ -356,6 +356,11 @@ func idRoutes() []idRoute {
 		{"/jobs/%d/signoff", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
 		{"/jobs/%d/signoff/image", [][2]string{{cordon.ResJob, cordon.ActView}},
 			func(o *oracle, u probeUser, id int64) bool { return o.w.drawn[id] && o.jobVisible(u, o.w.jobs[id]) }},
+		// The thread: a partner's only while its job has not ended.
+		{"/jobs/%d/messages", [][2]string{{cordon.ResMessage, cordon.ActList}}, func(o *oracle, u probeUser, id int64) bool {
+			j := o.w.jobs[id]
+			return o.jobVisible(u, j) && (!u.partner() || j.Status.PartnerThreadOpen())
+		}},
 		{"/jobs/%d/customer", [][2]string{{cordon.ResCustomer, cordon.ActDisclose}, {cordon.ResCustomer, cordon.ActView}},
 			func(o *oracle, u probeUser, id int64) bool { return o.disclosable(u, o.w.jobs[id]) }},
 		{"/documents/%d", [][2]string{{cordon.ResDocument, cordon.ActView}}, doc},
@@ -502,9 +507,10 @@ func TestProbeMatrix(t *testing.T) {
 // yet, each with the reason. A new one that is in neither list fails
 // TestProbeMatrix.
 var notInMatrix = map[string]string{
-	"/api/v1/jobs/:id/checklist/photos/:item":   "the demo world has no photo answers; TestChecklistPhotoProbe probes it",
-	"/api/v1/quality/campaigns/:id":             "campaigns are not in the demo world; institute-only (quality_supervisor)",
-	"/api/v1/jobs/:id/reports/attachments/:aid": "two ids: TestProbeReportAttachments aims every job at every attachment",
+	"/api/v1/jobs/:id/checklist/photos/:item":         "the demo world has no photo answers; TestChecklistPhotoProbe probes it",
+	"/api/v1/quality/campaigns/:id":                   "campaigns are not in the demo world; institute-only (quality_supervisor)",
+	"/api/v1/jobs/:id/reports/attachments/:aid":       "two ids: TestProbeReportAttachments aims every job at every attachment",
+	"/api/v1/jobs/:id/messages/:mid/attachments/:aid": "three ids: TestProbeThreads (probe_thread_test.go) probes every job × message × attachment triple",
 }
 
 // checkMatrixCoverage: every registered GET /api/v1 route with an id is in
@@ -666,6 +672,16 @@ func (h *harness) checkObject(o *oracle, u probeUser, route string, id int64, r 
 	case "/jobs/%d", "/documents/%d", "/contracts/%d", "/partners/%d", "/requests/%d", "/customers/%d", "/units/%d", "/models/%d":
 		if num("id") != id {
 			return fmt.Errorf("asked for %d, got object %v", id, m["id"])
+		}
+	case "/jobs/%d/messages":
+		items, ok := m["items"].([]any)
+		if !ok {
+			return fmt.Errorf("no items: %.200v", m)
+		}
+		for _, it := range items {
+			if j, _ := it.(map[string]any)["job_id"].(float64); int64(j) != id {
+				return fmt.Errorf("asked for job %d's thread, got a message of job %v", id, j)
+			}
 		}
 	case "/partners/%d/webhook":
 		if num("partner_id") != id || m["secret"] != nil {

@@ -77,6 +77,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/audit", "internal/demo", "internal/dispatch", "internal/document", "internal/sla", "internal/quality",
 		"internal/notify", "internal/evaluation", "internal/team", "internal/partner", "internal/catalog",
 		"internal/installbase", "internal/sheet", "internal/report", "internal/checklist",
+		"internal/thread",
 		"internal/api", "internal/server", "internal/webui"}
 	allowed := map[string][]string{
 		"internal/app":             wiring,
@@ -109,6 +110,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/server":          {"internal/cordon", "internal/api", "internal/webui"},
 		"internal/webui":           {"internal/cordon"},
 		"internal/bench":           {"internal/cordon"},
+		"internal/thread":          {"internal/cordon"},
 	}
 	dirs := make([]string, 0, len(pkgs))
 	for d := range pkgs {

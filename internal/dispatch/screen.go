@@ -3,11 +3,8 @@ package dispatch
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/cordon/cordon/internal/cordon"
@@ -18,14 +15,8 @@ import (
 // a logged clause: the unit's serial, the customer's name or unit
 // designation, a phone number. Intake refuses it, saying which part to
 // remove and where; an institute user may override with a reason, which
-// the access log keeps.
-
-// phonePatterns are how phone numbers are written in China: mobiles
-// (optionally +86) and landlines with an area code.
-var phonePatterns = []*regexp.Regexp{
-	regexp.MustCompile(`(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}`),
-	regexp.MustCompile(`\(?0\d{2,3}\)?[\s-]?\d{7,8}`),
-}
+// the access log keeps. What counts as sensitive is
+// [cordon.FindSensitive], the one rule job messages use too.
 
 // screenFinding is one thing screening found: its kind (a message key)
 // and the character where it starts, counted from 1.
@@ -34,77 +25,15 @@ type screenFinding struct {
 	at  int
 }
 
-// findSensitive returns the first sensitive part of text, if any.
+// findSensitive returns the first sensitive part of text, if any, named
+// by intake's message key.
 func findSensitive(text, serial string, id *cordon.CustomerIdentity) *screenFinding {
-	// Compared character by character in lower case: an index into lower
-	// is a character's place in text, whatever the UTF-8 length of its
-	// lower case (the ohm sign, a dotted İ, an invalid byte).
-	lower := folded(text)
-	at := func(i int) int { return utf8.RuneCountInString(text[:i]) + 1 }
-	// check finds needle; whole, it must not sit inside a longer code
-	// (RD2024-00012 is another unit than RD2024-0001).
-	check := func(needle, key string, whole bool) *screenFinding {
-		n := folded(strings.TrimSpace(needle))
-		if len(n) < 2 {
-			return nil
-		}
-		for i := indexRunes(lower, n, 0); i >= 0; i = indexRunes(lower, n, i+1) {
-			if whole && (i > 0 && isWordRune(lower[i-1]) || i+len(n) < len(lower) && isWordRune(lower[i+len(n)])) {
-				continue
-			}
-			return &screenFinding{key: key, at: i + 1}
-		}
+	f := cordon.FindSensitive(text, serial, id)
+	if f == nil {
 		return nil
 	}
-	if f := check(serial, "dispatch.screen_serial", true); f != nil {
-		return f
-	}
-	if id != nil {
-		if f := check(id.Name, "dispatch.screen_customer_name", false); f != nil {
-			return f
-		}
-		if f := check(id.UnitDesignation, "dispatch.screen_unit_designation", false); f != nil {
-			return f
-		}
-		if f := check(id.Phone, "dispatch.screen_phone", true); f != nil {
-			return f
-		}
-	}
-	for _, re := range phonePatterns {
-		for _, m := range re.FindAllStringIndex(text, -1) {
-			// A number inside a longer token (a part number, a date) is
-			// not a phone number.
-			before, _ := utf8.DecodeLastRuneInString(text[:m[0]])
-			after, _ := utf8.DecodeRuneInString(text[m[1]:])
-			if m[0] > 0 && (isWordRune(before) || before == '-' || before == '/') || m[1] < len(text) && (isWordRune(after) || after == '-' || after == '/') {
-				continue
-			}
-			return &screenFinding{key: "dispatch.screen_phone", at: at(m[0])}
-		}
-	}
-	return nil
+	return &screenFinding{key: "dispatch.screen_" + f.Kind, at: f.At}
 }
-
-// folded is s in lower case, one rune per character of s.
-func folded(s string) []rune {
-	rs := []rune(s)
-	for i, r := range rs {
-		rs[i] = unicode.ToLower(r)
-	}
-	return rs
-}
-
-// indexRunes is where sub first starts in s at or after from, -1 if nowhere.
-func indexRunes(s, sub []rune, from int) int {
-	for i := from; i+len(sub) <= len(s); i++ {
-		if slices.Equal(s[i:i+len(sub)], sub) {
-			return i
-		}
-	}
-	return -1
-}
-
-func isWordRune(r rune) bool { return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
 
 // screen refuses a description that carries sensitive text, unless the
 // caller overrides with a reason; the override is an access event that

@@ -217,6 +217,7 @@ func Backoff(n int) (time.Duration, bool) {
 // payload is the part of an outbox event's payload routing reads.
 type payload struct {
 	AssigneeID *int64 `json:"assignee_id"`
+	AuthorSide string `json:"author_side"` // job.message: who wrote it
 }
 
 // route decides who hears of an event: the holding partner's people for
@@ -243,6 +244,13 @@ func (r *Relay) route(ctx context.Context, e *cordon.OutboxEvent, cache map[stri
 	case "job." + string(cordon.JobResolved), cordon.EventReportFiled, cordon.EventSignedOff, cordon.EventEscalated, cordon.EventChecklistFlagged:
 		institute = append(institute, cordon.RoleQualitySupervisor)
 	}
+	// A message goes to the other side: the partner's writes to the
+	// dispatchers and quality supervisors; the institute's to the
+	// partner's admins and assignee (or the in-house engineer), below.
+	fromPartner := e.Kind == cordon.EventJobMessage && p.AuthorSide == cordon.SidePartner
+	if fromPartner {
+		institute = append(institute, cordon.RoleDispatcher, cordon.RoleQualitySupervisor)
+	}
 	var out []cordon.Recipient
 	add := func(orgID int64, roles []cordon.Role, users []int64) error {
 		key := fmt.Sprint(orgID, roles, users)
@@ -258,8 +266,10 @@ func (r *Relay) route(ctx context.Context, e *cordon.OutboxEvent, cache map[stri
 		return nil
 	}
 	switch {
-	case e.Kind == cordon.EventEscalated || e.Kind == cordon.EventReportFiled || e.Kind == cordon.EventSignedOff || e.Kind == cordon.EventChecklistFlagged:
-		// For the institute; the partner learns of its report by webhook.
+	case e.Kind == cordon.EventEscalated || e.Kind == cordon.EventReportFiled || e.Kind == cordon.EventSignedOff ||
+		e.Kind == cordon.EventChecklistFlagged || fromPartner:
+		// For the institute; the partner learns of its report (and its
+		// own message) by webhook.
 	case e.PartnerID != nil && e.Kind == "job."+string(cordon.JobOffered):
 		if err := add(*e.PartnerID, []cordon.Role{cordon.RolePartnerAdmin, cordon.RolePartnerTechnician}, nil); err != nil {
 			return cordon.Fanout{}, err

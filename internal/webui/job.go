@@ -158,6 +158,7 @@ type jobData struct {
 	// Verifying: the caller may verify the resolution now, so the latest
 	// report, its checklist and the sign-off stand beside the buttons.
 	Verifying bool
+	Thread    *threadSection // nil: no thread for the caller (thread.go)
 }
 
 // assignForm lists the partner's technicians for its admin.
@@ -238,6 +239,9 @@ func (h *Handler) jobPage(c *fiber.Ctx, id int64) (*jobData, error) {
 		d.SignForm = &signForm{Method: string(cordon.SignDrawn)}
 	}
 	d.Verifying = slices.Contains(acts.Moves, cordon.JobVerified)
+	if d.Thread, err = h.threadOf(c, v.Job); err != nil {
+		return nil, err
+	}
 	if acts.Assign {
 		d.Assign = &assignForm{Technicians: acts.Technicians}
 		if u := acts.Assignee; u != nil {

@@ -70,6 +70,8 @@ type Services struct {
 	// Checklists is checklist templates and jobs' checklists
 	// (checklist.go): the service the API's checklist routes call.
 	Checklists cordon.ChecklistService
+	// Threads are the messages on jobs (thread.go): the job page's thread.
+	Threads cordon.ThreadService
 }
 
 // Guards are what the server lends the pages: the very pieces the API
@@ -107,10 +109,10 @@ var pageNames = []string{"login", "jobs", "job", "documents", "dispatch", "contr
 	"audit", "audit_customer", "audit_denials", "audit_seal", "survey",
 	"checklists", "checklist", "checklist_edit"}
 
-// partialNames are templates that only define pieces other pages use
-// (web/templates/job_checklist.html: a job's checklist); every page may
-// use them.
-var partialNames = []string{"job_checklist"}
+// partialNames are templates that only define pieces of pages (the job
+// page's checklist and thread), parsed with every page beside
+// templates/parts/*.html.
+var partialNames = []string{"job_checklist", "job_messages"}
 
 // New parses the page templates from web (the fs.FS of package web) and
 // returns the handlers.
@@ -137,11 +139,11 @@ func New(svc Services, auth cordon.AuthService, roles cordon.RoleAuthorizer, web
 		"checklist":   func(p page, v *checklistView) *checklistView { v.L, v.CSRF = p.L, p.CSRF; return v },
 	}
 	for _, name := range pageNames {
-		files := []string{"templates/layout.html", "templates/parts/*.html", "templates/" + name + ".html"}
+		files := []string{"templates/layout.html", "templates/parts/*.html"}
 		for _, p := range partialNames {
 			files = append(files, "templates/"+p+".html")
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(web, files...)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(web, append(files, "templates/"+name+".html")...)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", name, err)
 		}
@@ -175,6 +177,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerNotifyPages(r, h, g, auth)
 	registerChecklistPages(r, h, g, auth)
 	registerSurveyPages(r, h)
+	registerThreadPages(r, h, g, auth)
 }
 
 // allow reports whether the actor's roles may take action on resource.
