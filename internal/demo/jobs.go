@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/cordon/cordon/internal/cordon"
@@ -391,7 +392,10 @@ func (sd *seeder) storeJob(ctx context.Context, r demoRequest, req *cordon.Servi
 	// customer's drawn sign-off, and on a partner's job an amendment that
 	// adds a site photo.
 	by := sd.users[worker].ID
-	sig := drawSignature(sd.rng)
+	// A random source of the job's own, so that the rest of the world stays
+	// as it was before sign-offs were seeded.
+	pics := rand.New(rand.NewPCG(uint64(j.ID), 16))
+	sig := drawSignature(pics)
 	sum := sha256.Sum256(sig)
 	ev := &cordon.JobEvent{At: resolvedAt, ActorID: &by, From: cordon.JobResolved, To: cordon.JobResolved}
 	ev.SetNote("note.signed_off_drawn", hex.EncodeToString(sum[:]))
@@ -407,7 +411,7 @@ func (sd *seeder) storeJob(ctx context.Context, r demoRequest, req *cordon.Servi
 		JobID: j.ID, Version: 2, AmendsID: &rep.ID, Reason: "补充现场照片。", Actions: actions, PartsUsed: parts, RootCause: cause,
 		CreatedBy: by, CreatedAt: resolvedAt.Add(20 * time.Minute),
 	}
-	_, err := sd.s.Reports.FileReport(ctx, amended, []cordon.AttachmentUpload{{MediaType: "image/png", Content: drawDiagram(sd.rng, cordon.ClassPublic)}})
+	_, err := sd.s.Reports.FileReport(ctx, amended, []cordon.AttachmentUpload{{MediaType: "image/png", Content: drawDiagram(pics, cordon.ClassPublic)}})
 	return err
 }
 

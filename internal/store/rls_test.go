@@ -53,6 +53,7 @@ var rlsTables = []struct{ name, key string }{
 	{"job_events", "id"},
 	{"service_reports", "id"},
 	{"report_attachments", "id"},
+	{"job_signoffs", "id"},
 	{"surveys", "id"},
 	{"access_events", "id"},
 }
@@ -266,6 +267,8 @@ type rlsFacts struct {
 	reports     map[int64]int64     // id → job
 	attachments map[int64]int64     // id → report
 	attSHA      map[int64]string    // id → blob
+	signatures  map[string]int64    // a drawn signature's blob → its job
+	signoffs    map[int64]int64     // sign-off id → its job
 	surveys     map[int64]int64     // id → job
 	docs        []rlsDoc
 	users       map[int64]int64 // id → org
@@ -278,7 +281,7 @@ func (e *rlsEnv) facts(t *testing.T) *rlsFacts {
 	ctx := context.Background()
 	f := &rlsFacts{
 		requests: map[int64][2]*int64{}, events: map[int64]int64{}, reports: map[int64]int64{},
-		attachments: map[int64]int64{}, attSHA: map[int64]string{}, surveys: map[int64]int64{},
+		attachments: map[int64]int64{}, attSHA: map[int64]string{}, signatures: map[string]int64{}, signoffs: map[int64]int64{}, surveys: map[int64]int64{},
 		users: map[int64]int64{}, all: map[string][]string{},
 	}
 	var err error
@@ -335,6 +338,16 @@ func (e *rlsEnv) facts(t *testing.T) *rlsFacts {
 		var sha string
 		err := r.Scan(&id, &sha)
 		f.attSHA[id] = sha
+		return err
+	})
+	query(`SELECT id, job_id, COALESCE(sha256, '') FROM job_signoffs`, func(r *sql.Rows) error {
+		var id, job int64
+		var sha string
+		err := r.Scan(&id, &job, &sha)
+		f.signoffs[id] = job
+		if sha != "" {
+			f.signatures[sha] = job
+		}
 		return err
 	})
 	query(`SELECT d.id, p.code, d.classification, d.sha256 FROM documents d JOIN product_lines p ON p.id = d.product_line_id`, func(r *sql.Rows) error {
@@ -458,6 +471,16 @@ func (f *rlsFacts) visible(a *cordon.Actor, now time.Time) map[string][]string {
 		if reports[report] {
 			add("report_attachments", id)
 			blobs[f.attSHA[id]] = true
+		}
+	}
+	for id, job := range f.signoffs {
+		if jobs[job] {
+			add("job_signoffs", id)
+		}
+	}
+	for sha, job := range f.signatures {
+		if jobs[job] {
+			blobs[sha] = true
 		}
 	}
 	for _, d := range f.docs {
