@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"strconv"
 	"strings"
@@ -22,6 +24,22 @@ func registerReportRoutes(r fiber.Router, h *Handler, g Guards) {
 	r.Post("/jobs/:id/signoff", g.Authenticated, work, h.handleSignOff)
 	r.Get("/jobs/:id/signoff", g.Authenticated, view, h.handleJobSignOff)
 	r.Get("/jobs/:id/signoff/image", g.Authenticated, view, h.handleSignatureImage)
+	r.Get("/jobs/:id/service-report.pdf", g.Authenticated, view, h.handleServiceReportPDF)
+}
+
+// handleServiceReportPDF answers with the latest report as a PDF, in
+// Chinese, or in English with lang=en.
+func (h *Handler) handleServiceReportPDF(c *fiber.Ctx) error {
+	id, err := idParam(c, "Job")
+	if err != nil {
+		return err
+	}
+	pdf, err := h.svc.Reports.ServiceReportPDF(c.UserContext(), id, c.Query("lang"))
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(pdf)
+	return sendFile(c, pdf, "application/pdf", "service-report-job-"+strconv.FormatInt(id, 10), hex.EncodeToString(sum[:]))
 }
 
 type reportJSON struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cordon/cordon/internal/app/apptest"
 	"github.com/cordon/cordon/internal/cordon"
+	"github.com/cordon/cordon/internal/pdfdoc/pdftest"
 	"github.com/cordon/cordon/internal/store/storetest"
 )
 
@@ -150,6 +151,59 @@ func TestSignOff(t *testing.T) {
 		res := "signoff"
 		if evs := h.AccessEvents(cordon.AccessEventFilter{Resource: &res}); len(evs) < 3 {
 			t.Errorf("sign-off reads: %d access events, want at least 3", len(evs))
+		}
+	})
+}
+
+// TestServiceReportPDF: the acceptance record of an installation job is a
+// Chinese PDF whose text extracts as Chinese: the job, the work, the
+// checklist with a measurement flagged out of limits, and the customer's
+// drawn signature as an image. The partner downloads it for its own job,
+// another partner gets 404, and each download is an access event.
+func TestServiceReportPDF(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		job, tech := h.JobOnSite("installation")
+		path := fmt.Sprintf("/api/v1/jobs/%d", job)
+		if r := h.Do("GET", path+"/service-report.pdf", tech, nil); r.Status != 404 {
+			t.Errorf("the PDF before a report: %d, want 404", r.Status)
+		}
+		if r := h.Do("PUT", path+"/checklist", tech, map[string]any{"answers": []map[string]string{
+			{"item": "earth_resistance", "value": "6.5"}, {"item": "supply_voltage", "value": "220"},
+		}}); r.Status != 200 {
+			t.Fatalf("checklist: %d %s", r.Status, r.Body)
+		}
+		if r := h.Do("POST", path+"/report", tech, map[string]any{"actions": "完成设备安装与联调，通电自检正常。", "parts_used": "接地线 ×1", "root_cause": "installation"}); r.Status != 201 {
+			t.Fatalf("report: %d %s", r.Status, r.Body)
+		}
+		sig := "data:image/png;base64," + base64.StdEncoding.EncodeToString(apptest.Signature())
+		if r := h.Do("POST", path+"/signoff", tech, map[string]any{"method": "drawn", "signer_name": "王建国", "signer_position": "站长", "signature": sig}); r.Status != 201 {
+			t.Fatalf("sign off: %d %s", r.Status, r.Body)
+		}
+		r := h.Do("GET", path+"/service-report.pdf", tech, nil)
+		if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("the PDF: %d %s", r.Status, r.Header.Get("Content-Type"))
+		}
+		text := pdftest.Squeeze(pdftest.Text(t, r.Body))
+		for _, want := range []string{"验收单", "完成设备安装与联调，通电自检正常。", "接地线×1", "设备安装检查单", "接地电阻", "6.5Ω", "超限", "王建国", "站长", "手写签名", "安装"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the PDF's text lacks %q:\n%s", want, text)
+			}
+		}
+		if n := pdftest.Images(t, r.Body); n[1]+n[2]+n[3] == 0 {
+			t.Errorf("no signature image in the PDF: %v", n)
+		}
+		en := h.Do("GET", path+"/service-report.pdf?lang=en", tech, nil)
+		if !strings.Contains(pdftest.Squeeze(pdftest.Text(t, en.Body)), "Acceptancerecord") {
+			t.Error("the English PDF is not titled Acceptance record")
+		}
+		wuhan, _ := h.Login("wuhan.tech")
+		if r := h.Do("GET", path+"/service-report.pdf", wuhan, nil); r.Status != 404 {
+			t.Errorf("wuhan downloads hefei's report: %d, want 404", r.Status)
+		}
+		res, act := "report", "export"
+		if evs := h.AccessEvents(cordon.AccessEventFilter{Resource: &res, Action: &act}); len(evs) != 2 || evs[0].FileSHA256 == "" || evs[0].ContractNo == "" {
+			t.Errorf("PDF downloads: %d access events %v, want 2 with the file's SHA-256 and the contract", len(evs), evs)
 		}
 	})
 }

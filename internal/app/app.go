@@ -139,8 +139,8 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 		Customers: store.NewCustomerStore(db), Contracts: contractStore, Orgs: orgs, Scope: scope, Access: access, Now: now,
 		Users: users, Roles: roles, Scores: evaluator, Milestones: installed, Checklists: checklists,
 	})
-	reports := report.New(report.Config{Desk: desk, Jobs: jobs, Reports: store.NewReportStore(db), Access: access,
-		CheckContent: checkContent, Now: now})
+	reports := report.New(report.Config{Desk: desk, Jobs: jobs, Reports: store.NewReportStore(db), Access: access, Orgs: orgs,
+		Checklist: checklists.JobChecklist, CheckContent: checkContent, Now: now})
 	threads := thread.New(thread.Config{Jobs: desk, Threads: store.NewThreadStore(db), Access: access,
 		CheckContent: checkContent, Now: now})
 	sweeper := dispatch.NewSweeper(dispatcher, serviceDesk(context.Background(), users, orgs), log)

@@ -106,6 +106,7 @@ type probeWorld struct {
 	// a drawn signature.
 	attachments map[int64]int64
 	drawn       map[int64]bool
+	reported    map[int64]bool // jobs with a report
 	// Checklists (probe_checklist_test.go): the jobs that have one, and
 	// every template version.
 	checklists map[int64]bool
@@ -119,7 +120,7 @@ func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
 	w := &probeWorld{now: h.clock.Now(), orgs: map[int64]*cordon.Org{}, partnerID: map[string]int64{},
 		jobs: map[int64]*cordon.Job{}, docs: map[int64]*cordon.Document{}, requests: map[int64]*cordon.ServiceRequest{},
 		contracts: map[int64]*cordon.Contract{}, customers: map[int64]*cordon.Customer{}, units: map[int64]*cordon.Unit{},
-		models: map[int64]*cordon.Model{}, attachments: map[int64]int64{}, drawn: map[int64]bool{}}
+		models: map[int64]*cordon.Model{}, attachments: map[int64]int64{}, drawn: map[int64]bool{}, reported: map[int64]bool{}}
 	orgs, _, err := store.NewOrgStore(h.db).FindOrgs(ctx, cordon.OrgFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +142,7 @@ func loadProbeWorld(t *testing.T, h *harness) *probeWorld {
 		if err != nil {
 			t.Fatal(err)
 		}
+		w.reported[j.ID] = len(versions) > 0
 		for _, v := range versions {
 			for _, a := range v.Attachments {
 				w.attachments[a.ID] = j.ID
@@ -356,6 +358,8 @@ func idRoutes() []idRoute {
 		{"/jobs/%d/signoff", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
 		{"/jobs/%d/signoff/image", [][2]string{{cordon.ResJob, cordon.ActView}},
 			func(o *oracle, u probeUser, id int64) bool { return o.w.drawn[id] && o.jobVisible(u, o.w.jobs[id]) }},
+		{"/jobs/%d/service-report.pdf", [][2]string{{cordon.ResJob, cordon.ActView}},
+			func(o *oracle, u probeUser, id int64) bool { return o.w.reported[id] && o.jobVisible(u, o.w.jobs[id]) }},
 		// The thread: a partner's only while its job has not ended.
 		{"/jobs/%d/messages", [][2]string{{cordon.ResMessage, cordon.ActList}}, func(o *oracle, u probeUser, id int64) bool {
 			j := o.w.jobs[id]
@@ -588,13 +592,14 @@ func (h *harness) probeIDRoutes(t *testing.T, o *oracle, tokens map[string]strin
 			// the job itself is no secret to it.)
 			// So does a job it sees without a checklist or a drawn signature
 			// yet.
-			hidden := !((c.r.path == "/jobs/%d/customer" || c.r.path == "/jobs/%d/checklist" || c.r.path == "/jobs/%d/signoff/image") && o.jobVisible(c.u, o.w.jobs[c.id]))
+			hidden := !((c.r.path == "/jobs/%d/customer" || c.r.path == "/jobs/%d/checklist" || c.r.path == "/jobs/%d/signoff/image" ||
+				c.r.path == "/jobs/%d/service-report.pdf") && o.jobVisible(c.u, o.w.jobs[c.id]))
 			if d, ok := missing[c.r.path+" "+c.u.name]; ok && c.u.partner() && hidden && problemDetail(p.res) != d {
 				st.leaks.Add(1)
 				t.Errorf("LEAK: %s GET %s: 404 %q differs from a missing object's %q", c.u.name, p.path, problemDetail(p.res), d)
 			}
 		case 200:
-			if c.r.path != "/documents/%d/download" && c.r.path != "/jobs/%d/signoff/image" && c.r.path != "/checklist-templates/%d/export" && !strings.HasPrefix(c.r.path, "/partners/%d/evaluation-report") {
+			if c.r.path != "/documents/%d/download" && c.r.path != "/jobs/%d/signoff/image" && c.r.path != "/jobs/%d/service-report.pdf" && c.r.path != "/checklist-templates/%d/export" && !strings.HasPrefix(c.r.path, "/partners/%d/evaluation-report") {
 				fields.record(t, "GET "+strings.ReplaceAll(strings.SplitN(c.r.path, "?", 2)[0], "%d", "{id}"), fieldClass(c.u), p.res.Body)
 			}
 			if err := h.checkObject(o, c.u, c.r.path, c.id, p.res); err != nil {
@@ -608,6 +613,12 @@ func (h *harness) probeIDRoutes(t *testing.T, o *oracle, tokens map[string]strin
 // checkObject looks inside an allowed answer: the right object, the
 // customer as a pseudonym for partners, the partner's own contract named.
 func (h *harness) checkObject(o *oracle, u probeUser, route string, id int64, r *response) error {
+	if route == "/jobs/%d/service-report.pdf" {
+		if ct := r.Header.Get("Content-Type"); ct != "application/pdf" || !bytes.HasPrefix(r.Body, []byte("%PDF-")) {
+			return fmt.Errorf("a service report of type %q", ct)
+		}
+		return nil
+	}
 	if route == "/jobs/%d/signoff/image" {
 		if ct := r.Header.Get("Content-Type"); ct != "image/png" || !bytes.HasPrefix(r.Body, []byte("\x89PNG")) {
 			return fmt.Errorf("a signature of type %q", ct)

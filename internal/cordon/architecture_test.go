@@ -99,7 +99,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/partner":         {"internal/cordon"},
 		"internal/catalog":         {"internal/cordon"},
 		"internal/installbase":     {"internal/cordon"},
-		"internal/report":          {"internal/cordon"},
+		"internal/report":          {"internal/cordon", "internal/pdfdoc"},
 		"internal/checklist":       {"internal/cordon"},
 		"internal/sheet":           {"internal/cordon"},
 		"internal/notify":          {"internal/cordon"},

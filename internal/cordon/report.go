@@ -117,6 +117,10 @@ type ReportService interface {
 	// SignatureImage returns the latest drawn signature's PNG, the download
 	// recorded; ENOTFOUND when there is none.
 	SignatureImage(ctx context.Context, jobID int64) (*SignOff, []byte, error)
+	// ServiceReportPDF renders the latest version as a PDF in lang (服务报告单,
+	// or 验收单 for installation and commissioning), the download recorded;
+	// ENOTFOUND while no report is filed.
+	ServiceReportPDF(ctx context.Context, jobID int64, lang string) ([]byte, error)
 }
 
 // SignOffMethod is how the customer's representative signed.

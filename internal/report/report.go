@@ -24,6 +24,10 @@ type Config struct {
 	Jobs    cordon.JobStore  // the timeline a sign-off is checked against
 	Reports cordon.ReportStore
 	Access  cordon.AccessLog
+	Orgs    cordon.OrgStore // the partner named on the PDF
+	// Checklist reads the job's checklist for the PDF (the checklist
+	// service, scoped like every read here); nil leaves it out.
+	Checklist func(ctx context.Context, jobID int64) (*cordon.JobChecklist, error)
 	// CheckContent tells an attachment's type by its content and checks
 	// its limits.
 	CheckContent func(ctx context.Context, content []byte) (mediaType string, err error)

@@ -19,6 +19,25 @@ func registerReportPages(r fiber.Router, h *Handler, g Guards, auth fiber.Handle
 	r.Post("/jobs/:id/signoff", h.checkCSRF, auth, work, h.handleSignOff)
 	r.Get("/jobs/:id/reports/attachments/:aid", auth, view, h.handleReportAttachment)
 	r.Get("/jobs/:id/signoff/image", auth, view, h.handleSignatureImage)
+	r.Get("/jobs/:id/service-report.pdf", auth, view, h.handleServiceReportPDF)
+}
+
+// handleServiceReportPDF serves the latest report as a PDF in the page's
+// language.
+func (h *Handler) handleServiceReportPDF(c *fiber.Ctx) error {
+	id, err := idParam(c, "Job")
+	if err != nil {
+		return err
+	}
+	lang := cordon.LangZH
+	if language(c) == langEN {
+		lang = cordon.LangEN
+	}
+	pdf, err := h.svc.Reports.ServiceReportPDF(c.UserContext(), id, lang)
+	if err != nil {
+		return err
+	}
+	return sendStored(c, pdf, "application/pdf", "service-report-job-"+itoa(id), "")
 }
 
 // reportForm is the service report form: what was typed (kept when the
