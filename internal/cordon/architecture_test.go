@@ -76,7 +76,7 @@ func TestArchitecture(t *testing.T) {
 	wiring := []string{"internal/cordon", "internal/store", "internal/authn", "internal/authz", "internal/contract",
 		"internal/audit", "internal/demo", "internal/dispatch", "internal/document", "internal/sla", "internal/quality",
 		"internal/notify", "internal/evaluation", "internal/team", "internal/partner", "internal/catalog",
-		"internal/installbase", "internal/sheet",
+		"internal/installbase", "internal/sheet", "internal/training",
 		"internal/api", "internal/server", "internal/webui"}
 	allowed := map[string][]string{
 		"internal/app":             wiring,
@@ -102,6 +102,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/notify":          {"internal/cordon"},
 		"internal/evaluation":      {"internal/cordon", "internal/keyfile", "internal/pdfdoc"},
 		"internal/pdfdoc":          {},
+		"internal/training":        {"internal/cordon", "internal/pdfdoc"},
 		"internal/pdfdoc/pdftest":  {},
 		"internal/api":             {"internal/cordon", "internal/contract"},
 		"internal/server":          {"internal/cordon", "internal/api", "internal/webui"},
