@@ -43,6 +43,8 @@ type Services struct {
 	// plans, imports; Catalog the product catalogue.
 	Installed cordon.InstalledBaseService
 	Catalog   cordon.CatalogService
+	// Training is the training records of training jobs.
+	Training cordon.TrainingService
 	// WriteSheet and SheetTemplate are the spreadsheet format
 	// (internal/sheet), wired by internal/app; reading is the service's.
 	WriteSheet    func(w io.Writer, format, lang string, rows []cordon.SheetRow) error
@@ -95,6 +97,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerDocumentRoutes(r, h, g)
 	registerSLARoutes(r, h, g)
 	registerQualityRoutes(r, h, g)
+	registerTrainingRoutes(r, h, g)
 	registerEvaluationRoutes(r, h, g)
 	registerPolicyRoutes(r, h, g)
 	registerAuditRoutes(r, h, g)

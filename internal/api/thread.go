@@ -149,11 +149,11 @@ func (h *Handler) handleThreadAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	mid, err := pathID(c, "mid", "Attachment")
+	mid, err := idParamNamed(c, "mid", "Attachment")
 	if err != nil {
 		return err
 	}
-	aid, err := pathID(c, "aid", "Attachment")
+	aid, err := idParamNamed(c, "aid", "Attachment")
 	if err != nil {
 		return err
 	}
@@ -169,16 +169,3 @@ func (h *Handler) handleThreadAttachment(c *fiber.Ctx) error {
 	return c.Send(f.Content)
 }
 
-// pathID reads a positive id from the path parameter name; anything else
-// is answered like a record that does not exist.
-func pathID(c *fiber.Ctx, name, what string) (int64, error) {
-	raw := c.Params(name)
-	if raw == "" || len(raw) > 18 || strings.TrimLeft(raw, "0123456789") != "" {
-		return 0, cordon.ErrNotFound(what)
-	}
-	n, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, cordon.ErrNotFound(what)
-	}
-	return n, nil
-}

@@ -34,6 +34,7 @@ import (
 	"github.com/cordon/cordon/internal/store"
 	"github.com/cordon/cordon/internal/team"
 	"github.com/cordon/cordon/internal/thread"
+	"github.com/cordon/cordon/internal/training"
 	"github.com/cordon/cordon/internal/webui"
 	"github.com/cordon/cordon/policies"
 	"github.com/cordon/cordon/web"
@@ -179,6 +180,7 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 	partners := partner.NewService(partner.Config{Orgs: orgs, Webhooks: notes, Scope: scope, Now: now})
 	inbox := notify.NewInbox(notes, scope, now)
 	catalogSvc := catalog.NewService(catalogStore)
+	trainingSvc := training.New(training.Config{Store: store.NewTrainingStore(db), Jobs: desk, Dispatch: dispatcher, Access: access, Now: now})
 	srv, err = server.New(server.Config{
 		Logger: log,
 		Web:    web.FS,
@@ -190,7 +192,7 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 			Jobs: desk, Dispatch: dispatcher, Reports: reports, Documents: library,
 			SLA: monitor, Audit: auditSvc,
 			Quality: qualitySvc, Evaluation: evaluator, PublicURL: c.PublicURL,
-			Notifications: inbox, Team: teamSvc, Installed: installed, Catalog: catalogSvc,
+			Notifications: inbox, Team: teamSvc, Installed: installed, Catalog: catalogSvc, Training: trainingSvc,
 			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Now: now, Checklists: checklists,
 			Threads: threads},
 		Pages: webui.Services{Partners: partners, Manager: manager,
@@ -199,7 +201,7 @@ func New(c *Config, db *store.DB, log *slog.Logger, now cordon.Clock) (*App, err
 			WriteSheet: sheet.Write, SheetTemplate: sheet.Template, Describe: contract.Describe, Now: now, Notifications: inbox,
 			SLA: monitor, Evaluation: evaluator, Audit: auditSvc, Quality: qualitySvc,
 			ContractActions: contract.Actions, OpenCheckpoint: openCheckpoint,
-			Team: teamSvc, Checklists: checklists, Threads: threads},
+			Team: teamSvc, Checklists: checklists, Threads: threads, Training: trainingSvc},
 		TrustedProxies: c.TrustedProxies,
 		Rates: server.RateLimits{Counter: store.NewRateCounter(db),
 			LoginIP: c.Rates.LoginIP, LoginUser: c.Rates.LoginUser, Partner: c.Rates.Partner, User: c.Rates.User},

@@ -515,6 +515,11 @@ var notInMatrix = map[string]string{
 	"/api/v1/quality/campaigns/:id":                   "campaigns are not in the demo world; institute-only (quality_supervisor)",
 	"/api/v1/jobs/:id/reports/attachments/:aid":       "two ids: TestProbeReportAttachments aims every job at every attachment",
 	"/api/v1/jobs/:id/messages/:mid/attachments/:aid": "three ids: TestProbeThreads (probe_thread_test.go) probes every job × message × attachment triple",
+	// Training jobs are not in the demo world yet; internal/api's
+	// TestTrainingRecords probes every training route as another partner
+	// (404, no name in the body).
+	"/api/v1/jobs/:id/training":                           "no training jobs in the demo world; TestTrainingRecords probes it cross-partner",
+	"/api/v1/jobs/:id/training/trainees/:tid/certificate": "no training jobs in the demo world; TestTrainingRecords probes it cross-partner",
 }
 
 // checkMatrixCoverage: every registered GET /api/v1 route with an id is in

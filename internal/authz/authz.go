@@ -21,7 +21,7 @@ var Resources = []string{
 	cordon.ResUnit, cordon.ResProduct, cordon.ResSLA, cordon.ResScorecard, cordon.ResSurvey, cordon.ResQuality, cordon.ResCampaign,
 	cordon.ResSettings, cordon.ResAccessEvent, cordon.ResMe, cordon.ResAuth,
 	cordon.ResWebhook, cordon.ResChecklist,
-	cordon.ResMessage,
+	cordon.ResMessage, cordon.ResTraining,
 }
 
 // Actions lists every action a policy may name (ActAny aside), in one place.

@@ -77,7 +77,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/audit", "internal/demo", "internal/dispatch", "internal/document", "internal/sla", "internal/quality",
 		"internal/notify", "internal/evaluation", "internal/team", "internal/partner", "internal/catalog",
 		"internal/installbase", "internal/sheet", "internal/report", "internal/checklist",
-		"internal/thread",
+		"internal/thread", "internal/training",
 		"internal/api", "internal/server", "internal/webui"}
 	allowed := map[string][]string{
 		"internal/app":             wiring,
@@ -105,6 +105,7 @@ func TestArchitecture(t *testing.T) {
 		"internal/notify":          {"internal/cordon"},
 		"internal/evaluation":      {"internal/cordon", "internal/keyfile", "internal/pdfdoc"},
 		"internal/pdfdoc":          {},
+		"internal/training":        {"internal/cordon", "internal/pdfdoc"},
 		"internal/pdfdoc/pdftest":  {},
 		"internal/api":             {"internal/cordon", "internal/contract"},
 		"internal/server":          {"internal/cordon", "internal/api", "internal/webui"},

@@ -23,7 +23,7 @@ type Message struct {
 // messages is the whole catalogue: the core messages and each area's own
 // (catalogue_*.go), merged. A key defined twice panics at start, so every
 // test catches it.
-var messages = mergeMessages(coreMessages, reportMessages, checklistMessages, threadMessages)
+var messages = mergeMessages(coreMessages, reportMessages, checklistMessages, threadMessages, trainingMessages)
 
 // mergeMessages joins message tables into one.
 func mergeMessages(tables ...map[string]Message) map[string]Message {

@@ -57,7 +57,9 @@ type Services struct {
 	SLA        cordon.SLAMonitor
 	Evaluation cordon.Evaluation
 	Quality    cordon.QualityService
-	Audit      cordon.AuditService
+	// Training is the training records of training jobs.
+	Training cordon.TrainingService
+	Audit    cordon.AuditService
 	// ContractActions lists the lifecycle actions a contract in a status
 	// allows: contract.Actions, handed in by cmd.
 	ContractActions func(cordon.ContractStatus) []string
