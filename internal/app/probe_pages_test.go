@@ -48,6 +48,13 @@ func pageIDRoutes() []pageIDRoute {
 			func(o *oracle, u probeUser, id int64) bool { return !u.partner() && o.w.units[id] != nil },
 			func(w *probeWorld) map[int64]bool { return keys(w.units) }},
 	}
+	// Checklist templates: the institute's (probe_checklist_test.go).
+	tmpl := func(o *oracle, u probeUser, id int64) bool { return !u.partner() && o.w.templates[id] != nil }
+	templates := func(w *probeWorld) map[int64]bool { return keys(w.templates) }
+	out = append(out,
+		pageIDRoute{"/checklists/%d", [][2]string{{cordon.ResChecklist, cordon.ActView}}, []int{200}, tmpl, templates},
+		pageIDRoute{"/checklists/%d/edit", [][2]string{{cordon.ResChecklist, cordon.ActUpdate}}, []int{200}, tmpl, templates},
+		pageIDRoute{"/checklists/%d/export", [][2]string{{cordon.ResChecklist, cordon.ActView}}, []int{200}, tmpl, templates})
 	for _, action := range []string{cordon.ActActivate, cordon.ActSuspend, cordon.ActTerminate} {
 		// The confirmation page of a step the contract's status does not
 		// allow sends the browser back to the contract (303).
@@ -59,9 +66,10 @@ func pageIDRoutes() []pageIDRoute {
 // notInPageMatrix are GET pages with a parameter that TestProbePages does
 // not probe, each with the reason.
 var notInPageMatrix = map[string]string{
-	"/survey/:token":         "public by design: a signed one-time link, attacked in the evaluation tests",
-	"/quality/campaigns/:id": "campaigns are not in the demo world; institute-only (quality_supervisor)",
-	"/static/*":              "static assets",
+	"/survey/:token":                   "public by design: a signed one-time link, attacked in the evaluation tests",
+	"/quality/campaigns/:id":           "campaigns are not in the demo world; institute-only (quality_supervisor)",
+	"/static/*":                        "static assets",
+	"/jobs/:id/checklist/photos/:item": "the demo world has no photo answers; the page serves the API's ChecklistPhoto, which TestChecklistPhotoProbe probes",
 }
 
 // apiListProbe is an API list outside the main matrix: its guard, and for
