@@ -579,7 +579,9 @@ func TestInHouse(t *testing.T) {
 			t.Errorf("in-house checklist %s, %d flags", cl.Template.Key, cl.Flags)
 		}
 		wantErr(t, "resolve", move(h, "engineer", job, cordon.JobResolved), cordon.ECONFLICT, "checklist.required_items_missing", "")
-		_, err := call(h, "hefei.admin", func(ctx context.Context) (*cordon.JobChecklist, error) { return h.App.Checklists.JobChecklist(ctx, job) })
+		_, err := call(h, "hefei.admin", func(ctx context.Context) (*cordon.JobChecklist, error) {
+			return h.App.Checklists.JobChecklist(ctx, job)
+		})
 		wantErr(t, "a partner reads an in-house checklist", err, cordon.ENOTFOUND, "job.not_found", "")
 	})
 }
