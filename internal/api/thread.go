@@ -168,4 +168,3 @@ func (h *Handler) handleThreadAttachment(c *fiber.Ctx) error {
 	c.Set("Digest", "sha-256="+f.Attachment.SHA256)
 	return c.Send(f.Content)
 }
-

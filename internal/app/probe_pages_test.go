@@ -54,6 +54,13 @@ func pageIDRoutes() []pageIDRoute {
 			func(o *oracle, u probeUser, id int64) bool { return !u.partner() && o.w.units[id] != nil },
 			func(w *probeWorld) map[int64]bool { return keys(w.units) }},
 	}
+	// Checklist templates: the institute's (probe_checklist_test.go).
+	tmpl := func(o *oracle, u probeUser, id int64) bool { return !u.partner() && o.w.templates[id] != nil }
+	templates := func(w *probeWorld) map[int64]bool { return keys(w.templates) }
+	out = append(out,
+		pageIDRoute{"/checklists/%d", [][2]string{{cordon.ResChecklist, cordon.ActView}}, []int{200}, tmpl, templates},
+		pageIDRoute{"/checklists/%d/edit", [][2]string{{cordon.ResChecklist, cordon.ActUpdate}}, []int{200}, tmpl, templates},
+		pageIDRoute{"/checklists/%d/export", [][2]string{{cordon.ResChecklist, cordon.ActView}}, []int{200}, tmpl, templates})
 	for _, action := range []string{cordon.ActActivate, cordon.ActSuspend, cordon.ActTerminate} {
 		// The confirmation page of a step the contract's status does not
 		// allow sends the browser back to the contract (303).
@@ -70,6 +77,7 @@ var notInPageMatrix = map[string]string{
 	"/static/*":                                "static assets",
 	"/jobs/:id/reports/attachments/:aid":       "two ids: TestProbeReportAttachments aims every job at every attachment, pages and API",
 	"/jobs/:id/messages/:mid/attachments/:aid": "three ids; the API route's service (thread.Service.DownloadAttachment), probed triple by triple in TestProbeMatrixThreads; TestThreadPage checks another partner's 404 on the page",
+	"/jobs/:id/checklist/photos/:item":         "the demo world has no photo answers; the page serves the API's ChecklistPhoto, which TestChecklistPhotoProbe probes",
 }
 
 // apiListProbe is an API list outside the main matrix: its guard, and for

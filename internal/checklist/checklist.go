@@ -463,19 +463,32 @@ func (s *Service) load(ctx context.Context, jobID int64) (*cordon.JobChecklist, 
 
 // ---- Answers ----
 
-// JobChecklist returns the job's checklist; a partner's read is recorded.
+// JobChecklist returns the job's checklist; a partner's read is an access
+// event naming the job, with the contract and clause that allowed it (a
+// job without a checklist shows nothing, and records nothing more than
+// the attempt's denial, if it was one).
 func (s *Service) JobChecklist(ctx context.Context, jobID int64) (*cordon.JobChecklist, error) {
 	a, err := cordon.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	j, _, err := s.cfg.Jobs.AccessJob(ctx, jobID, cordon.ActView, true)
+	j, dec, err := s.cfg.Jobs.AccessJob(ctx, jobID, cordon.ActView, false)
 	if err != nil {
 		return nil, err
 	}
 	c, err := s.load(ctx, j.ID)
 	if err != nil {
-		return nil, err
+		return nil, err // no checklist: nothing read
+	}
+	if a.IsPartner() {
+		m := cordon.MetaFromContext(ctx)
+		id := strconv.FormatInt(j.ID, 10)
+		ev := &cordon.AccessEvent{UserID: a.UserID, OrgID: a.OrgID, Resource: cordon.ResJob, ResourceID: id,
+			Action: cordon.ActView, Decision: cordon.Allow, Purpose: "job:" + id, ContractNo: dec.ContractNo,
+			Clause: dec.Clause, RequestID: m.RequestID, ClientIP: m.ClientIP}
+		if err := s.cfg.Access.RecordAccess(ctx, ev); err != nil {
+			return nil, fmt.Errorf("record checklist view: %w", err)
+		}
 	}
 	c.CanAnswer = mayAnswer(a, j) == nil && slices.Contains(cordon.ChecklistStates, j.Status)
 	return c, nil

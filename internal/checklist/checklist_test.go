@@ -554,3 +554,34 @@ func TestTemplateInput(t *testing.T) {
 		}
 	})
 }
+
+// TestInHouse: a job the institute keeps gets its checklist too; its
+// engineer fills it, and no partner sees it.
+func TestInHouse(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		disp, _ := h.Login("dispatcher")
+		req := h.Intake(disp, h.UnitIn("Hefei", "radar"), "commissioning", "P3")
+		r := h.Do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "in_house"})
+		if r.Status != 201 {
+			t.Fatalf("dispatch in-house: %d %s", r.Status, r.Body)
+		}
+		job := int64(r.JSON(t)["id"].(float64))
+		for _, to := range []cordon.JobStatus{cordon.JobAccepted, cordon.JobEnRoute, cordon.JobOnSite} {
+			if err := move(h, "engineer", job, to); err != nil {
+				t.Fatalf("→ %s: %v", to, err)
+			}
+		}
+		cl := must(h, "engineer", "answer", func(ctx context.Context) (*cordon.JobChecklist, error) {
+			return h.App.Checklists.SaveAnswers(ctx, job, []cordon.ChecklistAnswerInput{{Item: "vswr", Value: "1.8"}, {Item: "selftest", Value: "pass"}})
+		})
+		if cl.Template.Key != "commissioning" || cl.Flags != 1 {
+			t.Errorf("in-house checklist %s, %d flags", cl.Template.Key, cl.Flags)
+		}
+		wantErr(t, "resolve", move(h, "engineer", job, cordon.JobResolved), cordon.ECONFLICT, "checklist.required_items_missing", "")
+		_, err := call(h, "hefei.admin", func(ctx context.Context) (*cordon.JobChecklist, error) {
+			return h.App.Checklists.JobChecklist(ctx, job)
+		})
+		wantErr(t, "a partner reads an in-house checklist", err, cordon.ENOTFOUND, "job.not_found", "")
+	})
+}
