@@ -109,8 +109,13 @@ func TestBrowserPartnerReport(t *testing.T) {
 			chromedp.Navigate(fmt.Sprintf("%s/jobs/%d?lang=en", base, offered)),
 			chromedp.WaitVisible(chromedp.CSS(`#report`)),
 		)
-		if r := text(t, p, `#report`); r != "Service report" {
-			t.Errorf("English report heading: %q", r)
+		// The report is filed: the page reads it back, and the form
+		// amends it.
+		if r := text(t, p, `#reports`); r != "Service reports" {
+			t.Errorf("English reports heading: %q", r)
+		}
+		if r := text(t, p, `#report`); r != "Amend the service report (now version 1)" {
+			t.Errorf("English report form heading: %q", r)
 		}
 		noSideScroll(t, p, "the job page")
 		shot(t, p, name(t, "report-phone-en"))

@@ -494,16 +494,13 @@ func (s *Service) JobChecklist(ctx context.Context, jobID int64) (*cordon.JobChe
 	return c, nil
 }
 
-// mayAnswer: the job's assigned technician or the holding partner's
-// admin (as for the service report), or an engineer on an in-house job.
+// mayAnswer: the job's worker (cordon.WorkRefusal), as for the service
+// report.
 func mayAnswer(a *cordon.Actor, j *cordon.Job) error {
-	if a.IsPartner() {
-		if j.AssigneeID != nil && *j.AssigneeID != a.UserID && !a.HasRole(cordon.RolePartnerAdmin) {
-			return cordon.Err(cordon.EFORBIDDEN, "checklist.job_assigned_someone_else")
-		}
-		return nil
-	}
-	if j.PartnerID != nil || !a.HasRole(cordon.RoleEngineer) {
+	switch cordon.WorkRefusal(a, j) {
+	case cordon.NotAssigned:
+		return cordon.Err(cordon.EFORBIDDEN, "checklist.job_assigned_someone_else")
+	case cordon.NotWorker:
 		return cordon.Err(cordon.EFORBIDDEN, "checklist.only_worker_answers")
 	}
 	return nil

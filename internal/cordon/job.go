@@ -152,6 +152,31 @@ type JobDesk interface {
 	ViewJob(ctx context.Context, id int64) (*JobView, error)
 }
 
+// The reasons a caller may not work a job (WorkRefusal).
+const (
+	NotAssigned = "assigned_elsewhere" // a partner's job assigned to another technician
+	NotWorker   = "not_worker"         // not the partner's, nor an engineer on an in-house job
+)
+
+// WorkRefusal says why a caller may not do the job's work on record — file
+// its report, record the customer's sign-off, answer its checklist — or ""
+// when it may: on a partner's job its assigned technician or the partner's
+// admin (any of its technicians while none is assigned); on an in-house
+// job an engineer. Scope (is it the caller's job at all) is JobAccess's;
+// each service words the refusal for its own act.
+func WorkRefusal(a *Actor, j *Job) string {
+	if a.IsPartner() {
+		if j.AssigneeID != nil && *j.AssigneeID != a.UserID && !a.HasRole(RolePartnerAdmin) {
+			return NotAssigned
+		}
+		return ""
+	}
+	if j.PartnerID != nil || !a.HasRole(RoleEngineer) {
+		return NotWorker
+	}
+	return ""
+}
+
 // JobAccess finds a job for the caller within its scope, for the services
 // that hang records on jobs (reports, checklists, messages, training).
 // Institute users find any job. A partner finds only its own jobs that a

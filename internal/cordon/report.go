@@ -90,6 +90,11 @@ type ReportStore interface {
 	// the timeline event that carries the image's SHA-256, in one
 	// transaction.
 	CreateSignOff(ctx context.Context, s *SignOff, image []byte, ev *JobEvent) error
+	// ImportReport and ImportSignOff store work done in the past (the demo
+	// world) as FileReport and CreateSignOff do, without an outbox event:
+	// nobody is to be told of it now.
+	ImportReport(ctx context.Context, r *ServiceReport, files []AttachmentUpload) ([]*Attachment, error)
+	ImportSignOff(ctx context.Context, s *SignOff, image []byte, ev *JobEvent) error
 	// FindSignOffs returns the job's sign-offs, newest first.
 	FindSignOffs(ctx context.Context, jobID int64) ([]*SignOff, error)
 	// FindBlob returns a stored file's content by its SHA-256; ENOTFOUND.

@@ -122,9 +122,9 @@ func (s recReports) CreateReport(ctx context.Context, rep *cordon.ServiceReport)
 	return err
 }
 
-// CreateSignOff writes a timeline event too.
-func (s recReports) CreateSignOff(ctx context.Context, so *cordon.SignOff, image []byte, ev *cordon.JobEvent) error {
-	err := s.ReportStore.CreateSignOff(ctx, so, image, ev)
+// ImportSignOff writes a timeline event too.
+func (s recReports) ImportSignOff(ctx context.Context, so *cordon.SignOff, image []byte, ev *cordon.JobEvent) error {
+	err := s.ReportStore.ImportSignOff(ctx, so, image, ev)
 	if err == nil {
 		s.r.events++
 		s.r.signoffs++

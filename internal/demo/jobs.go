@@ -401,7 +401,7 @@ func (sd *seeder) storeJob(ctx context.Context, r demoRequest, req *cordon.Servi
 	ev.SetNote("note.signed_off_drawn", hex.EncodeToString(sum[:]))
 	so := &cordon.SignOff{JobID: j.ID, Method: cordon.SignDrawn, SignerName: "值班员 " + owner.surname + "某",
 		SignerPosition: "站长", SignedAt: resolvedAt, RecordedBy: by}
-	if err := sd.s.Reports.CreateSignOff(ctx, so, sig, ev); err != nil {
+	if err := sd.s.Reports.ImportSignOff(ctx, so, sig, ev); err != nil {
 		return err
 	}
 	if pj.partner == inHouse {
@@ -411,7 +411,7 @@ func (sd *seeder) storeJob(ctx context.Context, r demoRequest, req *cordon.Servi
 		JobID: j.ID, Version: 2, AmendsID: &rep.ID, Reason: "补充现场照片。", Actions: actions, PartsUsed: parts, RootCause: cause,
 		CreatedBy: by, CreatedAt: resolvedAt.Add(20 * time.Minute),
 	}
-	_, err := sd.s.Reports.FileReport(ctx, amended, []cordon.AttachmentUpload{{MediaType: "image/png", Content: drawDiagram(pics, cordon.ClassPublic)}})
+	_, err := sd.s.Reports.ImportReport(ctx, amended, []cordon.AttachmentUpload{{MediaType: "image/png", Content: drawDiagram(pics, cordon.ClassPublic)}})
 	return err
 }
 

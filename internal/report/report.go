@@ -48,17 +48,12 @@ const (
 	resSignOff = "signoff"
 )
 
-// mayWork refuses a caller who is not the job's worker: on a partner's job
-// its assigned technician or the partner's admin (any technician of the
-// partner while none is assigned); on an in-house job an engineer.
+// mayWork refuses a caller who is not the job's worker (cordon.WorkRefusal).
 func mayWork(a *cordon.Actor, j *cordon.Job) error {
-	if a.IsPartner() {
-		if j.AssigneeID != nil && *j.AssigneeID != a.UserID && !a.HasRole(cordon.RolePartnerAdmin) {
-			return cordon.Err(cordon.EFORBIDDEN, "dispatch.job_assigned_someone_else")
-		}
-		return nil
-	}
-	if j.PartnerID != nil || !a.HasRole(cordon.RoleEngineer) {
+	switch cordon.WorkRefusal(a, j) {
+	case cordon.NotAssigned:
+		return cordon.Err(cordon.EFORBIDDEN, "dispatch.job_assigned_someone_else")
+	case cordon.NotWorker:
 		return cordon.Err(cordon.EFORBIDDEN, "dispatch.only_job_technician_engineer_files")
 	}
 	return nil

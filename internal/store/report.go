@@ -95,8 +95,18 @@ type attachmentRow struct {
 func (attachmentRow) TableName() string { return "report_attachments" }
 
 // FileReport stores the report and its attachments, each file once in the
-// blob store by its SHA-256, in one transaction.
+// blob store by its SHA-256, in one transaction, and tells the outbox.
 func (s *ReportStore) FileReport(ctx context.Context, r *cordon.ServiceReport, files []cordon.AttachmentUpload) ([]*cordon.Attachment, error) {
+	return s.fileReport(ctx, r, files, true)
+}
+
+// ImportReport is FileReport for work done in the past (the demo world):
+// the same rows, no outbox event.
+func (s *ReportStore) ImportReport(ctx context.Context, r *cordon.ServiceReport, files []cordon.AttachmentUpload) ([]*cordon.Attachment, error) {
+	return s.fileReport(ctx, r, files, false)
+}
+
+func (s *ReportStore) fileReport(ctx context.Context, r *cordon.ServiceReport, files []cordon.AttachmentUpload, tell bool) ([]*cordon.Attachment, error) {
 	var out []*cordon.Attachment
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.CreateReport(ctx, r); err != nil {
@@ -113,6 +123,9 @@ func (s *ReportStore) FileReport(ctx context.Context, r *cordon.ServiceReport, f
 				return TranslateError(err, "Attachment")
 			}
 			out = append(out, &cordon.Attachment{ID: row.ID, ReportID: r.ID, MediaType: row.MediaType, Size: row.Size, SHA256: hexSum, CreatedAt: now})
+		}
+		if !tell {
+			return nil
 		}
 		var j jobRow // outbox: the report
 		if err := s.db.conn(ctx).First(&j, r.JobID).Error; err != nil {
@@ -202,6 +215,16 @@ func toSignOff(r *signoffRow) *cordon.SignOff {
 // CreateSignOff stores the sign-off, its image and the timeline event in
 // one transaction, and tells the outbox (EventSignedOff).
 func (s *ReportStore) CreateSignOff(ctx context.Context, so *cordon.SignOff, image []byte, ev *cordon.JobEvent) error {
+	return s.createSignOff(ctx, so, image, ev, true)
+}
+
+// ImportSignOff is CreateSignOff for a sign-off given in the past (the
+// demo world): the same rows, no outbox event.
+func (s *ReportStore) ImportSignOff(ctx context.Context, so *cordon.SignOff, image []byte, ev *cordon.JobEvent) error {
+	return s.createSignOff(ctx, so, image, ev, false)
+}
+
+func (s *ReportStore) createSignOff(ctx context.Context, so *cordon.SignOff, image []byte, ev *cordon.JobEvent, tell bool) error {
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		var j jobRow
 		if err := s.db.conn(ctx).First(&j, so.JobID).Error; err != nil {
@@ -223,6 +246,9 @@ func (s *ReportStore) CreateSignOff(ctx context.Context, so *cordon.SignOff, ima
 		ev.JobID = so.JobID
 		if err := s.db.addJobEvent(ctx, ev); err != nil {
 			return err
+		}
+		if !tell {
+			return nil
 		}
 		by := so.RecordedBy
 		return s.db.writeOutbox(ctx, cordon.EventSignedOff, &j, &by, row.SignedAt,
