@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"mime/multipart"
 	"strconv"
 	"strings"
 	"time"
@@ -128,17 +129,8 @@ func (h *Handler) handleJobReport(c *fiber.Ctx) error {
 			}
 			in.SignoffAt = &t
 		}
-		for _, fh := range form.File["attachment"] {
-			f, err := fh.Open()
-			if err != nil {
-				return cordon.FieldErr("attachment", "attachment_could_not_read")
-			}
-			b, err := io.ReadAll(io.LimitReader(f, cordon.MaxReportAttachmentBytes+1))
-			f.Close()
-			if err != nil {
-				return cordon.FieldErr("attachment", "attachment_could_not_read")
-			}
-			files = append(files, b)
+		if files, err = readFormFiles(form, "attachment", cordon.MaxReportAttachments, cordon.MaxReportAttachmentBytes); err != nil {
+			return err
 		}
 	} else if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -151,6 +143,29 @@ func (h *Handler) handleJobReport(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(toReportJSON(r))
+}
+
+// readFormFiles reads the files of a multipart form's field: one more
+// than max at most, and each to one byte past limit, so that the service
+// refuses too many or too large with its own message.
+func readFormFiles(form *multipart.Form, field string, max int, limit int64) ([][]byte, error) {
+	var out [][]byte
+	for i, fh := range form.File[field] {
+		if i > max {
+			break
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, cordon.FieldErr(field, "attachment_could_not_read")
+		}
+		b, err := io.ReadAll(io.LimitReader(f, limit+1))
+		f.Close()
+		if err != nil {
+			return nil, cordon.FieldErr(field, "attachment_could_not_read")
+		}
+		out = append(out, b)
+	}
+	return out, nil
 }
 
 func isMultipart(c *fiber.Ctx) bool {
@@ -274,16 +289,12 @@ func (h *Handler) handleSignOff(c *fiber.Ctx) error {
 			return ""
 		}
 		in = signOffJSON{Method: first("method"), SignerName: first("signer_name"), SignerPosition: first("signer_position")}
-		if fs := form.File["signature"]; len(fs) == 1 {
-			f, err := fs[0].Open()
-			if err != nil {
-				return cordon.FieldErr("signature", "attachment_could_not_read")
-			}
-			image, err = io.ReadAll(io.LimitReader(f, cordon.MaxSignatureBytes+1))
-			f.Close()
-			if err != nil {
-				return cordon.FieldErr("signature", "attachment_could_not_read")
-			}
+		files, err := readFormFiles(form, "signature", 1, cordon.MaxSignatureBytes)
+		if err != nil {
+			return err
+		}
+		if len(files) == 1 {
+			image = files[0]
 		}
 	} else {
 		if err := decodeJSON(c, &in); err != nil {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -117,20 +116,8 @@ func (h *Handler) handleThreadPost(c *fiber.Ctx) error {
 		if v := form.Value["override"]; len(v) == 1 {
 			in.Override = v[0]
 		}
-		for i, fh := range form.File["attachment"] {
-			if i > cordon.MaxMessageAttachments {
-				break // one too many is enough for the service to refuse
-			}
-			f, err := fh.Open()
-			if err != nil {
-				return cordon.FieldErr("attachment", "attachment_could_not_read")
-			}
-			b, err := io.ReadAll(io.LimitReader(f, cordon.MaxMessageAttachmentBytes+1))
-			f.Close()
-			if err != nil {
-				return cordon.FieldErr("attachment", "attachment_could_not_read")
-			}
-			files = append(files, b)
+		if files, err = readFormFiles(form, "attachment", cordon.MaxMessageAttachments, cordon.MaxMessageAttachmentBytes); err != nil {
+			return err
 		}
 	} else if err := decodeJSON(c, &in); err != nil {
 		return err
