@@ -355,8 +355,5 @@ func (h *Handler) handleJobChecklistPhoto(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, p.MediaType)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="checklist-`+itoa(id)+`-`+p.SHA256[:12]+`"`)
-	return c.Send(p.Content)
+	return sendFile(c, p.Content, p.MediaType, "checklist-"+itoa(id)+"-"+p.SHA256[:12], p.SHA256)
 }

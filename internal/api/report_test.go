@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cordon/cordon/internal/app/apptest"
@@ -52,6 +53,30 @@ func TestReportVersions(t *testing.T) {
 		if latest["version"].(float64) != 2 || latest["reason"] != "The fuse was replaced too." || oldest["actions"] != "Replaced the power supply board." {
 			t.Errorf("versions newest first, both kept: %s", r.Body)
 		}
+		// Amendments at once: each is a version of its own or a 409,
+		// never a 500, never two of the same number.
+		var wg sync.WaitGroup
+		statuses := make([]int, 6)
+		for i := range statuses {
+			wg.Go(func() {
+				statuses[i] = h.Do("POST", path+"/report", tech, map[string]any{"reason": fmt.Sprintf("race %d", i), "actions": "x", "root_cause": "component"}).Status
+			})
+		}
+		wg.Wait()
+		created := 0
+		for _, st := range statuses {
+			switch st {
+			case 201:
+				created++
+			case 409:
+			default:
+				t.Errorf("concurrent amendments: %v", statuses)
+			}
+		}
+		r = h.Do("GET", path+"/reports", tech, nil)
+		if items := r.JSON(t)["items"].([]any); len(items) != 2+created || items[0].(map[string]any)["version"].(float64) != float64(2+created) {
+			t.Errorf("after %d concurrent amendments: %d versions", created, len(items))
+		}
 		res := "report"
 		if evs := h.AccessEvents(cordon.AccessEventFilter{Resource: &res}); len(evs) < 2 || evs[0].ContractNo == "" {
 			t.Errorf("reading the versions: %d report events, want 2 with the contract", len(evs))
@@ -68,8 +93,24 @@ func TestReportVersions(t *testing.T) {
 		}
 		// Quality reads what was filed.
 		q, _ := h.Login("quality")
-		if r := h.Do("GET", path+"/reports", q, nil); r.Status != 200 || len(r.JSON(t)["items"].([]any)) != 2 {
+		if r := h.Do("GET", path+"/reports", q, nil); r.Status != 200 || len(r.JSON(t)["items"].([]any)) < 2 {
 			t.Errorf("quality reads the reports: %d %s", r.Status, r.Body)
+		}
+		// The institute takes the job back: its records are gone for the
+		// partner that held it (the job itself stays on its list).
+		// (Revoked with the partner's contract still in force, as after a
+		// renewal: only the job's status stands between it and the records.)
+		storetest.Exec(t, h.URL, h.DataDir, fmt.Sprintf("UPDATE jobs SET status = 'revoked' WHERE id = %d", job))
+		for _, p := range []string{"/reports", "/signoff", "/service-report.pdf"} {
+			if r := h.Do("GET", path+p, tech, nil); r.Status != 404 {
+				t.Errorf("the old partner GET %s after revocation: %d, want 404", p, r.Status)
+			}
+		}
+		if r := h.Do("GET", path, tech, nil); r.Status != 200 {
+			t.Errorf("the old partner's revoked job itself: %d, want 200", r.Status)
+		}
+		if r := h.Do("GET", path+"/reports", q, nil); r.Status != 200 {
+			t.Errorf("quality after revocation: %d", r.Status)
 		}
 	})
 }
@@ -201,9 +242,11 @@ func TestServiceReportPDF(t *testing.T) {
 		if r := h.Do("GET", path+"/service-report.pdf", wuhan, nil); r.Status != 404 {
 			t.Errorf("wuhan downloads hefei's report: %d, want 404", r.Status)
 		}
-		res, act := "report", "export"
-		if evs := h.AccessEvents(cordon.AccessEventFilter{Resource: &res, Action: &act}); len(evs) != 2 || evs[0].FileSHA256 == "" || evs[0].ContractNo == "" {
-			t.Errorf("PDF downloads: %d access events %v, want 2 with the file's SHA-256 and the contract", len(evs), evs)
+		act := "export"
+		for _, res := range []string{"report", "signoff"} {
+			if evs := h.AccessEvents(cordon.AccessEventFilter{Resource: &res, Action: &act}); len(evs) != 2 || evs[0].FileSHA256 == "" || evs[0].ContractNo == "" {
+				t.Errorf("PDF downloads: %d %s access events %v, want 2 with the file's SHA-256 and the contract", len(evs), res, evs)
+			}
 		}
 	})
 }

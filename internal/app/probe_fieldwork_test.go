@@ -75,7 +75,7 @@ func TestProbeReportAttachments(t *testing.T) {
 			switch {
 			case !o.may(c.u, [2]string{cordon.ResJob, cordon.ActView}):
 				want = 403
-			case w.attachments[c.aid] == c.job && o.jobVisible(c.u, w.jobs[c.job]):
+			case w.attachments[c.aid] == c.job && o.recordsVisible(c.u, w.jobs[c.job]):
 				want = 200
 			}
 			if got := c.p.res.Status; got != want {
@@ -97,7 +97,7 @@ func TestProbeReportAttachments(t *testing.T) {
 				// To a partner, an attachment outside its scope reads like
 				// a job that does not exist, or, under a job it sees, like
 				// an attachment that does not exist.
-				if d := missing[fmt.Sprint(c.u.name, c.page)]; c.u.partner() && !o.jobVisible(c.u, w.jobs[c.job]) && body(c) != d {
+				if d := missing[fmt.Sprint(c.u.name, c.page)]; c.u.partner() && !o.recordsVisible(c.u, w.jobs[c.job]) && body(c) != d {
 					leaks++
 					t.Errorf("LEAK: %s GET %s: its 404 differs from a missing job's: %.200q", c.u.name, c.p.path, body(c))
 				}

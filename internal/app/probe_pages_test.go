@@ -45,10 +45,12 @@ func pageIDRoutes() []pageIDRoute {
 			func(o *oracle, u probeUser, id int64) bool { return !u.partner() && o.w.customers[id] != nil },
 			func(w *probeWorld) map[int64]bool { return keys(w.customers) }},
 		{"/jobs/%d/signoff/image", [][2]string{{cordon.ResJob, cordon.ActView}}, []int{200},
-			func(o *oracle, u probeUser, id int64) bool { return o.w.drawn[id] && o.jobVisible(u, o.w.jobs[id]) },
+			func(o *oracle, u probeUser, id int64) bool { return o.w.drawn[id] && o.recordsVisible(u, o.w.jobs[id]) },
 			func(w *probeWorld) map[int64]bool { return trueKeys(w.drawn) }},
 		{"/jobs/%d/service-report.pdf", [][2]string{{cordon.ResJob, cordon.ActView}}, []int{200},
-			func(o *oracle, u probeUser, id int64) bool { return o.w.reported[id] && o.jobVisible(u, o.w.jobs[id]) },
+			func(o *oracle, u probeUser, id int64) bool {
+				return o.w.reported[id] && o.recordsVisible(u, o.w.jobs[id])
+			},
 			func(w *probeWorld) map[int64]bool { return trueKeys(w.reported) }},
 		{"/units/%d", [][2]string{{cordon.ResUnit, cordon.ActView}}, []int{200},
 			func(o *oracle, u probeUser, id int64) bool { return !u.partner() && o.w.units[id] != nil },

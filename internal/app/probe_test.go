@@ -347,6 +347,7 @@ func model(w *probeWorld, id int64) bool { return w.models[id] != nil }
 
 func idRoutes() []idRoute {
 	job := func(o *oracle, u probeUser, id int64) bool { return o.jobVisible(u, o.w.jobs[id]) }
+	records := func(o *oracle, u probeUser, id int64) bool { return o.recordsVisible(u, o.w.jobs[id]) }
 	doc := func(o *oracle, u probeUser, id int64) bool { return o.documentVisible(u, o.w.docs[id]) }
 	contract := func(o *oracle, u probeUser, id int64) bool { return o.w.contracts[id] != nil }
 	request := func(o *oracle, u probeUser, id int64) bool { return o.w.requests[id] != nil }
@@ -354,17 +355,14 @@ func idRoutes() []idRoute {
 		{"/jobs/%d", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
 		{"/jobs/%d/events", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
 		{"/jobs/%d/sla", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
-		{"/jobs/%d/reports", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
-		{"/jobs/%d/signoff", [][2]string{{cordon.ResJob, cordon.ActView}}, job},
+		// The work on record: a partner's only while its job has not ended.
+		{"/jobs/%d/reports", [][2]string{{cordon.ResJob, cordon.ActView}}, records},
+		{"/jobs/%d/signoff", [][2]string{{cordon.ResJob, cordon.ActView}}, records},
 		{"/jobs/%d/signoff/image", [][2]string{{cordon.ResJob, cordon.ActView}},
-			func(o *oracle, u probeUser, id int64) bool { return o.w.drawn[id] && o.jobVisible(u, o.w.jobs[id]) }},
+			func(o *oracle, u probeUser, id int64) bool { return o.w.drawn[id] && records(o, u, id) }},
 		{"/jobs/%d/service-report.pdf", [][2]string{{cordon.ResJob, cordon.ActView}},
-			func(o *oracle, u probeUser, id int64) bool { return o.w.reported[id] && o.jobVisible(u, o.w.jobs[id]) }},
-		// The thread: a partner's only while its job has not ended.
-		{"/jobs/%d/messages", [][2]string{{cordon.ResMessage, cordon.ActList}}, func(o *oracle, u probeUser, id int64) bool {
-			j := o.w.jobs[id]
-			return o.jobVisible(u, j) && (!u.partner() || j.Status.PartnerThreadOpen())
-		}},
+			func(o *oracle, u probeUser, id int64) bool { return o.w.reported[id] && records(o, u, id) }},
+		{"/jobs/%d/messages", [][2]string{{cordon.ResMessage, cordon.ActList}}, records},
 		{"/jobs/%d/customer", [][2]string{{cordon.ResCustomer, cordon.ActDisclose}, {cordon.ResCustomer, cordon.ActView}},
 			func(o *oracle, u probeUser, id int64) bool { return o.disclosable(u, o.w.jobs[id]) }},
 		{"/documents/%d", [][2]string{{cordon.ResDocument, cordon.ActView}}, doc},
@@ -389,7 +387,7 @@ func idRoutes() []idRoute {
 		// Checklists: a job's through the job; templates the institute's.
 		{"/jobs/%d/checklist", [][2]string{{cordon.ResJob, cordon.ActView}},
 			func(o *oracle, u probeUser, id int64) bool {
-				return o.w.checklists[id] && o.jobVisible(u, o.w.jobs[id])
+				return o.w.checklists[id] && records(o, u, id)
 			}},
 		{"/checklist-templates/%d", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
 		{"/checklist-templates/%d/versions", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
@@ -399,6 +397,12 @@ func idRoutes() []idRoute {
 
 // probeIDs are every id of every kind in the demo world, and ids that
 // exist nowhere.
+// recordsVisible: the work on record on a job (reports, sign-off,
+// checklist, thread) is the partner's only while the job has not ended.
+func (o *oracle) recordsVisible(u probeUser, j *cordon.Job) bool {
+	return o.jobVisible(u, j) && (!u.partner() || j.Status.PartnerRecordsOpen())
+}
+
 func (w *probeWorld) probeIDs() []int64 {
 	var ids []int64
 	for id := int64(1); id <= w.maxID+2; id++ {
@@ -597,8 +601,9 @@ func (h *harness) probeIDRoutes(t *testing.T, o *oracle, tokens map[string]strin
 			// the job itself is no secret to it.)
 			// So does a job it sees without a checklist or a drawn signature
 			// yet.
-			hidden := !((c.r.path == "/jobs/%d/customer" || c.r.path == "/jobs/%d/checklist" || c.r.path == "/jobs/%d/signoff/image" ||
-				c.r.path == "/jobs/%d/service-report.pdf") && o.jobVisible(c.u, o.w.jobs[c.id]))
+			hidden := !(c.r.path == "/jobs/%d/customer" && o.jobVisible(c.u, o.w.jobs[c.id]) ||
+				(c.r.path == "/jobs/%d/checklist" || c.r.path == "/jobs/%d/signoff/image" || c.r.path == "/jobs/%d/service-report.pdf") &&
+					o.recordsVisible(c.u, o.w.jobs[c.id]))
 			if d, ok := missing[c.r.path+" "+c.u.name]; ok && c.u.partner() && hidden && problemDetail(p.res) != d {
 				st.leaks.Add(1)
 				t.Errorf("LEAK: %s GET %s: 404 %q differs from a missing object's %q", c.u.name, p.path, problemDetail(p.res), d)

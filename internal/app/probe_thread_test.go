@@ -98,7 +98,7 @@ func TestProbeMatrixThreads(t *testing.T) {
 				guard[1] = cordon.ActList
 			}
 			j := w.jobs[c.job]
-			open := j != nil && o.jobVisible(c.u, j) && (!c.u.partner() || j.Status.PartnerThreadOpen())
+			open := j != nil && o.recordsVisible(c.u, j)
 			want := 404
 			switch {
 			case !o.may(c.u, guard):

@@ -472,7 +472,7 @@ func (s *Service) JobChecklist(ctx context.Context, jobID int64) (*cordon.JobChe
 	if err != nil {
 		return nil, err
 	}
-	j, dec, err := s.cfg.Jobs.AccessJob(ctx, jobID, cordon.ActView, false)
+	j, dec, err := s.cfg.Jobs.AccessJobRecords(ctx, jobID)
 	if err != nil {
 		return nil, err
 	}
@@ -669,7 +669,7 @@ func (s *Service) ChecklistPhoto(ctx context.Context, jobID int64, item string) 
 	if err != nil {
 		return nil, err
 	}
-	j, dec, err := s.cfg.Jobs.AccessJob(ctx, jobID, cordon.ActView, false)
+	j, dec, err := s.cfg.Jobs.AccessJobRecords(ctx, jobID)
 	if err != nil {
 		return nil, err
 	}

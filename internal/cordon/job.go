@@ -185,6 +185,11 @@ func WorkRefusal(a *Actor, j *Job) string {
 // too, with the contract and clause that allowed it (in the Decided).
 type JobAccess interface {
 	AccessJob(ctx context.Context, id int64, action string, record bool) (*Job, Decided, error)
+	// AccessJobRecords finds a job for reading the work on record on it
+	// (reports, sign-off, checklist, thread): AccessJob for viewing, and
+	// for a partner a job that has not ended (PartnerRecordsOpen); an ended
+	// one is the same ENOTFOUND, the attempt recorded.
+	AccessJobRecords(ctx context.Context, id int64) (*Job, Decided, error)
 }
 
 // JobEvent is one change of a job: the timeline.

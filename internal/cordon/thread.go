@@ -132,7 +132,8 @@ func (f *MessageFile) FileName() string {
 	return fmt.Sprintf("job-%d-message-%d-%d.%s", f.JobID, f.Attachment.MessageID, f.Attachment.ID, downloadExtensions[f.Attachment.MediaType])
 }
 
-// PartnerThreadOpen reports whether the partner holding a job in status s
-// still reaches the job's thread: the job has not ended (declined,
-// expired, revoked). The institute reaches every job's thread.
-func (s JobStatus) PartnerThreadOpen() bool { return !slices.Contains(EndedJobStatuses, s) }
+// PartnerRecordsOpen reports whether the partner holding a job in status s
+// still reaches the work on record on it — the thread, the reports and
+// their attachments, the sign-off, the checklist: the job has not ended
+// (declined, expired, revoked). The institute reaches every job's.
+func (s JobStatus) PartnerRecordsOpen() bool { return !slices.Contains(EndedJobStatuses, s) }

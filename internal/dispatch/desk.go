@@ -107,6 +107,26 @@ func (d *Desk) AccessJob(ctx context.Context, id int64, action string, record bo
 	return d.find(ctx, a, id, action, record)
 }
 
+// AccessJobRecords finds a job for reading its work on record
+// (cordon.JobAccess): an ended job is closed to the partner that held it.
+func (d *Desk) AccessJobRecords(ctx context.Context, id int64) (*cordon.Job, cordon.Decided, error) {
+	a, err := cordon.Caller(ctx)
+	if err != nil {
+		return nil, cordon.Decided{}, err
+	}
+	j, dec, err := d.find(ctx, a, id, cordon.ActView, false)
+	if err != nil {
+		return nil, cordon.Decided{}, err
+	}
+	if a.IsPartner() && !j.Status.PartnerRecordsOpen() {
+		if err := d.cfg.Access.RecordAccess(ctx, d.event(ctx, a, strconv.FormatInt(id, 10), cordon.ActView, cordon.Deny)); err != nil {
+			return nil, cordon.Decided{}, fmt.Errorf("record job denial: %w", err)
+		}
+		return nil, cordon.Decided{}, cordon.Err(cordon.ENOTFOUND, "job.not_found")
+	}
+	return j, dec, nil
+}
+
 // find loads a job for the caller. Institute users find any job. A
 // partner finds only its own jobs that a contract in force lets it take
 // action on; anything else — another partner's job, a job outside its

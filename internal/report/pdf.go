@@ -72,7 +72,8 @@ func acceptance(c cordon.Category) bool {
 // or 验收单 for installation and commissioning): the job, the work, the
 // checklist with its measurements and flags, and the customer's sign-off
 // with the signature image. The download is an access event with the
-// SHA-256 of the bytes served. ENOTFOUND while no report is filed.
+// SHA-256 of the bytes served, naming the report version and the sign-off
+// in it. ENOTFOUND while no report is filed.
 func (s *Service) ServiceReportPDF(ctx context.Context, jobID int64, lang string) ([]byte, error) {
 	a, j, dec, err := s.read(ctx, jobID)
 	if err != nil {
@@ -119,6 +120,11 @@ func (s *Service) ServiceReportPDF(ctx context.Context, jobID int64, lang string
 	sum := sha256.Sum256(buf.Bytes())
 	if err := s.record(ctx, a, j, dec, resReport, r.ID, cordon.ActExport, hex.EncodeToString(sum[:])); err != nil {
 		return nil, err
+	}
+	if so != nil { // the signer and the signature are in the file too
+		if err := s.record(ctx, a, j, dec, resSignOff, so.ID, cordon.ActExport, hex.EncodeToString(sum[:])); err != nil {
+			return nil, err
+		}
 	}
 	return buf.Bytes(), nil
 }

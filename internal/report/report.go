@@ -171,13 +171,14 @@ func (s *Service) ReportAttachment(ctx context.Context, jobID, attachmentID int6
 	return att, content, nil
 }
 
-// read finds the job for a reader within scope.
+// read finds the job for a reader within scope; an ended job is closed to
+// the partner that held it.
 func (s *Service) read(ctx context.Context, jobID int64) (*cordon.Actor, *cordon.Job, cordon.Decided, error) {
 	a, err := cordon.Caller(ctx)
 	if err != nil {
 		return nil, nil, cordon.Decided{}, err
 	}
-	j, dec, err := s.cfg.Desk.AccessJob(ctx, jobID, cordon.ActView, false)
+	j, dec, err := s.cfg.Desk.AccessJobRecords(ctx, jobID)
 	if err != nil {
 		return nil, nil, cordon.Decided{}, err
 	}

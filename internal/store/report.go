@@ -63,7 +63,9 @@ func (s *ReportStore) CreateReport(ctx context.Context, r *cordon.ServiceReport)
 		SignoffName: r.SignoffName, SignoffAt: utcPtr(r.SignoffAt), CreatedBy: r.CreatedBy,
 		CreatedAt: timeOrNow(s.db, r.CreatedAt),
 	}
-	if err := s.db.conn(ctx).Create(&row).Error; err != nil {
+	// A savepoint, so that losing the race to another filing leaves the
+	// request's transaction usable (the page shows the form again).
+	if err := s.db.conn(ctx).Transaction(func(tx *gorm.DB) error { return tx.Create(&row).Error }); err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) { // (job, version) or amends: another filing won
 			return cordon.Err(cordon.ECONFLICT, "store.report_amended_meanwhile")
 		}

@@ -63,7 +63,7 @@ func (s *Service) FindMessages(ctx context.Context, jobID, after int64, limit in
 	if after < 0 {
 		return nil, cordon.FieldErr("after", "thread.after")
 	}
-	_, dec, err := s.open(ctx, a, jobID, cordon.ActList)
+	_, dec, err := s.cfg.Jobs.AccessJobRecords(ctx, jobID) // an ended job's thread is gone for its partner
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (s *Service) PostMessage(ctx context.Context, jobID int64, in cordon.Messag
 	if err != nil {
 		return nil, err
 	}
-	j, _, err := s.open(ctx, a, jobID, cordon.ActCreate)
+	j, _, err := s.cfg.Jobs.AccessJobRecords(ctx, jobID)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (s *Service) DownloadAttachment(ctx context.Context, jobID, messageID, atta
 	if err != nil {
 		return nil, err
 	}
-	_, dec, err := s.open(ctx, a, jobID, cordon.ActView)
+	_, dec, err := s.cfg.Jobs.AccessJobRecords(ctx, jobID)
 	if err != nil {
 		return nil, err
 	}
@@ -164,26 +164,6 @@ func (s *Service) DownloadAttachment(ctx context.Context, jobID, messageID, atta
 		return nil, fmt.Errorf("record attachment download: %w", err)
 	}
 	return f, nil
-}
-
-// open finds the job for the caller. Institute users reach every job's
-// thread; a partner only the thread of a job JobAccess lets it view and
-// that has not ended: a declined, expired or revoked job's thread is gone
-// for it (the job row may still name it), the same 404 as a job that does
-// not exist, recorded as a denial.
-func (s *Service) open(ctx context.Context, a *cordon.Actor, jobID int64, action string) (*cordon.Job, cordon.Decided, error) {
-	j, dec, err := s.cfg.Jobs.AccessJob(ctx, jobID, cordon.ActView, false)
-	if err != nil {
-		return nil, cordon.Decided{}, err
-	}
-	if a.IsPartner() && !j.Status.PartnerThreadOpen() {
-		ev := s.event(ctx, a, jobID, "", action, cordon.Deny)
-		if err := s.cfg.Access.RecordAccess(ctx, ev); err != nil {
-			return nil, cordon.Decided{}, fmt.Errorf("record thread denial: %w", err)
-		}
-		return nil, cordon.Decided{}, cordon.Err(cordon.ENOTFOUND, "job.not_found")
-	}
-	return j, dec, nil
 }
 
 // screen refuses a body that carries what screening finds (the unit's

@@ -248,7 +248,7 @@ func TestRevokedLosesThread(t *testing.T) {
 		_, err = f.download("hefei.tech", j.ID, m.ID, m.Attachments[0].ID)
 		wantCode(t, "the old partner downloads", err, cordon.ENOTFOUND, "job.not_found")
 		denied := cordon.Deny
-		res := cordon.ResMessage
+		res := cordon.ResJob // the desk refuses the ended job itself
 		uid := f.actor("hefei.tech").UserID
 		if evs := h.AccessEvents(cordon.AccessEventFilter{UserID: &uid, Resource: &res, Decision: &denied}); len(evs) != 3 {
 			t.Errorf("%d denials recorded, want 3", len(evs))

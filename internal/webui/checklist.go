@@ -201,6 +201,7 @@ func (h *Handler) handleJobChecklistPhoto(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, p.MediaType)
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("X-Content-Type-Options", "nosniff")
 	return c.Send(p.Content)
 }
 

@@ -223,16 +223,20 @@ func (h *Handler) jobPage(c *fiber.Ctx, id int64) (*jobData, error) {
 			return nil, err
 		}
 	}
-	if d.Checklist, err = h.jobChecklist(c, id); err != nil {
-		return nil, err
-	}
 	d.Accept, d.Decline, d.Moves = acts.Accept, acts.Decline, acts.Moves
 	d.NeedReason = acts.Decline || slices.Contains(acts.Moves, cordon.JobReopened)
-	if d.Reports, err = h.svc.Reports.JobReports(ctx, id); err != nil {
-		return nil, err
-	}
-	if d.SignOff, err = h.svc.Reports.JobSignOff(ctx, id); err != nil {
-		return nil, err
+	// The work on record: gone for the partner once its job has ended
+	// (the services would answer 404); the job itself stays on its list.
+	if !a.IsPartner() || v.Job.Status.PartnerRecordsOpen() {
+		if d.Checklist, err = h.jobChecklist(c, id); err != nil {
+			return nil, err
+		}
+		if d.Reports, err = h.svc.Reports.JobReports(ctx, id); err != nil {
+			return nil, err
+		}
+		if d.SignOff, err = h.svc.Reports.JobSignOff(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	if acts.Report {
 		d.Report = newReportForm(d.Reports)

@@ -39,7 +39,7 @@ type messageForm struct {
 // (the service would answer 404: the page does not ask).
 func (h *Handler) threadOf(c *fiber.Ctx, j *cordon.Job) (*threadSection, error) {
 	a := cordon.ActorFromContext(c.UserContext())
-	if h.svc.Threads == nil || !h.allow(a, cordon.ResMessage, cordon.ActList) || a.IsPartner() && !j.Status.PartnerThreadOpen() {
+	if h.svc.Threads == nil || !h.allow(a, cordon.ResMessage, cordon.ActList) || a.IsPartner() && !j.Status.PartnerRecordsOpen() {
 		return nil, nil
 	}
 	var after int64
