@@ -109,7 +109,8 @@ func TestBrowserPartnerReport(t *testing.T) {
 			chromedp.Navigate(fmt.Sprintf("%s/jobs/%d?lang=en", base, offered)),
 			chromedp.WaitVisible(chromedp.CSS(`#report`)),
 		)
-		if r := text(t, p, `#report`); r != "Service report" {
+		// Filed once, the form amends it as a new version.
+		if r := text(t, p, `#report`); r != "Amend the service report (now version 1)" {
 			t.Errorf("English report heading: %q", r)
 		}
 		noSideScroll(t, p, "the job page")
