@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/cordon/cordon/internal/cordon"
@@ -40,6 +41,10 @@ type demoRequest struct {
 	// checklist binds the job to its category's demo checklist template,
 	// as an offer made now would.
 	checklist bool
+	// arriving: the request names a unit of its own, delivered days ago
+	// and not yet installed (an installation job's verification then
+	// records its "installed" milestone).
+	arriving bool
 }
 
 // demoRequests is the service history. Partner jobs lie within the scope of
@@ -94,9 +99,10 @@ func demoRequests() []demoRequest {
 		{city: Wuhu, line: "power", category: cordon.CatFault, priority: cordon.P1, ago: 15 * time.Minute},
 		{city: Chengdu, line: "comms", category: cordon.CatConsultation, priority: cordon.P4, ago: 3 * day},
 		{city: Hefei, line: "radar", category: cordon.CatTraining, priority: cordon.P4, ago: 11 * day, cancelled: true},
-		// hefei.tech installs a radar on site with its checklist still
-		// empty (last, so that the history above stays as it was).
-		{city: Hefei, line: "radar", category: cordon.CatInstallation, priority: cordon.P2, jobs: []demoJob{j("hefei", cordon.JobOnSite)}, checklist: true},
+		// hefei.tech installs a radar delivered days ago, on site with its
+		// checklist still empty (last, so that the history above stays as
+		// it was).
+		{city: Hefei, line: "radar", category: cordon.CatInstallation, priority: cordon.P2, jobs: []demoJob{j("hefei", cordon.JobOnSite)}, checklist: true, arriving: true},
 	}
 }
 
@@ -285,6 +291,11 @@ func (sd *seeder) seedRequest(ctx context.Context, r demoRequest) error {
 	if err != nil {
 		return err
 	}
+	if r.arriving {
+		if unit, err = sd.arrival(ctx, unit); err != nil {
+			return err
+		}
+	}
 	req := &cordon.ServiceRequest{
 		UnitID: &unit.ID, CustomerID: unit.CustomerID, ModelID: &unit.ModelID,
 		ProductLineID: sd.lines[r.line].ID, Category: r.category, Priority: r.priority,
@@ -449,6 +460,45 @@ func (sd *seeder) pickUnit(r demoRequest, before time.Time) (*cordon.Unit, error
 	u := pick(sd.rng, fits)
 	sd.usedUnits[u.ID] = true
 	return u, nil
+}
+
+// arrival delivers a new unit like u (its customer, model and site) three
+// days ago: shipped and arrived, awaiting installation. It draws nothing
+// from the seeder's random numbers, so the world around it stays as it was.
+func (sd *seeder) arrival(ctx context.Context, like *cordon.Unit) (*cordon.Unit, error) {
+	m := sd.modelByID(like.ModelID)
+	t := sd.now.In(cordon.ChinaTime).AddDate(0, 0, -3)
+	delivered := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, cordon.ChinaTime)
+	warranty := 24
+	if m.ProductLineID == sd.lines["radar"].ID {
+		warranty = 36
+	}
+	prefix := fmt.Sprintf("%s-%02d", m.Code[:2]+m.Code[3:], delivered.Year()%100)
+	n := 0
+	for _, u := range sd.units {
+		var k int
+		if rest, ok := strings.CutPrefix(u.Serial, prefix); ok {
+			if _, err := fmt.Sscanf(rest, "%d", &k); err == nil && k > n {
+				n = k
+			}
+		}
+	}
+	half := "A"
+	if delivered.Month() > 6 {
+		half = "B"
+	}
+	u := &cordon.Unit{
+		ModelID: m.ID, CustomerID: like.CustomerID, Serial: fmt.Sprintf("%s%04d", prefix, n+1), Batch: prefix + half,
+		SiteCity: like.SiteCity, DeliveredOn: delivered, WarrantyEnd: delivered.AddDate(0, warranty, 0),
+	}
+	if err := sd.s.Catalog.CreateUnit(ctx, u); err != nil {
+		return nil, err
+	}
+	sd.units = append(sd.units, u)
+	sd.w.Units++
+	// Installation would be a week after delivery, after now: track stops
+	// at arrival.
+	return u, sd.track(ctx, u, 1)
 }
 
 func (sd *seeder) modelByID(id int64) *cordon.Model {

@@ -74,6 +74,18 @@ func (v *checklistView) Items() []checklistItem {
 // CheckOptions are a check item's answers, in order.
 func (v *checklistView) CheckOptions() []string { return cordon.CheckAnswers }
 
+// Flagged are the items answered out of their limits, for the summary
+// quality reads before verifying.
+func (v *checklistView) Flagged() []checklistItem {
+	var out []checklistItem
+	for _, it := range v.Items() {
+		if it.Answer != nil && it.Answer.Flagged {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
 // Missing names the required items still empty, by label.
 func (v *checklistView) Missing() []string {
 	out := make([]string, len(v.List.Missing))

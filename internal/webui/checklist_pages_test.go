@@ -78,6 +78,34 @@ func TestChecklistJobPage(t *testing.T) {
 		if r := w.Post(path+"/checklist", url.Values{"a.site_ready": {"fail"}}); r.Status != 404 {
 			t.Errorf("wuhan.tech posts hefei's checklist: %d, want 404", r.Status)
 		}
+		// Complete and resolved: quality's summary beside the verify
+		// button names the checklist's flag, item by item.
+		r = b.Post(path+"/checklist", url.Values{"a.site_ready": {"pass"}, "a.unit_intact": {"pass"}, "a.serial_matches": {"pass"},
+			"a.power_on_selftest": {"pass"}, "a.earth_resistance": {"6.5"}, "a.insulation_resistance": {"50"}, "a.supply_voltage": {"221"}})
+		if r.Status != 303 {
+			t.Fatalf("complete the checklist: %d %s", r.Status, r.Body)
+		}
+		if r = b.Post(path+"/move", url.Values{"to": {"resolved"}}); r.Status != 303 {
+			t.Fatalf("resolve: %d", r.Status)
+		}
+		body = q.Page(path, `id="verify-summary"`, `data-to="verified"`)
+		_, sum, _ := strings.Cut(body, `id="verify-summary"`)
+		sum, _, _ = strings.Cut(sum, `id="checklist-card"`)
+		for _, want := range []string{`id="verify-checklist"`, "设备安装检查单", "超限 1 项", "接地电阻 <strong>6.5</strong> Ω", "≤ 4 Ω", "必填项均已填写"} {
+			if !strings.Contains(sum, want) {
+				t.Errorf("the verify summary lacks %q:\n%s", want, sum)
+			}
+		}
+		// Verified: the unit, delivered days ago, is installed by this job.
+		if r = q.Post(path+"/move", url.Values{"to": {"verified"}}); r.Status != 303 {
+			t.Fatalf("verify: %d %s", r.Status, r.Body)
+		}
+		j, err := store.NewJobStore(h.DB).FindJobByID(context.Background(), job)
+		if err != nil || j.Request == nil || j.Request.UnitID == nil {
+			t.Fatalf("the job's unit: %v", err)
+		}
+		q.Page(fmt.Sprintf("/units/%d", *j.Request.UnitID), `<li class="ms-done" id="ms-installed">`,
+			fmt.Sprintf(`<a href="/jobs/%d">工单 #%d</a>`, job, job))
 	})
 }
 

@@ -39,7 +39,9 @@ var reportMessages = map[string]map[string]string{
 		"verify.attachments":           "附件 %d 个。",
 		"verify.see_reports":           "查看报告记录",
 		"verify.no_report":             "本工单尚无服务报告。",
-		"verify.checklist":             "检查单：%s（第 %d 版），超限 %d 项，未填必填项 %d 项。",
+		"verify.checklist":             "检查单",
+		"verify.checklist.flags":       "超限 %d 项",
+		"verify.checklist.clean":       "无超限项",
 		"verify.see_checklist":         "查看检查单",
 	},
 	langEN: {
@@ -77,7 +79,9 @@ var reportMessages = map[string]map[string]string{
 		"verify.attachments":           "%d attachments.",
 		"verify.see_reports":           "See the reports",
 		"verify.no_report":             "This job has no service report.",
-		"verify.checklist":             "Checklist: %s (version %d), %d out of limits, %d required items empty.",
+		"verify.checklist":             "Checklist",
+		"verify.checklist.flags":       "%d out of limits",
+		"verify.checklist.clean":       "Nothing out of limits",
 		"verify.see_checklist":         "See the checklist",
 	},
 }

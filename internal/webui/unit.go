@@ -280,6 +280,15 @@ type milestoneRow struct {
 	M    *cordon.Milestone
 }
 
+// JobID is the job that recorded the milestone, 0 for none: a number, so
+// that the page prints the job's number and not a pointer.
+func (r milestoneRow) JobID() int64 {
+	if r.M == nil || r.M.JobID == nil {
+		return 0
+	}
+	return *r.M.JobID
+}
+
 type unitData struct {
 	Unit       *cordon.Unit
 	Model      *cordon.Model
