@@ -404,7 +404,9 @@ func idRoutes() []idRoute {
 // of the wrong kind (400): a job's training record when the job is no
 // training job.
 var answers400 = map[string]func(o *oracle, u probeUser, id int64) bool{
-	"/jobs/%d/training": func(o *oracle, u probeUser, id int64) bool { return !o.trainingJob(id) && o.jobVisible(u, o.w.jobs[id]) },
+	"/jobs/%d/training": func(o *oracle, u probeUser, id int64) bool {
+		return !o.trainingJob(id) && o.jobVisible(u, o.w.jobs[id])
+	},
 }
 
 // trainingJob reports whether the job exists and is a training job.
@@ -527,10 +529,10 @@ func TestProbeMatrix(t *testing.T) {
 // yet, each with the reason. A new one that is in neither list fails
 // TestProbeMatrix.
 var notInMatrix = map[string]string{
-	"/api/v1/jobs/:id/checklist/photos/:item":         "the demo world has no photo answers; TestChecklistPhotoProbe probes it",
-	"/api/v1/quality/campaigns/:id":                   "campaigns are not in the demo world; institute-only (quality_supervisor)",
-	"/api/v1/jobs/:id/reports/attachments/:aid":       "two ids: TestProbeReportAttachments aims every job at every attachment",
-	"/api/v1/jobs/:id/messages/:mid/attachments/:aid": "three ids: TestProbeThreads (probe_thread_test.go) probes every job × message × attachment triple",
+	"/api/v1/jobs/:id/checklist/photos/:item":             "the demo world has no photo answers; TestChecklistPhotoProbe probes it",
+	"/api/v1/quality/campaigns/:id":                       "campaigns are not in the demo world; institute-only (quality_supervisor)",
+	"/api/v1/jobs/:id/reports/attachments/:aid":           "two ids: TestProbeReportAttachments aims every job at every attachment",
+	"/api/v1/jobs/:id/messages/:mid/attachments/:aid":     "three ids: TestProbeThreads (probe_thread_test.go) probes every job × message × attachment triple",
 	"/api/v1/jobs/:id/training/trainees/:tid/certificate": "two ids: TestProbeCertificates (probe_training_test.go) aims every job at every trainee, pages and API",
 }
 
