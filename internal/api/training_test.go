@@ -132,7 +132,8 @@ func TestTrainingRecords(t *testing.T) {
 			t.Errorf("download before issue: %d, want 404", r.Status)
 		}
 		r = h.Do("POST", cert, quality, nil)
-		want := cordon.CertificateNumber(h.Clock.Now().In(cordon.ChinaTime).Year(), 1)
+		// The demo world issued the year's first certificate.
+		want := cordon.CertificateNumber(h.Clock.Now().In(cordon.ChinaTime).Year(), 2)
 		if r.Status != 201 || r.JSON(t)["number"] != want {
 			t.Fatalf("issue: %d %s, want %s", r.Status, r.Body, want)
 		}
@@ -160,7 +161,7 @@ func TestTrainingRecords(t *testing.T) {
 		}
 
 		// The institute's list and export; partners have none.
-		r = h.Do("GET", "/api/v1/trainees?q=王&certified=true", quality, nil)
+		r = h.Do("GET", "/api/v1/trainees?q=王小&certified=true", quality, nil)
 		if r.Status != 200 || r.JSON(t)["total"] != 1.0 || !strings.Contains(string(r.Body), want) {
 			t.Errorf("list: %d %s", r.Status, r.Body)
 		}
@@ -185,6 +186,65 @@ func TestTrainingNotTrainingJob(t *testing.T) {
 		tech, _ := h.Login("hefei.tech")
 		if r := h.Do("GET", fmt.Sprintf("/api/v1/jobs/%d/training", job), tech, nil); r.Status != 400 {
 			t.Errorf("training of a repair job: %d %s, want 400", r.Status, r.Body)
+		}
+	})
+}
+
+// TestTrainingInHouse: on a training job the institute keeps, its
+// engineer records sessions, trainees and assessments while on site, as a
+// partner's technician would; the engineer issues no certificate and
+// records nothing on a partner's job.
+func TestTrainingInHouse(t *testing.T) {
+	t.Parallel()
+	apptest.Each(t, func(t *testing.T, h *apptest.Harness) {
+		disp, _ := h.Login("dispatcher")
+		eng, _ := h.Login("engineer")
+		req := h.Intake(disp, h.UnitIn("Hefei", "radar"), "training", "P3")
+		r := h.Do("POST", fmt.Sprintf("/api/v1/requests/%d/dispatch", req), disp, map[string]any{"to": "in_house"})
+		if r.Status != 201 {
+			t.Fatalf("dispatch in-house: %d %s", r.Status, r.Body)
+		}
+		job := int64(r.JSON(t)["id"].(float64))
+		base := fmt.Sprintf("/api/v1/jobs/%d/training", job)
+		session := map[string]any{"held_on": "2026-05-04", "hours": 2, "topics": "电源系统操作"}
+		if r := h.Do("POST", base+"/sessions", eng, session); r.Status != 409 {
+			t.Errorf("session on an offer: %d %s, want 409", r.Status, r.Body)
+		}
+		if r := h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/accept", job), eng, nil); r.Status != 200 {
+			t.Fatalf("accept: %d %s", r.Status, r.Body)
+		}
+		move(t, h, job, eng, "en_route")
+		move(t, h, job, eng, "on_site")
+		if r := h.Do("POST", base+"/sessions", eng, session); r.Status != 201 {
+			t.Errorf("engineer's session: %d %s", r.Status, r.Body)
+		}
+		r = h.Do("POST", base+"/trainees", eng, map[string]any{"name": "赵六", "department": "电源连"})
+		if r.Status != 201 || r.JSON(t)["name"] != "赵六" {
+			t.Fatalf("engineer's trainee: %d %s", r.Status, r.Body)
+		}
+		tid := int64(r.JSON(t)["id"].(float64))
+		if r := h.Do("PUT", fmt.Sprintf("%s/trainees/%d/assessment", base, tid), eng, map[string]any{"passed": true, "score": 80}); r.Status != 200 {
+			t.Errorf("engineer assesses: %d %s", r.Status, r.Body)
+		}
+		if r := h.Do("POST", fmt.Sprintf("%s/trainees/%d/certificate", base, tid), eng, nil); r.Status != 403 {
+			t.Errorf("engineer issues: %d %s, want 403", r.Status, r.Body)
+		}
+		r = h.Do("GET", base, eng, nil)
+		if body := r.JSON(t); r.Status != 200 || body["can_record"] != true || body["can_issue"] != false {
+			t.Errorf("engineer's view: %d %s", r.Status, r.Body)
+		}
+		if r := h.Do("POST", base+"/sessions", disp, session); r.Status != 403 {
+			t.Errorf("dispatcher records: %d, want 403", r.Status)
+		}
+
+		// A partner's training job is the partner's to record.
+		pjob := trainingJob(t, h, "training")
+		tech, _ := h.Login("hefei.tech")
+		move(t, h, pjob, tech, "en_route")
+		move(t, h, pjob, tech, "on_site")
+		r = h.Do("POST", fmt.Sprintf("/api/v1/jobs/%d/training/sessions", pjob), eng, session)
+		if r.Status != 403 || r.JSON(t)["code"] != "training.only_quality_engineer_records" {
+			t.Errorf("engineer on a partner's job: %d %s, want 403", r.Status, r.Body)
 		}
 	})
 }

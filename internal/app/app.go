@@ -272,6 +272,7 @@ func DemoStores(db *store.DB) demo.Stores {
 		// type.
 		Checklists:         store.NewChecklistStore(db),
 		ChecklistTemplates: checklist.Examples,
+		Training:           store.NewTrainingStore(db),
 	}
 }
 

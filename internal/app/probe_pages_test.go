@@ -74,12 +74,13 @@ func pageIDRoutes() []pageIDRoute {
 // notInPageMatrix are GET pages with a parameter that TestProbePages does
 // not probe, each with the reason.
 var notInPageMatrix = map[string]string{
-	"/survey/:token":                           "public by design: a signed one-time link, attacked in the evaluation tests",
-	"/quality/campaigns/:id":                   "campaigns are not in the demo world; institute-only (quality_supervisor)",
-	"/static/*":                                "static assets",
-	"/jobs/:id/reports/attachments/:aid":       "two ids: TestProbeReportAttachments aims every job at every attachment, pages and API",
-	"/jobs/:id/messages/:mid/attachments/:aid": "three ids; the API route's service (thread.Service.DownloadAttachment), probed triple by triple in TestProbeMatrixThreads; TestThreadPage checks another partner's 404 on the page",
-	"/jobs/:id/checklist/photos/:item":         "the demo world has no photo answers; the page serves the API's ChecklistPhoto, which TestChecklistPhotoProbe probes",
+	"/survey/:token":                                   "public by design: a signed one-time link, attacked in the evaluation tests",
+	"/quality/campaigns/:id":                           "campaigns are not in the demo world; institute-only (quality_supervisor)",
+	"/static/*":                                        "static assets",
+	"/jobs/:id/reports/attachments/:aid":               "two ids: TestProbeReportAttachments aims every job at every attachment, pages and API",
+	"/jobs/:id/messages/:mid/attachments/:aid":         "three ids; the API route's service (thread.Service.DownloadAttachment), probed triple by triple in TestProbeMatrixThreads; TestThreadPage checks another partner's 404 on the page",
+	"/jobs/:id/checklist/photos/:item":                 "the demo world has no photo answers; the page serves the API's ChecklistPhoto, which TestChecklistPhotoProbe probes",
+	"/jobs/:id/training/trainees/:tid/certificate.pdf": "two ids: TestProbeCertificates (probe_training_test.go) aims every job at every trainee, pages and API",
 }
 
 // apiListProbe is an API list outside the main matrix: its guard, and for
@@ -266,7 +267,7 @@ var linkRE = regexp.MustCompile(`href="/(jobs|documents)/([0-9]+)`)
 
 func (h *harness) probePageLists(t *testing.T, o *oracle, cookies map[string]string) int {
 	var reqs []*probeRequest
-	for _, path := range []string{"/jobs", "/documents", "/jobs?status=offered", "/documents?q=a"} {
+	for _, path := range []string{"/jobs", "/documents", "/jobs?status=offered", "/documents?q=a", "/trainees", "/trainees?certified=true", "/trainees.csv"} {
 		for _, u := range probeUsers {
 			reqs = append(reqs, &probeRequest{method: "GET", path: path, token: cookies[u.name]})
 		}
@@ -280,8 +281,11 @@ func (h *harness) probePageLists(t *testing.T, o *oracle, cookies map[string]str
 		}
 		kind := strings.TrimPrefix(strings.SplitN(p.path, "?", 2)[0], "/")
 		guard := [2]string{cordon.ResJob, cordon.ActList}
-		if kind == "documents" {
+		switch kind {
+		case "documents":
 			guard = [2]string{cordon.ResDocument, cordon.ActList}
+		case "trainees", "trainees.csv":
+			guard = [2]string{cordon.ResTraining, cordon.ActList} // the institute's list; partners' roles have no right
 		}
 		if !o.may(u, guard) {
 			if p.res.Status != 403 {

@@ -392,7 +392,25 @@ func idRoutes() []idRoute {
 		{"/checklist-templates/%d", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
 		{"/checklist-templates/%d/versions", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
 		{"/checklist-templates/%d/export", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
+		// Training records: a training job's, through the job.
+		{"/jobs/%d/training", [][2]string{{cordon.ResTraining, cordon.ActView}},
+			func(o *oracle, u probeUser, id int64) bool { return o.trainingJob(id) && o.jobVisible(u, o.w.jobs[id]) }},
 	}
+}
+
+// answers400 are routes that refuse an object the caller sees but that is
+// of the wrong kind (400): a job's training record when the job is no
+// training job.
+var answers400 = map[string]func(o *oracle, u probeUser, id int64) bool{
+	"/jobs/%d/training": func(o *oracle, u probeUser, id int64) bool {
+		return !o.trainingJob(id) && o.jobVisible(u, o.w.jobs[id])
+	},
+}
+
+// trainingJob reports whether the job exists and is a training job.
+func (o *oracle) trainingJob(id int64) bool {
+	j := o.w.jobs[id]
+	return j != nil && o.w.requests[j.RequestID] != nil && o.w.requests[j.RequestID].Category == cordon.CatTraining
 }
 
 // probeIDs are every id of every kind in the demo world, and ids that
@@ -515,15 +533,11 @@ func TestProbeMatrix(t *testing.T) {
 // yet, each with the reason. A new one that is in neither list fails
 // TestProbeMatrix.
 var notInMatrix = map[string]string{
-	"/api/v1/jobs/:id/checklist/photos/:item":         "the demo world has no photo answers; TestChecklistPhotoProbe probes it",
-	"/api/v1/quality/campaigns/:id":                   "campaigns are not in the demo world; institute-only (quality_supervisor)",
-	"/api/v1/jobs/:id/reports/attachments/:aid":       "two ids: TestProbeReportAttachments aims every job at every attachment",
-	"/api/v1/jobs/:id/messages/:mid/attachments/:aid": "three ids: TestProbeThreads (probe_thread_test.go) probes every job × message × attachment triple",
-	// Training jobs are not in the demo world yet; internal/api's
-	// TestTrainingRecords probes every training route as another partner
-	// (404, no name in the body).
-	"/api/v1/jobs/:id/training":                           "no training jobs in the demo world; TestTrainingRecords probes it cross-partner",
-	"/api/v1/jobs/:id/training/trainees/:tid/certificate": "no training jobs in the demo world; TestTrainingRecords probes it cross-partner",
+	"/api/v1/jobs/:id/checklist/photos/:item":             "the demo world has no photo answers; TestChecklistPhotoProbe probes it",
+	"/api/v1/quality/campaigns/:id":                       "campaigns are not in the demo world; institute-only (quality_supervisor)",
+	"/api/v1/jobs/:id/reports/attachments/:aid":           "two ids: TestProbeReportAttachments aims every job at every attachment",
+	"/api/v1/jobs/:id/messages/:mid/attachments/:aid":     "three ids: TestProbeThreads (probe_thread_test.go) probes every job × message × attachment triple",
+	"/api/v1/jobs/:id/training/trainees/:tid/certificate": "two ids: TestProbeCertificates (probe_training_test.go) aims every job at every trainee, pages and API",
 }
 
 // checkMatrixCoverage: every registered GET /api/v1 route with an id is in
@@ -582,6 +596,8 @@ func (h *harness) probeIDRoutes(t *testing.T, o *oracle, tokens map[string]strin
 			want = 403
 		case c.r.visible(o, c.u, c.id):
 			want = 200
+		case answers400[c.r.path] != nil && answers400[c.r.path](o, c.u, c.id):
+			want = 400
 		}
 		if p.res.Status != want {
 			if p.res.Status == 200 {

@@ -41,6 +41,10 @@ type Stores struct {
 	// and bind one to the demo installation job of hefei.tech.
 	Checklists         cordon.ChecklistStore
 	ChecklistTemplates func() ([]cordon.ChecklistTemplateInput, error)
+	// Training, when set, gives the partner's training job its records:
+	// sessions, trainees with their assessments and a certificate
+	// (training.go).
+	Training cordon.TrainingStore
 }
 
 // World is what Seed made: the ids people and tests look things up by, and
@@ -57,6 +61,8 @@ type World struct {
 	Requests  int
 	Jobs      int
 	Reports   int
+	// Trainees is how many trainees the training records name.
+	Trainees int
 }
 
 // Seeded reports whether the demo world (or at least an organisation with

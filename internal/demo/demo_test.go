@@ -145,6 +145,7 @@ func stores(db *store.DB, r *recorder) Stores {
 		Jobs:      recJobs{store.NewJobStore(db), r},
 		Reports:   recReports{store.NewReportStore(db), r},
 		Tx:        db.WithTx,
+		Training:  store.NewTrainingStore(db),
 	}
 }
 
@@ -195,6 +196,7 @@ func TestSeed(t *testing.T) {
 		t.Run("customers", func(t *testing.T) { checkCustomers(t, db, r) })
 		t.Run("documents", func(t *testing.T) { checkDocuments(t, db, w, r) })
 		t.Run("jobs", func(t *testing.T) { checkJobs(t, db, w, r, refTime) })
+		t.Run("training", func(t *testing.T) { checkTraining(t, db, w, r, refTime) })
 
 		if seeded, err := Seeded(ctx, store.NewOrgStore(db)); err != nil || !seeded {
 			t.Fatalf("Seeded after seeding = %v, %v", seeded, err)
@@ -670,5 +672,74 @@ func TestSeedOverTheContractYears(t *testing.T) {
 			w, r := seedAt(t, db, now)
 			checkJobs(t, db, w, r, now)
 		})
+	}
+}
+
+// checkTraining: the partner's training job at work carries two sessions
+// and three named trainees, all assessed, one certified with the year's
+// first number; no other job has training records.
+func checkTraining(t *testing.T, db *store.DB, w *World, r *recorder, now time.Time) {
+	ctx := context.Background()
+	ts := store.NewTrainingStore(db)
+	requests := map[int64]*cordon.ServiceRequest{}
+	for _, q := range r.requests {
+		requests[q.ID] = q
+	}
+	withRecords := 0
+	for _, j := range r.jobs {
+		sessions, err := ts.FindSessions(ctx, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trainees, err := ts.FindTrainees(ctx, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sessions) == 0 && len(trainees) == 0 {
+			continue
+		}
+		withRecords++
+		if requests[j.RequestID].Category != cordon.CatTraining || j.PartnerID == nil || *j.PartnerID != w.Orgs["hefei"] || !j.Status.Active() {
+			t.Errorf("job %d (%s, %s) has training records", j.ID, requests[j.RequestID].Category, j.Status)
+		}
+		var hours float64
+		for _, s := range sessions {
+			hours += s.Hours
+			if s.HeldOn.After(now) || s.Topics == "" || s.RecordedBy != w.Users["hefei.tech"] {
+				t.Errorf("session %+v", s)
+			}
+		}
+		if len(sessions) != 2 || hours != 5.5 {
+			t.Errorf("job %d: %d sessions, %v hours; want 2 and 5.5", j.ID, len(sessions), hours)
+		}
+		var passed, certified []string
+		for _, x := range trainees {
+			if x.Name == "" || x.Passed == nil || x.Score == nil || x.AssessedAt == nil || x.AssessedAt.After(now) {
+				t.Errorf("trainee %+v: want a name and an assessment", x)
+				continue
+			}
+			if *x.Passed {
+				passed = append(passed, x.Name)
+			}
+			if c := x.Certificate; c != nil {
+				certified = append(certified, x.Name+" "+c.Number)
+				if c.IssuedBy != w.Users["quality"] {
+					t.Errorf("certificate %s issued by %d", c.Number, c.IssuedBy)
+				}
+			}
+		}
+		year := now.In(cordon.ChinaTime).Year()
+		if diff := cmp.Diff([]string{"王建国", "李晓明"}, passed); diff != "" {
+			t.Errorf("passed (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"王建国 " + cordon.CertificateNumber(year, 1)}, certified); diff != "" {
+			t.Errorf("certified (-want +got):\n%s", diff)
+		}
+		if w.Trainees != len(trainees) {
+			t.Errorf("World.Trainees = %d, stored %d", w.Trainees, len(trainees))
+		}
+	}
+	if withRecords != 1 {
+		t.Errorf("%d jobs carry training records, want the one partner training job", withRecords)
 	}
 }

@@ -378,6 +378,9 @@ func (sd *seeder) storeJob(ctx context.Context, r demoRequest, req *cordon.Servi
 		}
 	}
 	sd.w.Jobs++
+	if err := sd.seedTraining(ctx, r, j, pj); err != nil {
+		return err
+	}
 
 	if resolvedAt.IsZero() {
 		return nil

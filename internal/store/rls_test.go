@@ -55,6 +55,9 @@ var rlsTables = []struct{ name, key string }{
 	{"report_attachments", "id"},
 	{"job_signoffs", "id"},
 	{"surveys", "id"},
+	{"training_sessions", "id"},
+	{"trainees", "id"},
+	{"training_certificates", "id"},
 	{"access_events", "id"},
 }
 
@@ -143,6 +146,7 @@ func newRLSEnv(t *testing.T) *rlsEnv {
 		Jobs:      rlsRecJobs{store.NewJobStore(db), &e.jobs},
 		Reports:   store.NewReportStore(db),
 		Tx:        db.WithTx,
+		Training:  store.NewTrainingStore(db),
 	}
 	hash := func(p string) (string, error) { return "plain:" + p, nil }
 	e.world, err = demo.Seed(ctx, stores, hash, "secret", rlsNow)
@@ -262,14 +266,15 @@ type rlsDoc struct {
 type rlsFacts struct {
 	contracts   []*cordon.Contract
 	jobs        []rlsJob
-	requests    map[int64][2]*int64 // id → customer, unit
-	events      map[int64]int64     // id → job
-	reports     map[int64]int64     // id → job
-	attachments map[int64]int64     // id → report
-	attSHA      map[int64]string    // id → blob
-	signatures  map[string]int64    // a drawn signature's blob → its job
-	signoffs    map[int64]int64     // sign-off id → its job
-	surveys     map[int64]int64     // id → job
+	requests    map[int64][2]*int64        // id → customer, unit
+	events      map[int64]int64            // id → job
+	reports     map[int64]int64            // id → job
+	attachments map[int64]int64            // id → report
+	attSHA      map[int64]string           // id → blob
+	signatures  map[string]int64           // a drawn signature's blob → its job
+	signoffs    map[int64]int64            // sign-off id → its job
+	surveys     map[int64]int64            // id → job
+	training    map[string]map[int64]int64 // training table → id → job
 	docs        []rlsDoc
 	users       map[int64]int64 // id → org
 	roles       []string        // user_id:role
@@ -282,7 +287,8 @@ func (e *rlsEnv) facts(t *testing.T) *rlsFacts {
 	f := &rlsFacts{
 		requests: map[int64][2]*int64{}, events: map[int64]int64{}, reports: map[int64]int64{},
 		attachments: map[int64]int64{}, attSHA: map[int64]string{}, signatures: map[string]int64{}, signoffs: map[int64]int64{}, surveys: map[int64]int64{},
-		users: map[int64]int64{}, all: map[string][]string{},
+		training: map[string]map[int64]int64{"training_sessions": {}, "trainees": {}, "training_certificates": {}},
+		users:    map[int64]int64{}, all: map[string][]string{},
 	}
 	var err error
 	f.contracts, _, err = store.NewContractStore(e.db).FindContracts(ctx, cordon.ContractFilter{})
@@ -324,6 +330,9 @@ func (e *rlsEnv) facts(t *testing.T) *rlsFacts {
 		`SELECT id, report_id FROM report_attachments`: f.attachments,
 		`SELECT id, job_id FROM surveys`:               f.surveys,
 		`SELECT id, org_id FROM users`:                 f.users,
+		`SELECT id, job_id FROM training_sessions`:     f.training["training_sessions"],
+		`SELECT id, job_id FROM trainees`:              f.training["trainees"],
+		`SELECT id, job_id FROM training_certificates`: f.training["training_certificates"],
 	}
 	for q, m := range pairs {
 		query(q, func(r *sql.Rows) error {
@@ -476,6 +485,13 @@ func (f *rlsFacts) visible(a *cordon.Actor, now time.Time) map[string][]string {
 	for id, job := range f.signoffs {
 		if jobs[job] {
 			add("job_signoffs", id)
+		}
+	}
+	for table, rows := range f.training {
+		for id, job := range rows {
+			if jobs[job] {
+				add(table, id)
+			}
 		}
 	}
 	for sha, job := range f.signatures {

@@ -71,16 +71,17 @@ func (s *Service) job(ctx context.Context, jobID int64, action string) (*cordon.
 }
 
 // mayRecord says whether the caller may record on the job now, and why
-// not: the partner holding it (its technician on it, or its admin) while
-// on site or resolved; the institute's quality supervisor at any time.
+// not: the partner holding it (its technician on it, or its admin), or an
+// institute engineer on an in-house job (who works it, as for reports),
+// while on site or resolved; the institute's quality supervisor at any
+// time.
 func mayRecord(a *cordon.Actor, j *cordon.Job) error {
-	if !a.IsPartner() {
-		if !a.HasRole(cordon.RoleQualitySupervisor) {
-			return cordon.Err(cordon.EFORBIDDEN, "training.only_quality_corrects")
-		}
+	switch {
+	case !a.IsPartner() && a.HasRole(cordon.RoleQualitySupervisor):
 		return nil
-	}
-	if j.AssigneeID != nil && *j.AssigneeID != a.UserID && !a.HasRole(cordon.RolePartnerAdmin) {
+	case !a.IsPartner() && (j.PartnerID != nil || !a.HasRole(cordon.RoleEngineer)):
+		return cordon.Err(cordon.EFORBIDDEN, "training.only_quality_engineer_records")
+	case a.IsPartner() && j.AssigneeID != nil && *j.AssigneeID != a.UserID && !a.HasRole(cordon.RolePartnerAdmin):
 		return cordon.Err(cordon.EFORBIDDEN, "training.job_assigned_someone_else")
 	}
 	if j.Status != cordon.JobOnSite && j.Status != cordon.JobResolved {

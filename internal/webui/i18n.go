@@ -153,7 +153,7 @@ func timeOf(t any) (time.Time, bool) {
 // messages and each area's own (messages_*.go), merged. Keys are grouped
 // by page; the package test checks that both languages have the same keys,
 // that no key is defined twice, and that every key a template names exists.
-var catalogue = mergeCatalogues(coreMessages, insightMessages, notifyMessages, partnerMessages, surveyMessages, installedMessages, reportMessages, checklistMessages, threadMessages)
+var catalogue = mergeCatalogues(coreMessages, insightMessages, notifyMessages, partnerMessages, surveyMessages, installedMessages, reportMessages, checklistMessages, threadMessages, trainingMessages)
 
 // mergeCatalogues joins message tables into one; a key defined in two
 // tables panics at start, so a test catches it.

@@ -159,6 +159,9 @@ type jobData struct {
 	// report, its checklist and the sign-off stand beside the buttons.
 	Verifying bool
 	Thread    *threadSection // nil: no thread for the caller (thread.go)
+	// Training is a training job's records (training.go); nil on other
+	// jobs and for roles without the right.
+	Training *trainingSection
 }
 
 // assignForm lists the partner's technicians for its admin.
@@ -244,6 +247,9 @@ func (h *Handler) jobPage(c *fiber.Ctx, id int64) (*jobData, error) {
 	}
 	d.Verifying = slices.Contains(acts.Moves, cordon.JobVerified)
 	if d.Thread, err = h.threadOf(c, v.Job); err != nil {
+		return nil, err
+	}
+	if d.Training, err = h.trainingOf(c, v.Job); err != nil {
 		return nil, err
 	}
 	if acts.Assign {

@@ -109,12 +109,12 @@ var pageNames = []string{"login", "jobs", "job", "documents", "dispatch", "contr
 	"customers", "customer", "customer_new", "units", "unit", "unit_new", "unit_import", "units_stuck", "visits", "catalogue",
 	"sla", "scorecards", "quality", "quality_new", "quality_campaign", "contract_action",
 	"audit", "audit_customer", "audit_denials", "audit_seal", "survey",
-	"checklists", "checklist", "checklist_edit"}
+	"checklists", "checklist", "checklist_edit", "trainees"}
 
 // partialNames are templates that only define pieces of pages (the job
 // page's checklist and thread), parsed with every page beside
 // templates/parts/*.html.
-var partialNames = []string{"job_checklist", "job_messages"}
+var partialNames = []string{"job_checklist", "job_messages", "job_training"}
 
 // New parses the page templates from web (the fs.FS of package web) and
 // returns the handlers.
@@ -139,6 +139,11 @@ func New(svc Services, auth cordon.AuthService, roles cordon.RoleAuthorizer, web
 		"historyLink": historyLink,
 		"historyRef":  historyRef,
 		"checklist":   func(p page, v *checklistView) *checklistView { v.L, v.CSRF = p.L, p.CSRF; return v },
+		"hours":       hoursText,
+		"deref":       deref,
+		"trainingForm": func(p page, f *trainingForm, action, suffix string) trainingFormView {
+			return trainingFormView{L: p.L, CSRF: p.CSRF, F: f, Action: action, Suffix: suffix}
+		},
 	}
 	for _, name := range pageNames {
 		files := []string{"templates/layout.html", "templates/parts/*.html"}
@@ -180,6 +185,7 @@ func Register(r fiber.Router, h *Handler, g Guards) {
 	registerChecklistPages(r, h, g, auth)
 	registerSurveyPages(r, h)
 	registerThreadPages(r, h, g, auth)
+	registerTrainingPages(r, h, g, auth)
 }
 
 // allow reports whether the actor's roles may take action on resource.
@@ -210,6 +216,7 @@ func (h *Handler) nav(a *cordon.Actor, active string) []navItem {
 		{"nav.visits", "/visits", cordon.ResUnit, cordon.ActList},
 		{"nav.catalogue", "/catalogue", cordon.ResProduct, cordon.ActList},
 		{"nav.checklists", "/checklists", cordon.ResChecklist, cordon.ActList},
+		{"nav.trainees", "/trainees", cordon.ResTraining, cordon.ActList},
 		{"nav.team", "/team", cordon.ResUser, cordon.ActList},
 		{"nav.notifications", "/notifications", cordon.ResMe, cordon.ActView},
 		{"nav.me", "/me", cordon.ResMe, cordon.ActView},
