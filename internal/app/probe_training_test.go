@@ -89,7 +89,7 @@ func TestProbeCertificates(t *testing.T) {
 			switch {
 			case !o.may(c.u, [2]string{cordon.ResTraining, cordon.ActDownload}):
 				want = 403
-			case o.jobVisible(c.u, job) && !o.trainingJob(c.job):
+			case o.recordsVisible(c.u, job) && !o.trainingJob(c.job):
 				want = 400
 			case trainees[c.tid] == c.job && certified[c.tid] && names:
 				want = 200
@@ -111,7 +111,7 @@ func TestProbeCertificates(t *testing.T) {
 			case 404:
 				// To a partner, a certificate of a job outside its scope
 				// reads like one of a job that does not exist.
-				if d, ok := missing[fmt.Sprint(c.u.name, c.page)]; ok && c.u.partner() && !o.jobVisible(c.u, job) && body(c) != d {
+				if d, ok := missing[fmt.Sprint(c.u.name, c.page)]; ok && c.u.partner() && !o.recordsVisible(c.u, job) && body(c) != d {
 					t.Errorf("LEAK: %s GET %s: 404 %q differs from a missing job's %q", c.u.name, c.p.path, body(c), d)
 				}
 			}

@@ -60,7 +60,12 @@ func (s *Service) job(ctx context.Context, jobID int64, action string) (*cordon.
 	if err != nil {
 		return nil, nil, err
 	}
-	j, _, err := s.cfg.Jobs.AccessJob(ctx, jobID, action, false)
+	var j *cordon.Job
+	if action == cordon.ActView { // an ended job's records are gone for its partner
+		j, _, err = s.cfg.Jobs.AccessJobRecords(ctx, jobID)
+	} else {
+		j, _, err = s.cfg.Jobs.AccessJob(ctx, jobID, action, false)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,13 +81,14 @@ func (s *Service) job(ctx context.Context, jobID int64, action string) (*cordon.
 // while on site or resolved; the institute's quality supervisor at any
 // time.
 func mayRecord(a *cordon.Actor, j *cordon.Job) error {
-	switch {
-	case !a.IsPartner() && a.HasRole(cordon.RoleQualitySupervisor):
-		return nil
-	case !a.IsPartner() && (j.PartnerID != nil || !a.HasRole(cordon.RoleEngineer)):
-		return cordon.Err(cordon.EFORBIDDEN, "training.only_quality_engineer_records")
-	case a.IsPartner() && j.AssigneeID != nil && *j.AssigneeID != a.UserID && !a.HasRole(cordon.RolePartnerAdmin):
+	if !a.IsPartner() && a.HasRole(cordon.RoleQualitySupervisor) {
+		return nil // quality corrects at any time
+	}
+	switch cordon.WorkRefusal(a, j) { // the job's worker, as for reports
+	case cordon.NotAssigned:
 		return cordon.Err(cordon.EFORBIDDEN, "training.job_assigned_someone_else")
+	case cordon.NotWorker:
+		return cordon.Err(cordon.EFORBIDDEN, "training.only_quality_engineer_records")
 	}
 	if j.Status != cordon.JobOnSite && j.Status != cordon.JobResolved {
 		return cordon.Err(cordon.ECONFLICT, "training.record_on_site_resolved", j.Status)
