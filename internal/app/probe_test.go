@@ -394,7 +394,9 @@ func idRoutes() []idRoute {
 		{"/checklist-templates/%d/export", [][2]string{{cordon.ResChecklist, cordon.ActView}}, institute(template)},
 		// Training records: a training job's, through the job.
 		{"/jobs/%d/training", [][2]string{{cordon.ResTraining, cordon.ActView}},
-			func(o *oracle, u probeUser, id int64) bool { return o.trainingJob(id) && o.recordsVisible(u, o.w.jobs[id]) }},
+			func(o *oracle, u probeUser, id int64) bool {
+				return o.trainingJob(id) && o.recordsVisible(u, o.w.jobs[id])
+			}},
 	}
 }
 
