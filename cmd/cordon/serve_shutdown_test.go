@@ -53,6 +53,14 @@ func TestServeReleasesLeadershipOnShutdown(t *testing.T) {
 			stdout := &syncBuffer{}
 			done := make(chan error, 1)
 			go func() { done <- runServe(ctx, nil, func(k string) string { return env[k] }, stdout, io.Discard) }()
+			// Open the database once serve has migrated it and listens: on
+			// SQLite a second opener during the migrations meets a locked
+			// file.
+			for start := time.Now(); !strings.Contains(stdout.String(), "listening"); time.Sleep(20 * time.Millisecond) {
+				if time.Since(start) > 60*time.Second {
+					t.Fatalf("serve did not listen within 60 s: %s", stdout.String())
+				}
+			}
 			db, err := store.Open(context.Background(), store.Config{URL: url, DataDir: dir, MaxOpenConns: 2})
 			if err != nil {
 				t.Fatal(err)
