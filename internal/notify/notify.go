@@ -218,6 +218,7 @@ func Backoff(n int) (time.Duration, bool) {
 type payload struct {
 	AssigneeID *int64 `json:"assignee_id"`
 	AuthorSide string `json:"author_side"` // job.message: who wrote it
+	Status     string `json:"status"`      // the job's, when the event was written
 }
 
 // route decides who hears of an event: the holding partner's people for
@@ -248,6 +249,10 @@ func (r *Relay) route(ctx context.Context, e *cordon.OutboxEvent, cache map[stri
 	// dispatchers and quality supervisors; the institute's to the
 	// partner's admins and assignee (or the in-house engineer), below.
 	fromPartner := e.Kind == cordon.EventJobMessage && p.AuthorSide == cordon.SidePartner
+	// The institute's message on a job that has ended for the partner
+	// (declined, expired, revoked) is not the partner's to hear of: its
+	// thread is gone for it.
+	closed := e.Kind == cordon.EventJobMessage && e.PartnerID != nil && !cordon.JobStatus(p.Status).PartnerRecordsOpen()
 	if fromPartner {
 		institute = append(institute, cordon.RoleDispatcher, cordon.RoleQualitySupervisor)
 	}
@@ -270,6 +275,7 @@ func (r *Relay) route(ctx context.Context, e *cordon.OutboxEvent, cache map[stri
 		e.Kind == cordon.EventChecklistFlagged || fromPartner:
 		// For the institute; the partner learns of its report (and its
 		// own message) by webhook.
+	case closed:
 	case e.PartnerID != nil && e.Kind == "job."+string(cordon.JobOffered):
 		if err := add(*e.PartnerID, []cordon.Role{cordon.RolePartnerAdmin, cordon.RolePartnerTechnician}, nil); err != nil {
 			return cordon.Fanout{}, err
@@ -291,5 +297,5 @@ func (r *Relay) route(ctx context.Context, e *cordon.OutboxEvent, cache map[stri
 	if e.ActorID != nil {
 		out = slices.DeleteFunc(slices.Clone(out), func(x cordon.Recipient) bool { return x.UserID == *e.ActorID })
 	}
-	return cordon.Fanout{Recipients: out, Webhook: e.PartnerID != nil && e.Kind != cordon.EventEscalated}, nil
+	return cordon.Fanout{Recipients: out, Webhook: e.PartnerID != nil && e.Kind != cordon.EventEscalated && !closed}, nil
 }

@@ -125,6 +125,8 @@ func TestRoute(t *testing.T) {
 		{"checklist.flagged", nil, actor(3), `{"assignee_id":3,"item":"earth_resistance"}`, []int64{2}, false},
 		{"job.message", &p, actor(11), `{"assignee_id":11,"author_side":"partner"}`, []int64{1, 2}, true},
 		{"job.message", &p, actor(1), `{"assignee_id":11,"author_side":"institute"}`, []int64{10, 11}, true},
+		{"job.message", &p, actor(1), `{"assignee_id":11,"author_side":"institute","status":"on_site"}`, []int64{10, 11}, true},
+		{"job.message", &p, actor(1), `{"assignee_id":11,"author_side":"institute","status":"revoked"}`, nil, false},
 		{"job.message", nil, actor(2), `{"assignee_id":3,"author_side":"institute"}`, []int64{3}, false},
 		{"job.offered", nil, actor(1), `{}`, []int64{3}, false},
 		{"job.on_site", nil, actor(3), `{"assignee_id":3}`, nil, false},
