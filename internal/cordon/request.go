@@ -203,6 +203,11 @@ type JobActions struct {
 	Moves []JobStatus
 	// Report: the caller may file a service report now.
 	Report bool
+	// Records: the caller may read the work on record on the job (reports,
+	// sign-off, checklist, thread): the institute always, a partner while
+	// the job has not ended for it (JobAccess.AccessJobRecords decides the
+	// same for each read).
+	Records bool
 	// Assign: the caller (a partner's admin) may hand the job to one of
 	// its technicians now.
 	Assign bool

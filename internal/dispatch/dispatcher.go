@@ -342,6 +342,7 @@ func (d *Dispatcher) JobActions(ctx context.Context, jobID int64) (*cordon.JobAc
 		}
 	}
 	out.Report = j.Status.Reportable() && allow(reportRights...)
+	out.Records = !a.IsPartner() || j.Status.PartnerRecordsOpen()
 	out.Assign = a.IsPartner() && j.PartnerID != nil && j.Status.Active() && allow([2]string{cordon.ResJob, cordon.ActAssign})
 	out.Disclose = allow(discloseRights...) && (!a.IsPartner() || j.Status.MayDisclose())
 	if out.Assign {

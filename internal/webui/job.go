@@ -230,7 +230,7 @@ func (h *Handler) jobPage(c *fiber.Ctx, id int64) (*jobData, error) {
 	d.NeedReason = acts.Decline || slices.Contains(acts.Moves, cordon.JobReopened)
 	// The work on record: gone for the partner once its job has ended
 	// (the services would answer 404); the job itself stays on its list.
-	if !a.IsPartner() || v.Job.Status.PartnerRecordsOpen() {
+	if acts.Records {
 		if d.Checklist, err = h.jobChecklist(c, id); err != nil {
 			return nil, err
 		}
@@ -246,7 +246,7 @@ func (h *Handler) jobPage(c *fiber.Ctx, id int64) (*jobData, error) {
 		d.SignForm = &signForm{Method: string(cordon.SignDrawn)}
 	}
 	d.Verifying = slices.Contains(acts.Moves, cordon.JobVerified)
-	if d.Thread, err = h.threadOf(c, v.Job); err != nil {
+	if d.Thread, err = h.threadOf(c, v.Job, acts.Records); err != nil {
 		return nil, err
 	}
 	if d.Training, err = h.trainingOf(c, v.Job); err != nil {

@@ -35,11 +35,12 @@ type messageForm struct {
 }
 
 // threadOf gathers the job's thread for the page: nothing when the
-// caller's role has no right to it, or for a partner whose job has ended
-// (the service would answer 404: the page does not ask).
-func (h *Handler) threadOf(c *fiber.Ctx, j *cordon.Job) (*threadSection, error) {
+// caller's role has no right to it, or when the job's records are closed to
+// the caller (JobActions.Records: a partner whose job has ended; the
+// service would answer 404, so the page does not ask).
+func (h *Handler) threadOf(c *fiber.Ctx, j *cordon.Job, records bool) (*threadSection, error) {
 	a := cordon.ActorFromContext(c.UserContext())
-	if h.svc.Threads == nil || !h.allow(a, cordon.ResMessage, cordon.ActList) || a.IsPartner() && !j.Status.PartnerRecordsOpen() {
+	if h.svc.Threads == nil || !h.allow(a, cordon.ResMessage, cordon.ActList) || !records {
 		return nil, nil
 	}
 	var after int64
